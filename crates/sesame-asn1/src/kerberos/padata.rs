@@ -1,0 +1,69 @@
+//! Pre-authentication data (RFC 4120 5.2.7) and Microsoft's PAC requests (MS-KILE 2.2).
+
+use rasn::prelude::*;
+
+use super::{KerberosFlags, KerberosString, KerberosTime, Microseconds};
+
+/// `PA-ENC-TS-ENC ::= SEQUENCE { patimestamp [0] KerberosTime, pausec [1] Microseconds OPTIONAL }`
+/// (RFC 4120 5.2.7.2), encrypted in the client key (usage 1) inside PA-ENC-TIMESTAMP.
+#[derive(AsnType, Encode, Decode, Clone, Debug, PartialEq, Eq)]
+pub struct PaEncTsEnc {
+    /// The client's time.
+    #[rasn(tag(explicit(0)))]
+    pub patimestamp: KerberosTime,
+    /// The client's microseconds.
+    #[rasn(tag(explicit(1)))]
+    pub pausec: Option<Microseconds>,
+}
+
+/// `ETYPE-INFO-ENTRY ::= SEQUENCE { etype [0] Int32, salt [1] OCTET STRING OPTIONAL }`
+/// (RFC 4120 5.2.7.4), the older form of [`EtypeInfo2Entry`].
+#[derive(AsnType, Encode, Decode, Clone, Debug, PartialEq, Eq)]
+pub struct EtypeInfoEntry {
+    /// Encryption type.
+    #[rasn(tag(explicit(0)))]
+    pub etype: i32,
+    /// Salt.
+    #[rasn(tag(explicit(1)))]
+    pub salt: Option<OctetString>,
+}
+
+/// `ETYPE-INFO ::= SEQUENCE OF ETYPE-INFO-ENTRY`.
+pub type EtypeInfo = SequenceOf<EtypeInfoEntry>;
+
+/// `ETYPE-INFO2-ENTRY ::= SEQUENCE { etype [0] Int32, salt [1] KerberosString OPTIONAL,
+/// s2kparams [2] OCTET STRING OPTIONAL }` (RFC 4120 5.2.7.5): the salt and string-to-key
+/// parameters to derive the client key with.
+#[derive(AsnType, Encode, Decode, Clone, Debug, PartialEq, Eq)]
+pub struct EtypeInfo2Entry {
+    /// Encryption type.
+    #[rasn(tag(explicit(0)))]
+    pub etype: i32,
+    /// Salt (default: realm followed by the name components).
+    #[rasn(tag(explicit(1)))]
+    pub salt: Option<KerberosString>,
+    /// String-to-key parameters (for AES, the iteration count as 4 big-endian bytes).
+    #[rasn(tag(explicit(2)))]
+    pub s2kparams: Option<OctetString>,
+}
+
+/// `ETYPE-INFO2 ::= SEQUENCE SIZE (1..MAX) OF ETYPE-INFO2-ENTRY`.
+pub type EtypeInfo2 = SequenceOf<EtypeInfo2Entry>;
+
+/// `KERB-PA-PAC-REQUEST ::= SEQUENCE { include-pac [0] BOOLEAN }` (MS-KILE 2.2.3), padata type
+/// 128: asks the KDC to include (or leave out) the PAC.
+#[derive(AsnType, Encode, Decode, Clone, Debug, PartialEq, Eq)]
+pub struct PaPacRequest {
+    /// Whether the PAC is wanted.
+    #[rasn(tag(explicit(0)))]
+    pub include_pac: bool,
+}
+
+/// `PA-PAC-OPTIONS ::= SEQUENCE { KerberosFlags [0] }` (MS-KILE 2.2.10), padata type 167.
+/// Bits: 0 claims, 1 branch-aware, 2 forward-to-full-dc, 3 resource-based constrained delegation.
+#[derive(AsnType, Encode, Decode, Clone, Debug, PartialEq, Eq)]
+pub struct PaPacOptions {
+    /// The option flags.
+    #[rasn(tag(explicit(0)))]
+    pub flags: KerberosFlags,
+}
