@@ -48,7 +48,12 @@ impl InitialContextToken {
                 Error::Malformed("bytes after the GSS token")
             });
         }
-        let (this_mech, inner) = rasn::der::decode_with_remainder::<ObjectIdentifier>(body)?;
+        if body.first() != Some(&0x06) {
+            return Err(Error::Malformed("GSS token must start with the mechanism OID"));
+        }
+        let inner = crate::der::check_one(body)?;
+        let oid_tlv = body.get(..body.len() - inner.len()).unwrap_or_default();
+        let this_mech = ObjectIdentifier::from_der(oid_tlv)?;
         Ok(Self {
             this_mech,
             inner_token: inner.to_vec(),

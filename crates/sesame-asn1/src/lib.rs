@@ -40,6 +40,7 @@ pub trait Der: Sized {
 
 impl<T: rasn::Decode + rasn::Encode> Der for T {
     fn from_der(bytes: &[u8]) -> Result<Self, Error> {
+        der::check_structure(bytes)?;
         rasn::der::decode(bytes).map_err(Error::from)
     }
 
