@@ -1,0 +1,100 @@
+//! The security-context state machine and message protection.
+
+use crate::{ContextFlags, Error, PeerName};
+
+/// What the caller feeds a context.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Input<'a> {
+    /// The initiator's first call: no token yet.
+    Start,
+    /// A token from the peer.
+    Token(&'a [u8]),
+    /// The KDC's answer to the last [`Step::NeedKdc`] request (without a TCP length prefix).
+    KdcReply(&'a [u8]),
+}
+
+/// What a context asks the caller to do next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Send the token to the peer and feed its answer back (`GSS_S_CONTINUE_NEEDED`,
+    /// `SEC_I_CONTINUE_NEEDED`).
+    Continue(Vec<u8>),
+    /// The context is established; send the token, if any, to the peer (`GSS_S_COMPLETE`,
+    /// `SEC_E_OK`).
+    Complete(Option<Vec<u8>>),
+    /// Send the request to a KDC of the realm and feed the answer back with
+    /// [`Input::KdcReply`]. The transport is the caller's (or sesame-kerberos's blocking one).
+    NeedKdc(KdcRequest),
+}
+
+/// A message for a KDC, produced by a sans-IO mechanism.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KdcRequest {
+    /// The realm whose KDC must answer.
+    pub realm: String,
+    /// The DER of the AS-REQ or TGS-REQ, without a length prefix.
+    pub message: Vec<u8>,
+}
+
+/// A GSS-API security context, initiator or acceptor, of one mechanism.
+pub trait SecurityContext {
+    /// Advances the exchange (`GSS_Init_sec_context` / `GSS_Accept_sec_context`). An error ends
+    /// the context; it carries the mechanism's own error as its source.
+    fn step(&mut self, input: Input<'_>) -> Result<Step, Error>;
+
+    /// Whether the exchange is complete.
+    fn is_established(&self) -> bool;
+
+    /// The flags in force: requested ones until established, then the negotiated ones.
+    fn flags(&self) -> ContextFlags;
+
+    /// The mechanism's OID arcs, e.g. `[1, 3, 6, 1, 4, 1, 311, 2, 2, 10]` for NTLM.
+    fn mechanism(&self) -> &'static [u32];
+
+    /// The authenticated peer: on an acceptor the client (`DOMAIN\user`, `user@REALM`), on an
+    /// initiator the target. `None` until established.
+    fn peer_name(&self) -> Option<&PeerName>;
+}
+
+/// A message unwrapped in place.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Unwrapped<'a> {
+    /// The plaintext, a sub-slice of the caller's buffer.
+    pub message: &'a mut [u8],
+    /// Whether it had been encrypted (`conf_state`).
+    pub confidential: bool,
+}
+
+/// Per-message protection on an established context (RFC 2743 2.3).
+///
+/// The in-place methods are the primitive ones, so that a caller who keeps its buffers pays no
+/// allocation per message; the others allocate and are written in terms of them.
+pub trait MessageProtection {
+    /// Replaces the plaintext in `buf` by the wrap token (`GSS_Wrap`, `EncryptMessage`). The
+    /// buffer grows by the header and trailer; with enough spare capacity it does not allocate.
+    fn wrap_in_place(&mut self, buf: &mut Vec<u8>, confidential: bool) -> Result<(), Error>;
+
+    /// Verifies and decrypts the token in `buf` in place (`GSS_Unwrap`, `DecryptMessage`).
+    fn unwrap_in_place<'a>(&mut self, buf: &'a mut [u8]) -> Result<Unwrapped<'a>, Error>;
+
+    /// A MIC token over `message` (`GSS_GetMIC`, `MakeSignature`).
+    fn get_mic(&mut self, message: &[u8]) -> Result<Vec<u8>, Error>;
+
+    /// Checks a MIC token (`GSS_VerifyMIC`, `VerifySignature`).
+    fn verify_mic(&mut self, message: &[u8], mic: &[u8]) -> Result<(), Error>;
+
+    /// `GSS_Wrap` into a new buffer.
+    fn wrap(&mut self, message: &[u8], confidential: bool) -> Result<Vec<u8>, Error> {
+        let mut buf = Vec::with_capacity(message.len() + 128);
+        buf.extend_from_slice(message);
+        self.wrap_in_place(&mut buf, confidential)?;
+        Ok(buf)
+    }
+
+    /// `GSS_Unwrap` into a new buffer; returns the plaintext and whether it was encrypted.
+    fn unwrap(&mut self, token: &[u8]) -> Result<(Vec<u8>, bool), Error> {
+        let mut buf = token.to_vec();
+        let out = self.unwrap_in_place(&mut buf)?;
+        Ok((out.message.to_vec(), out.confidential))
+    }
+}
