@@ -6,17 +6,30 @@
 //! - `bench`: the benchmarks, with their figures.
 //! - `demo`: the end-to-end demonstration (not available until a mechanism exists).
 
+mod bench;
 mod conformance;
+mod fuzz;
+mod test;
 mod util;
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (cmd, rest) = args.split_first().map_or(("", &[][..]), |(c, r)| (c.as_str(), r));
+    let (cmd, rest) = args
+        .split_first()
+        .map_or(("", &[][..]), |(c, r)| (c.as_str(), r));
     let result = match cmd {
+        "test" => test::main(rest),
         "conformance" => conformance::main(rest),
-        _ => Err(format!("unknown command `{cmd}`\n{}", USAGE)),
+        "fuzz" => fuzz::main(rest),
+        "bench" => bench::main(rest),
+        "demo" => Err(
+            "there is no mechanism to demonstrate yet: the demo arrives with Negotiate. \
+             Until then the main job is `cargo xtask conformance`."
+                .into(),
+        ),
+        _ => Err(format!("unknown command `{cmd}`\n{USAGE}")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -65,9 +65,7 @@ pub fn cargo() -> Command {
 }
 
 fn is_root() -> bool {
-    output(Command::new("id").arg("-u"))
-        .map(|o| o.stdout.trim_ascii() == b"0")
-        .unwrap_or(false)
+    output(Command::new("id").arg("-u")).is_ok_and(|o| o.stdout.trim_ascii() == b"0")
 }
 
 /// Installs Debian packages whose marker executable is missing.

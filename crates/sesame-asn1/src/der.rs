@@ -75,17 +75,23 @@ fn check_tlv(input: &[u8], depth: usize) -> Result<&[u8], Error> {
     }
     let (&tag, rest) = input.split_first().ok_or(Error::Truncated("tag"))?;
     if tag & 0x1f == 0x1f {
-        return Err(Error::Malformed("high tag numbers are not used by any message"));
+        return Err(Error::Malformed(
+            "high tag numbers are not used by any message",
+        ));
     }
     let (len, rest) = read_len(rest)?;
-    let (content, after) = rest.split_at_checked(len).ok_or(Error::Truncated("value"))?;
+    let (content, after) = rest
+        .split_at_checked(len)
+        .ok_or(Error::Truncated("value"))?;
     let constructed = tag & 0x20 != 0;
     let universal = tag & 0xc0 == 0;
     let number = tag & 0x1f;
     if universal {
         let must_construct = number == 16 || number == 17;
         if constructed != must_construct {
-            return Err(Error::Malformed("constructed bit wrong for a universal type"));
+            return Err(Error::Malformed(
+                "constructed bit wrong for a universal type",
+            ));
         }
         check_primitive(number, content)?;
         if constructed {
@@ -119,7 +125,8 @@ fn check_primitive(number: u8, content: &[u8]) -> Result<(), Error> {
         // BIT STRING: unused-bit count 0..7, zero for an empty string, unused bits clear.
         (3, [unused, bits @ ..]) => {
             let last = bits.last().copied().unwrap_or(0);
-            if *unused > 7 || (bits.is_empty() && *unused != 0) || last & ((1u8 << unused) - 1) != 0 {
+            if *unused > 7 || (bits.is_empty() && *unused != 0) || last & ((1u8 << unused) - 1) != 0
+            {
                 Err(Error::Malformed("BIT STRING not in DER form"))
             } else {
                 Ok(())
@@ -128,11 +135,11 @@ fn check_primitive(number: u8, content: &[u8]) -> Result<(), Error> {
         (3, []) => Err(Error::Malformed("empty BIT STRING")),
         // OBJECT IDENTIFIER: subidentifiers in minimal base 128, the last one complete.
         (6, _) => {
-            let starts_padded = content
-                .iter()
-                .enumerate()
-                .any(|(i, b)| *b == 0x80 && (i == 0 || content.get(i - 1).is_some_and(|p| p & 0x80 == 0)));
-            if content.is_empty() || starts_padded || content.last().is_some_and(|b| b & 0x80 != 0) {
+            let starts_padded = content.iter().enumerate().any(|(i, b)| {
+                *b == 0x80 && (i == 0 || content.get(i - 1).is_some_and(|p| p & 0x80 == 0))
+            });
+            if content.is_empty() || starts_padded || content.last().is_some_and(|b| b & 0x80 != 0)
+            {
                 Err(Error::Malformed("OBJECT IDENTIFIER not in DER form"))
             } else {
                 Ok(())

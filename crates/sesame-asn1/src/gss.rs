@@ -34,11 +34,11 @@ impl InitialContextToken {
 
     /// Parses a framed token; the framing must span the input exactly.
     pub fn decode(input: &[u8]) -> Result<Self, Error> {
-        let (&tag, rest) = input
-            .split_first()
-            .ok_or(Error::Truncated("GSS token"))?;
+        let (&tag, rest) = input.split_first().ok_or(Error::Truncated("GSS token"))?;
         if tag != APPLICATION_0 {
-            return Err(Error::Malformed("GSS initial context token must start with 0x60"));
+            return Err(Error::Malformed(
+                "GSS initial context token must start with 0x60",
+            ));
         }
         let (len, body) = read_len(rest)?;
         if body.len() != len {
@@ -49,7 +49,9 @@ impl InitialContextToken {
             });
         }
         if body.first() != Some(&0x06) {
-            return Err(Error::Malformed("GSS token must start with the mechanism OID"));
+            return Err(Error::Malformed(
+                "GSS token must start with the mechanism OID",
+            ));
         }
         let inner = crate::der::check_one(body)?;
         let oid_tlv = body.get(..body.len() - inner.len()).unwrap_or_default();
@@ -159,7 +161,9 @@ impl KerberosContextToken {
             TokenId::TgtReq => Self::TgtReq(KerbTgtRequest::from_der(body)?),
             TokenId::TgtRep => Self::TgtRep(KerbTgtReply::from_der(body)?),
             TokenId::Mic | TokenId::Wrap => {
-                return Err(Error::Malformed("per-message token where a context token was expected"));
+                return Err(Error::Malformed(
+                    "per-message token where a context token was expected",
+                ));
             }
         })
     }

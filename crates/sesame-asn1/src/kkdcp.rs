@@ -47,7 +47,9 @@ impl KdcProxyMessage {
             .split_first_chunk::<4>()
             .ok_or(Error::Truncated("KDC proxy length prefix"))?;
         if usize::try_from(u32::from_be_bytes(*len)).ok() != Some(msg.len()) {
-            return Err(Error::Malformed("KDC proxy length prefix does not match the message"));
+            return Err(Error::Malformed(
+                "KDC proxy length prefix does not match the message",
+            ));
         }
         Ok(msg)
     }

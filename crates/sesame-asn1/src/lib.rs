@@ -10,13 +10,29 @@
 //!
 //! Every type implements [`Der`]: `T::from_der(bytes)` and `value.to_der()`. Decoding is total:
 //! any byte string gives a value or an [`Error`], never a panic, and `to_der(from_der(x)) == x`
-//! for every DER input.
+//! for every DER input. Decoding is also strict: input that is not canonical DER is refused,
+//! so a message cannot be accepted in one form and passed on in another.
+//!
+//! ```
+//! use sesame_asn1::Der;
+//! use sesame_asn1::kerberos::{KerberosTime, PrincipalName, constants::name_type};
+//!
+//! let name = PrincipalName::new(name_type::NT_PRINCIPAL, ["пользователь"]);
+//! let der = name.to_der()?;
+//! assert_eq!(PrincipalName::from_der(&der)?, name);
+//!
+//! let t = KerberosTime::from_unix(1_795_674_471).expect("in range");
+//! assert_eq!(t.to_string(), "20261126062751Z");
+//! # Ok::<(), sesame_asn1::Error>(())
+//! ```
 //!
 //! The Kerberos types are written here rather than taken from `rasn-kerberos`, because its
 //! `KerberosString` is an ASN.1 GeneralString that refuses the bytes 0x80-0xA0, so it cannot carry
 //! the UTF-8 principal names that Active Directory sends. See [`kerberos::KerberosString`].
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+// rasn's derive macros expand to code these pedantic lints flag; it is not ours to change.
+#![allow(clippy::no_effect_underscore_binding, clippy::too_many_lines)]
 
 mod der;
 mod error;

@@ -4,7 +4,9 @@
 use rasn::types::ObjectIdentifier;
 
 use crate::gss::{InitialContextToken, KerberosContextToken};
-use crate::kerberos::{ApRep, ApReq, AsRep, AsReq, KrbCred, KrbError, KrbPriv, KrbSafe, TgsRep, TgsReq};
+use crate::kerberos::{
+    ApRep, ApReq, AsRep, AsReq, KrbCred, KrbError, KrbPriv, KrbSafe, TgsRep, TgsReq,
+};
 use crate::spnego::NegotiationToken;
 use crate::{Der, Error, oid};
 

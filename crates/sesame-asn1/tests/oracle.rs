@@ -1,6 +1,12 @@
 //! Differential tests against rasn-kerberos 0.30, an independent encoding of the RFC 4120
 //! module: for ASCII names both must produce the same bytes, and each must decode the other's
 //! output. For UTF-8 names rasn-kerberos fails, which is why sesame-asn1 has its own types.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_possible_truncation
+)] // test code
 
 mod common;
 
@@ -24,7 +30,10 @@ fn both<O: Der, T: rasn::Decode + rasn::Encode>(name: &str, bytes: &[u8]) {
 fn same_bytes_as_rasn_kerberos_on_real_messages() {
     use rasn_kerberos as rk;
     let mut compared = 0;
-    for v in common::all().into_iter().filter(|v| !v.name.contains("utf8")) {
+    for v in common::all()
+        .into_iter()
+        .filter(|v| !v.name.contains("utf8"))
+    {
         let b = &v.bytes;
         compared += usize::from(matches!(b[0], 0x6a..=0x6d | 0x7e));
         match b[0] {
@@ -56,7 +65,10 @@ fn nested_messages_agree_too() {
 fn rasn_kerberos_cannot_carry_utf8_names_but_we_can() {
     let bytes = common::get("as_req_utf8_cname.der");
     assert!(theirs::<rasn_kerberos::AsReq>(&bytes).is_err());
-    assert_eq!(ours::AsReq::from_der(&bytes).unwrap().to_der().unwrap(), bytes);
+    assert_eq!(
+        ours::AsReq::from_der(&bytes).unwrap().to_der().unwrap(),
+        bytes
+    );
 }
 
 #[test]
@@ -70,18 +82,27 @@ fn messages_we_build_are_read_by_rasn_kerberos() {
         msg_type: msg_type::AS_REQ,
         padata: Some(vec![ours::PaData {
             padata_type: 128,
-            padata_value: ours::PaPacRequest { include_pac: true }.to_der().unwrap().into(),
+            padata_value: ours::PaPacRequest { include_pac: true }
+                .to_der()
+                .unwrap()
+                .into(),
         }]),
         req_body: ours::KdcReqBody {
             kdc_options: opts,
             cname: Some(ours::PrincipalName::new(name_type::NT_PRINCIPAL, ["user1"])),
             realm: "EXAMPLE.TEST".into(),
-            sname: Some(ours::PrincipalName::new(name_type::NT_SRV_INST, ["krbtgt", "EXAMPLE.TEST"])),
+            sname: Some(ours::PrincipalName::new(
+                name_type::NT_SRV_INST,
+                ["krbtgt", "EXAMPLE.TEST"],
+            )),
             from: None,
             till: ours::KerberosTime::from_unix(1_795_700_000).unwrap(),
             rtime: None,
             nonce: 0x8765_4321,
-            etype: vec![etype::AES256_CTS_HMAC_SHA1_96, etype::AES128_CTS_HMAC_SHA1_96],
+            etype: vec![
+                etype::AES256_CTS_HMAC_SHA1_96,
+                etype::AES128_CTS_HMAC_SHA1_96,
+            ],
             addresses: None,
             enc_authorization_data: None,
             additional_tickets: None,
@@ -90,6 +111,9 @@ fn messages_we_build_are_read_by_rasn_kerberos() {
     let bytes = req.to_der().unwrap();
     let theirs: rasn_kerberos::AsReq = rasn::der::decode(&bytes).unwrap();
     assert_eq!(theirs.0.req_body.nonce, 0x8765_4321);
-    assert_eq!(theirs.0.req_body.till.0.to_rfc3339(), "2026-11-26T13:33:20+00:00");
+    assert_eq!(
+        theirs.0.req_body.till.0.to_rfc3339(),
+        "2026-11-26T13:33:20+00:00"
+    );
     assert_eq!(rasn::der::encode(&theirs).unwrap(), bytes);
 }

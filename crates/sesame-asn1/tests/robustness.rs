@@ -2,6 +2,12 @@
 //! third-party vector gives a value or an error. Whatever decodes must also be canonical:
 //! encoding it again gives the input back, so a mutated message cannot be accepted in one form
 //! and forwarded in another.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_possible_truncation
+)] // test code
 
 mod common;
 
@@ -9,8 +15,15 @@ use sesame_asn1::message::AnyMessage;
 
 fn check(name: &str, input: &[u8]) {
     if let Ok(m) = AnyMessage::decode(input) {
-        let again = m.encode().unwrap_or_else(|e| panic!("{name}: decoded but cannot encode: {e}"));
-        assert_eq!(again, input, "{name}: accepted a non-canonical encoding of {}", m.kind());
+        let again = m
+            .encode()
+            .unwrap_or_else(|e| panic!("{name}: decoded but cannot encode: {e}"));
+        assert_eq!(
+            again,
+            input,
+            "{name}: accepted a non-canonical encoding of {}",
+            m.kind()
+        );
     }
 }
 

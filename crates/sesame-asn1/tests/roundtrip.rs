@@ -1,5 +1,11 @@
 //! Property tests: every message type decodes back to the value it was encoded from, and its
 //! encoding passes the same strictness checks as third-party input.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_possible_truncation
+)] // test code
 
 use proptest::collection::vec;
 use proptest::option::of;
@@ -46,7 +52,10 @@ fn key() -> impl Strategy<Value = EncryptionKey> {
     })
 }
 fn checksum() -> impl Strategy<Value = Checksum> {
-    (any::<i32>(), octets()).prop_map(|(cksumtype, checksum)| Checksum { cksumtype, checksum })
+    (any::<i32>(), octets()).prop_map(|(cksumtype, checksum)| Checksum {
+        cksumtype,
+        checksum,
+    })
 }
 fn padata() -> impl Strategy<Value = PaData> {
     (any::<i32>(), octets()).prop_map(|(padata_type, padata_value)| PaData {
@@ -59,22 +68,20 @@ fn address() -> impl Strategy<Value = HostAddress> {
 }
 fn authz() -> impl Strategy<Value = AuthorizationData> {
     vec(
-        (any::<i32>(), octets()).prop_map(|(ad_type, ad_data)| AuthorizationDataEntry {
-            ad_type,
-            ad_data,
-        }),
+        (any::<i32>(), octets())
+            .prop_map(|(ad_type, ad_data)| AuthorizationDataEntry { ad_type, ad_data }),
         0..3,
     )
 }
 fn ticket() -> impl Strategy<Value = Ticket> {
-    (any::<i32>(), kstring(), principal(), enc_data()).prop_map(|(tkt_vno, realm, sname, enc_part)| {
-        Ticket {
+    (any::<i32>(), kstring(), principal(), enc_data()).prop_map(
+        |(tkt_vno, realm, sname, enc_part)| Ticket {
             tkt_vno,
             realm,
             sname,
             enc_part,
-        }
-    })
+        },
+    )
 }
 fn mech() -> impl Strategy<Value = ObjectIdentifier> {
     (0u32..=2, 0u32..40, vec(any::<u32>(), 0..6)).prop_map(|(a, b, rest)| {
@@ -86,62 +93,210 @@ fn mech() -> impl Strategy<Value = ObjectIdentifier> {
 fn req_body() -> impl Strategy<Value = KdcReqBody> {
     (
         (flags(), of(principal()), kstring(), of(principal())),
-        (of(ktime()), ktime(), of(ktime()), any::<u32>(), vec(any::<i32>(), 0..5)),
-        (of(vec(address(), 0..2)), of(enc_data()), of(vec(ticket(), 0..2))),
+        (
+            of(ktime()),
+            ktime(),
+            of(ktime()),
+            any::<u32>(),
+            vec(any::<i32>(), 0..5),
+        ),
+        (
+            of(vec(address(), 0..2)),
+            of(enc_data()),
+            of(vec(ticket(), 0..2)),
+        ),
     )
-        .prop_map(|((kdc_options, cname, realm, sname), (from, till, rtime, nonce, etype), (addresses, enc_authorization_data, additional_tickets))| KdcReqBody {
-            kdc_options, cname, realm, sname, from, till, rtime, nonce, etype, addresses,
-            enc_authorization_data, additional_tickets,
-        })
+        .prop_map(
+            |(
+                (kdc_options, cname, realm, sname),
+                (from, till, rtime, nonce, etype),
+                (addresses, enc_authorization_data, additional_tickets),
+            )| KdcReqBody {
+                kdc_options,
+                cname,
+                realm,
+                sname,
+                from,
+                till,
+                rtime,
+                nonce,
+                etype,
+                addresses,
+                enc_authorization_data,
+                additional_tickets,
+            },
+        )
 }
 fn kdc_req() -> impl Strategy<Value = KdcReq> {
-    (any::<i32>(), any::<i32>(), of(vec(padata(), 0..3)), req_body()).prop_map(
-        |(pvno, msg_type, padata, req_body)| KdcReq { pvno, msg_type, padata, req_body },
+    (
+        any::<i32>(),
+        any::<i32>(),
+        of(vec(padata(), 0..3)),
+        req_body(),
     )
+        .prop_map(|(pvno, msg_type, padata, req_body)| KdcReq {
+            pvno,
+            msg_type,
+            padata,
+            req_body,
+        })
 }
 fn kdc_rep() -> impl Strategy<Value = KdcRep> {
-    (any::<i32>(), any::<i32>(), of(vec(padata(), 0..3)), kstring(), principal(), ticket(), enc_data())
-        .prop_map(|(pvno, msg_type, padata, crealm, cname, ticket, enc_part)| KdcRep {
-            pvno, msg_type, padata, crealm, cname, ticket, enc_part,
-        })
+    (
+        any::<i32>(),
+        any::<i32>(),
+        of(vec(padata(), 0..3)),
+        kstring(),
+        principal(),
+        ticket(),
+        enc_data(),
+    )
+        .prop_map(
+            |(pvno, msg_type, padata, crealm, cname, ticket, enc_part)| KdcRep {
+                pvno,
+                msg_type,
+                padata,
+                crealm,
+                cname,
+                ticket,
+                enc_part,
+            },
+        )
 }
 fn enc_kdc_rep_part() -> impl Strategy<Value = EncKdcRepPart> {
     (
-        (key(), vec((any::<i32>(), ktime()).prop_map(|(lr_type, lr_value)| LastReqEntry { lr_type, lr_value }), 0..2), any::<u32>(), of(ktime()), flags()),
-        (ktime(), of(ktime()), ktime(), of(ktime()), kstring(), principal()),
+        (
+            key(),
+            vec(
+                (any::<i32>(), ktime())
+                    .prop_map(|(lr_type, lr_value)| LastReqEntry { lr_type, lr_value }),
+                0..2,
+            ),
+            any::<u32>(),
+            of(ktime()),
+            flags(),
+        ),
+        (
+            ktime(),
+            of(ktime()),
+            ktime(),
+            of(ktime()),
+            kstring(),
+            principal(),
+        ),
         (of(vec(address(), 0..2)), of(vec(padata(), 0..2))),
     )
-        .prop_map(|((key, last_req, nonce, key_expiration, flags), (authtime, starttime, endtime, renew_till, srealm, sname), (caddr, encrypted_pa_data))| EncKdcRepPart {
-            key, last_req, nonce, key_expiration, flags, authtime, starttime, endtime, renew_till,
-            srealm, sname, caddr, encrypted_pa_data,
-        })
+        .prop_map(
+            |(
+                (key, last_req, nonce, key_expiration, flags),
+                (authtime, starttime, endtime, renew_till, srealm, sname),
+                (caddr, encrypted_pa_data),
+            )| EncKdcRepPart {
+                key,
+                last_req,
+                nonce,
+                key_expiration,
+                flags,
+                authtime,
+                starttime,
+                endtime,
+                renew_till,
+                srealm,
+                sname,
+                caddr,
+                encrypted_pa_data,
+            },
+        )
 }
 fn ap_req() -> impl Strategy<Value = ApReq> {
     (any::<i32>(), any::<i32>(), flags(), ticket(), enc_data()).prop_map(
-        |(pvno, msg_type, ap_options, ticket, authenticator)| ApReq { pvno, msg_type, ap_options, ticket, authenticator },
+        |(pvno, msg_type, ap_options, ticket, authenticator)| ApReq {
+            pvno,
+            msg_type,
+            ap_options,
+            ticket,
+            authenticator,
+        },
     )
 }
 fn krb_error() -> impl Strategy<Value = KrbError> {
     (
-        (any::<i32>(), any::<i32>(), of(ktime()), of(0u32..1_000_000), ktime(), 0u32..1_000_000),
-        (any::<i32>(), of(kstring()), of(principal()), kstring(), principal(), of(kstring()), of(octets())),
+        (
+            any::<i32>(),
+            any::<i32>(),
+            of(ktime()),
+            of(0u32..1_000_000),
+            ktime(),
+            0u32..1_000_000,
+        ),
+        (
+            any::<i32>(),
+            of(kstring()),
+            of(principal()),
+            kstring(),
+            principal(),
+            of(kstring()),
+            of(octets()),
+        ),
     )
-        .prop_map(|((pvno, msg_type, ctime, cusec, stime, susec), (error_code, crealm, cname, realm, sname, e_text, e_data))| KrbError {
-            pvno, msg_type, ctime, cusec, stime, susec, error_code, crealm, cname, realm, sname, e_text, e_data,
-        })
+        .prop_map(
+            |(
+                (pvno, msg_type, ctime, cusec, stime, susec),
+                (error_code, crealm, cname, realm, sname, e_text, e_data),
+            )| KrbError {
+                pvno,
+                msg_type,
+                ctime,
+                cusec,
+                stime,
+                susec,
+                error_code,
+                crealm,
+                cname,
+                realm,
+                sname,
+                e_text,
+                e_data,
+            },
+        )
 }
 fn neg_token() -> impl Strategy<Value = NegotiationToken> {
-    let hints = (of(kstring()), of(octets())).prop_map(|(hint_name, hint_address)| NegHints { hint_name, hint_address });
-    let init = (vec(mech(), 0..4), of(any::<u8>().prop_map(|b| ContextFlags::from_bits(b & 0x7f))), of(octets()), of(hints), of(octets()))
-        .prop_map(|(mech_types, req_flags, mech_token, neg_hints, mech_list_mic)| {
-            NegotiationToken::NegTokenInit(NegTokenInit { mech_types, req_flags, mech_token, neg_hints, mech_list_mic })
-        });
+    let hints = (of(kstring()), of(octets())).prop_map(|(hint_name, hint_address)| NegHints {
+        hint_name,
+        hint_address,
+    });
+    let init = (
+        vec(mech(), 0..4),
+        of(any::<u8>().prop_map(|b| ContextFlags::from_bits(b & 0x7f))),
+        of(octets()),
+        of(hints),
+        of(octets()),
+    )
+        .prop_map(
+            |(mech_types, req_flags, mech_token, neg_hints, mech_list_mic)| {
+                NegotiationToken::NegTokenInit(NegTokenInit {
+                    mech_types,
+                    req_flags,
+                    mech_token,
+                    neg_hints,
+                    mech_list_mic,
+                })
+            },
+        );
     let state = prop_oneof![
-        Just(NegState::AcceptCompleted), Just(NegState::AcceptIncomplete), Just(NegState::Reject), Just(NegState::RequestMic)
+        Just(NegState::AcceptCompleted),
+        Just(NegState::AcceptIncomplete),
+        Just(NegState::Reject),
+        Just(NegState::RequestMic)
     ];
     let resp = (of(state), of(mech()), of(octets()), of(octets())).prop_map(
         |(neg_state, supported_mech, response_token, mech_list_mic)| {
-            NegotiationToken::NegTokenResp(NegTokenResp { neg_state, supported_mech, response_token, mech_list_mic })
+            NegotiationToken::NegTokenResp(NegTokenResp {
+                neg_state,
+                supported_mech,
+                response_token,
+                mech_list_mic,
+            })
         },
     );
     prop_oneof![init, resp]
@@ -149,8 +304,11 @@ fn neg_token() -> impl Strategy<Value = NegotiationToken> {
 
 /// Encodes, requires strict decoding to give the value back, and re-encoding the same bytes.
 fn round_trip<T: Der + PartialEq + std::fmt::Debug>(value: &T) -> Result<(), TestCaseError> {
-    let bytes = value.to_der().map_err(|e| TestCaseError::fail(e.to_string()))?;
-    let back = T::from_der(&bytes).map_err(|e| TestCaseError::fail(format!("{e}: {bytes:02x?}")))?;
+    let bytes = value
+        .to_der()
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let back =
+        T::from_der(&bytes).map_err(|e| TestCaseError::fail(format!("{e}: {bytes:02x?}")))?;
     prop_assert_eq!(&back, value);
     prop_assert_eq!(back.to_der().unwrap(), bytes);
     Ok(())
@@ -282,10 +440,21 @@ proptest! {
 
 #[test]
 fn context_flags_are_trimmed_as_der_requires() {
-    assert_eq!(ContextFlags::from_bits(0).to_der().unwrap(), [0x03, 0x01, 0x00]);
+    assert_eq!(
+        ContextFlags::from_bits(0).to_der().unwrap(),
+        [0x03, 0x01, 0x00]
+    );
     // mutualFlag only: one significant bit after bit 0 -> 2 bits, 6 unused.
-    assert_eq!(ContextFlags::from_bits(ContextFlags::MUTUAL).to_der().unwrap(), [0x03, 0x02, 0x06, 0x40]);
-    assert_eq!(ContextFlags::from_bits(0x7f).to_der().unwrap(), [0x03, 0x02, 0x01, 0xfe]);
+    assert_eq!(
+        ContextFlags::from_bits(ContextFlags::MUTUAL)
+            .to_der()
+            .unwrap(),
+        [0x03, 0x02, 0x06, 0x40]
+    );
+    assert_eq!(
+        ContextFlags::from_bits(0x7f).to_der().unwrap(),
+        [0x03, 0x02, 0x01, 0xfe]
+    );
     assert_eq!(ContextFlags::from_bits(0x7f).bits(), 0x7f);
 }
 

@@ -2,7 +2,6 @@
 //! channel it runs in, so that it cannot be relayed into another one.
 
 use md5::Md5;
-use rasn::prelude::*;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use crate::{Error, MajorStatus};
@@ -50,7 +49,10 @@ impl ChannelBindings {
     /// when the algorithm names no hash, as for Ed25519).
     pub fn tls_server_end_point(cert_der: &[u8]) -> Result<Self, Error> {
         let cert: Certificate = rasn::der::decode(cert_der).map_err(|e| {
-            Error::new(MajorStatus::BadBindings, CertificateError::NotACertificate(e.to_string()))
+            Error::new(
+                MajorStatus::BadBindings,
+                CertificateError::NotACertificate(e.to_string()),
+            )
         })?;
         let hash = match end_point_hash(&cert.signature_algorithm) {
             EndPointHash::Sha384 => Sha384::digest(cert_der).to_vec(),
@@ -72,7 +74,11 @@ impl ChannelBindings {
     /// The flattened structure that is hashed: each address type and each length as a 32-bit
     /// little-endian integer, followed by the bytes (RFC 4121 4.1.1.2, MS-NLMP 3.1.5.2.2).
     pub fn flatten(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(20 + self.initiator_address.len() + self.acceptor_address.len() + self.application_data.len());
+        let mut out = Vec::with_capacity(
+            20 + self.initiator_address.len()
+                + self.acceptor_address.len()
+                + self.application_data.len(),
+        );
         for (addrtype, address) in [
             (Some(self.initiator_addrtype), &self.initiator_address),
             (Some(self.acceptor_addrtype), &self.acceptor_address),
@@ -81,7 +87,11 @@ impl ChannelBindings {
             if let Some(t) = addrtype {
                 out.extend_from_slice(&t.to_le_bytes());
             }
-            out.extend_from_slice(&u32::try_from(address.len()).unwrap_or(u32::MAX).to_le_bytes());
+            out.extend_from_slice(
+                &u32::try_from(address.len())
+                    .unwrap_or(u32::MAX)
+                    .to_le_bytes(),
+            );
             out.extend_from_slice(address);
         }
         out
@@ -93,33 +103,43 @@ impl ChannelBindings {
     }
 }
 
-/// `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }`
-/// (RFC 5280 4.1); only the algorithm is looked at.
-#[derive(AsnType, Decode, Encode)]
-struct Certificate {
-    tbs_certificate: Any,
-    signature_algorithm: AlgorithmIdentifier,
-    signature_value: BitString,
-}
+use x509::{AlgorithmIdentifier, Certificate, PssParams};
 
-/// `AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY OPTIONAL }`.
-#[derive(AsnType, Decode, Encode)]
-struct AlgorithmIdentifier {
-    algorithm: ObjectIdentifier,
-    parameters: Option<Any>,
-}
+/// The few X.509 types needed to find a certificate's signature hash.
+mod x509 {
+    // rasn's derive output trips these pedantic lints.
+    #![allow(clippy::no_effect_underscore_binding, clippy::struct_field_names)]
 
-/// `RSASSA-PSS-params` (RFC 4055 3.1); only the hash is looked at.
-#[derive(AsnType, Decode, Encode)]
-struct PssParams {
-    #[rasn(tag(explicit(0)))]
-    hash_algorithm: Option<AlgorithmIdentifier>,
-    #[rasn(tag(explicit(1)))]
-    mask_gen_algorithm: Option<Any>,
-    #[rasn(tag(explicit(2)))]
-    salt_length: Option<Integer>,
-    #[rasn(tag(explicit(3)))]
-    trailer_field: Option<Integer>,
+    use rasn::prelude::*;
+
+    /// `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }`
+    /// (RFC 5280 4.1); only the algorithm is looked at.
+    #[derive(AsnType, Decode, Encode)]
+    pub(super) struct Certificate {
+        pub tbs_certificate: Any,
+        pub signature_algorithm: AlgorithmIdentifier,
+        pub signature_value: BitString,
+    }
+
+    /// `AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY OPTIONAL }`.
+    #[derive(AsnType, Decode, Encode)]
+    pub(super) struct AlgorithmIdentifier {
+        pub algorithm: ObjectIdentifier,
+        pub parameters: Option<Any>,
+    }
+
+    /// `RSASSA-PSS-params` (RFC 4055 3.1); only the hash is looked at.
+    #[derive(AsnType, Decode, Encode)]
+    pub(super) struct PssParams {
+        #[rasn(tag(explicit(0)))]
+        pub hash_algorithm: Option<AlgorithmIdentifier>,
+        #[rasn(tag(explicit(1)))]
+        pub mask_gen_algorithm: Option<Any>,
+        #[rasn(tag(explicit(2)))]
+        pub salt_length: Option<Integer>,
+        #[rasn(tag(explicit(3)))]
+        pub trailer_field: Option<Integer>,
+    }
 }
 
 enum EndPointHash {
@@ -133,13 +153,13 @@ fn end_point_hash(alg: &AlgorithmIdentifier) -> EndPointHash {
     let arcs: &[u32] = &alg.algorithm;
     let named = match arcs {
         // sha384WithRSAEncryption, ecdsa-with-SHA384, id-sha384
-        [1, 2, 840, 113_549, 1, 1, 12] | [1, 2, 840, 10_045, 4, 3, 3] | [2, 16, 840, 1, 101, 3, 4, 2, 2] => {
-            Some(EndPointHash::Sha384)
-        }
+        [1, 2, 840, 113_549, 1, 1, 12]
+        | [1, 2, 840, 10_045, 4, 3, 3]
+        | [2, 16, 840, 1, 101, 3, 4, 2, 2] => Some(EndPointHash::Sha384),
         // sha512WithRSAEncryption, ecdsa-with-SHA512, id-sha512
-        [1, 2, 840, 113_549, 1, 1, 13] | [1, 2, 840, 10_045, 4, 3, 4] | [2, 16, 840, 1, 101, 3, 4, 2, 3] => {
-            Some(EndPointHash::Sha512)
-        }
+        [1, 2, 840, 113_549, 1, 1, 13]
+        | [1, 2, 840, 10_045, 4, 3, 4]
+        | [2, 16, 840, 1, 101, 3, 4, 2, 3] => Some(EndPointHash::Sha512),
         _ => None,
     };
     if let Some(h) = named {

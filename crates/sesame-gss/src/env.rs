@@ -135,8 +135,22 @@ mod tests {
     fn offset_clock_shifts_both_ways() {
         let base = SystemTime::UNIX_EPOCH + Duration::from_secs(10_000);
         let fixed = FixedClock(base);
-        assert_eq!(OffsetClock { inner: fixed, offset_secs: 3600 }.now(), base + Duration::from_secs(3600));
-        assert_eq!(OffsetClock { inner: fixed, offset_secs: -3600 }.now(), base - Duration::from_secs(3600));
+        assert_eq!(
+            OffsetClock {
+                inner: fixed,
+                offset_secs: 3600
+            }
+            .now(),
+            base + Duration::from_secs(3600)
+        );
+        assert_eq!(
+            OffsetClock {
+                inner: fixed,
+                offset_secs: -3600
+            }
+            .now(),
+            base - Duration::from_secs(3600)
+        );
     }
 
     #[test]

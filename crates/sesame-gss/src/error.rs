@@ -135,6 +135,9 @@ mod tests {
         assert_eq!(e.mech_error::<KrbFact>(), Some(&KrbFact(24)));
         assert!(e.mech_error::<std::io::Error>().is_none());
         assert_eq!(e.to_string(), "credentials refused: KRB-ERROR 24");
-        assert_eq!(Error::bare(MajorStatus::BadMic).to_string(), "integrity check failed");
+        assert_eq!(
+            Error::bare(MajorStatus::BadMic).to_string(),
+            "integrity check failed"
+        );
     }
 }

@@ -121,11 +121,15 @@ mod tests {
 
     #[test]
     fn set_operations_and_debug() {
-        let f = ContextFlags::MUTUAL | ContextFlags::INTEGRITY | ContextFlags::from_bits(0x8000_0000);
+        let f =
+            ContextFlags::MUTUAL | ContextFlags::INTEGRITY | ContextFlags::from_bits(0x8000_0000);
         assert!(f.contains(ContextFlags::MUTUAL | ContextFlags::INTEGRITY));
         assert!(!f.contains(ContextFlags::CONFIDENTIALITY));
         assert_eq!(f.difference(ContextFlags::MUTUAL).bits(), 0x8000_0020);
-        assert_eq!(format!("{f:?}"), "ContextFlags(mutual | integrity | 0x80000000)");
+        assert_eq!(
+            format!("{f:?}"),
+            "ContextFlags(mutual | integrity | 0x80000000)"
+        );
         assert_eq!(format!("{:?}", ContextFlags::NONE), "ContextFlags()");
     }
 }

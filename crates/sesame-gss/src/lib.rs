@@ -27,7 +27,10 @@ mod name;
 
 pub use bindings::ChannelBindings;
 pub use context::{Input, KdcRequest, MessageProtection, SecurityContext, Step, Unwrapped};
-pub use env::{Clock, DeterministicRandom, FixedClock, OffsetClock, Random, RandomError, SystemClock, SystemRandom};
+pub use env::{
+    Clock, DeterministicRandom, FixedClock, OffsetClock, Random, RandomError, SystemClock,
+    SystemRandom,
+};
 pub use error::{Error, MajorStatus};
 pub use flags::ContextFlags;
 pub use name::{PeerName, Spn};

@@ -39,12 +39,22 @@ impl Spn {
             if service.is_empty() || host.is_empty() {
                 return Err(bad());
             }
-            Ok(Self { service: service.into(), host: host.into(), port, realm })
+            Ok(Self {
+                service: service.into(),
+                host: host.into(),
+                port,
+                realm,
+            })
         } else if let Some((service, host)) = s.split_once('@') {
             if service.is_empty() || host.is_empty() || host.contains('@') {
                 return Err(bad());
             }
-            Ok(Self { service: service.into(), host: host.into(), port: None, realm: None })
+            Ok(Self {
+                service: service.into(),
+                host: host.into(),
+                port: None,
+                realm: None,
+            })
         } else {
             Err(bad())
         }
@@ -53,7 +63,10 @@ impl Spn {
     /// Whether the host is an IP address, for which Kerberos has no principal and Negotiate goes
     /// straight to NTLM.
     pub fn host_is_ip(&self) -> bool {
-        self.host.trim_matches(|c| c == '[' || c == ']').parse::<IpAddr>().is_ok()
+        self.host
+            .trim_matches(|c| c == '[' || c == ']')
+            .parse::<IpAddr>()
+            .is_ok()
     }
 }
 
@@ -117,9 +130,15 @@ mod tests {
     #[test]
     fn parses_the_usual_forms() {
         let s = Spn::parse("HTTP/www.example.test").unwrap();
-        assert_eq!((s.service.as_str(), s.host.as_str(), s.port, s.realm), ("HTTP", "www.example.test", None, None));
+        assert_eq!(
+            (s.service.as_str(), s.host.as_str(), s.port, s.realm),
+            ("HTTP", "www.example.test", None, None)
+        );
         let s = Spn::parse("MSSQLSvc/db.example.test:1433@EXAMPLE.TEST").unwrap();
-        assert_eq!((s.port, s.realm.as_deref()), (Some(1433), Some("EXAMPLE.TEST")));
+        assert_eq!(
+            (s.port, s.realm.as_deref()),
+            (Some(1433), Some("EXAMPLE.TEST"))
+        );
         assert_eq!(s.to_string(), "MSSQLSvc/db.example.test:1433@EXAMPLE.TEST");
         let s = Spn::parse("HTTP@localhost").unwrap();
         assert_eq!((s.service.as_str(), s.host.as_str()), ("HTTP", "localhost"));
@@ -135,7 +154,16 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_service_name() {
-        for bad in ["", "user", "/host", "HTTP/", "HTTP/host@", "HTTP/host:port", "a@b@c", "@host"] {
+        for bad in [
+            "",
+            "user",
+            "/host",
+            "HTTP/",
+            "HTTP/host@",
+            "HTTP/host:port",
+            "a@b@c",
+            "@host",
+        ] {
             let e = Spn::parse(bad).unwrap_err();
             assert_eq!(e.major(), MajorStatus::BadName, "{bad}");
         }

@@ -1,5 +1,11 @@
 //! Channel bindings against values that pyspnego and python-cryptography computed
 //! (tests/vectors/README.md).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_possible_truncation
+)] // test code
 
 use sesame_gss::{ChannelBindings, MajorStatus};
 
@@ -10,11 +16,31 @@ fn hex(b: &[u8]) -> String {
 #[test]
 fn tls_server_end_point_per_signature_algorithm() {
     for (cert, hash_len, md5) in [
-        (&include_bytes!("vectors/rsa_sha256.der")[..], 32, "a3979efd53cb293d1ffbb0dafa4258fb"),
-        (include_bytes!("vectors/rsa_sha1.der"), 32, "e1cb3cc32437323c1f0a89b639f82127"),
-        (include_bytes!("vectors/ecdsa_sha384.der"), 48, "11f00544c791ce91d0b524ce12da9263"),
-        (include_bytes!("vectors/rsa_pss_sha512.der"), 64, "3179c21face27435e8098405e1bed7f8"),
-        (include_bytes!("vectors/ed25519.der"), 32, "c178128b7ecc51fad50898efa0234028"),
+        (
+            &include_bytes!("vectors/rsa_sha256.der")[..],
+            32,
+            "a3979efd53cb293d1ffbb0dafa4258fb",
+        ),
+        (
+            include_bytes!("vectors/rsa_sha1.der"),
+            32,
+            "e1cb3cc32437323c1f0a89b639f82127",
+        ),
+        (
+            include_bytes!("vectors/ecdsa_sha384.der"),
+            48,
+            "11f00544c791ce91d0b524ce12da9263",
+        ),
+        (
+            include_bytes!("vectors/rsa_pss_sha512.der"),
+            64,
+            "3179c21face27435e8098405e1bed7f8",
+        ),
+        (
+            include_bytes!("vectors/ed25519.der"),
+            32,
+            "c178128b7ecc51fad50898efa0234028",
+        ),
     ] {
         let cb = ChannelBindings::tls_server_end_point(cert).unwrap();
         assert!(cb.application_data.starts_with(b"tls-server-end-point:"));

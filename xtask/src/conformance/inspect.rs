@@ -1,6 +1,7 @@
 //! Decoding captured bytes with sesame-asn1 and requiring byte-exact re-encoding, recursively
 //! into the messages nested inside (PA-DATA, e-data, SPNEGO mechanism tokens).
 
+use sesame_asn1::Der;
 use sesame_asn1::gss::KerberosContextToken;
 use sesame_asn1::kerberos::constants::{error_code, pa_type};
 use sesame_asn1::kerberos::{
@@ -8,22 +9,14 @@ use sesame_asn1::kerberos::{
 };
 use sesame_asn1::message::AnyMessage;
 use sesame_asn1::spnego::NegotiationToken;
-use sesame_asn1::Der;
+
+use std::fmt::Write as _;
 
 use crate::util::Result;
 
-/// What a captured message turned out to be.
-#[derive(Debug, Clone)]
-pub struct Inspected {
-    /// One-line description, e.g. `KRB-ERROR 25 KDC_ERR_PREAUTH_REQUIRED`.
-    pub summary: String,
-    /// The decoded message.
-    pub message: AnyMessage,
-}
-
 /// Decodes `bytes`, requires `encode(decode(bytes)) == bytes`, and does the same for what is
-/// nested inside.
-pub fn inspect(bytes: &[u8]) -> Result<Inspected> {
+/// nested inside. Returns a one-line description, e.g. `KRB-ERROR 25 KDC_ERR_PREAUTH_REQUIRED`.
+pub fn inspect(bytes: &[u8]) -> Result<String> {
     let message = exact(bytes)?;
     let summary = match &message {
         AnyMessage::AsReq(m) => format!("AS-REQ {}", kdc_req(&m.0)?),
@@ -38,7 +31,7 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected> {
         AnyMessage::SpnegoInitial(t) | AnyMessage::SpnegoSubsequent(t) => spnego(t)?,
         other => other.kind().to_string(),
     };
-    Ok(Inspected { summary, message })
+    Ok(summary)
 }
 
 fn exact(bytes: &[u8]) -> Result<AnyMessage> {
@@ -52,7 +45,11 @@ fn exact(bytes: &[u8]) -> Result<AnyMessage> {
             message.kind(),
             again.len(),
             bytes.len(),
-            again.iter().zip(bytes).position(|(a, b)| a != b).unwrap_or(again.len().min(bytes.len()))
+            again
+                .iter()
+                .zip(bytes)
+                .position(|(a, b)| a != b)
+                .unwrap_or(again.len().min(bytes.len()))
         ));
     }
     Ok(message)
@@ -60,7 +57,9 @@ fn exact(bytes: &[u8]) -> Result<AnyMessage> {
 
 fn exact_der<T: Der>(bytes: &[u8], what: &str) -> Result<T> {
     let value = T::from_der(bytes).map_err(|e| format!("{what}: decode failed: {e}"))?;
-    let again = value.to_der().map_err(|e| format!("{what}: encode failed: {e}"))?;
+    let again = value
+        .to_der()
+        .map_err(|e| format!("{what}: encode failed: {e}"))?;
     if again != bytes {
         return Err(format!("{what} re-encodes to different bytes"));
     }
@@ -73,13 +72,27 @@ fn kdc_req(req: &KdcReq) -> Result<String> {
         pa.push(padata(p)?);
     }
     let b = &req.req_body;
-    let sname = b.sname.as_ref().map(ToString::to_string).unwrap_or_default();
-    let cname = b.cname.as_ref().map(ToString::to_string).unwrap_or_default();
-    let mut s = format!("cname={cname} sname={sname} realm={} padata=[{}]", b.realm, pa.join(","));
+    let sname = b
+        .sname
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let cname = b
+        .cname
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let mut s = format!(
+        "cname={cname} sname={sname} realm={} padata=[{}]",
+        b.realm,
+        pa.join(",")
+    );
     if let Some(tickets) = &b.additional_tickets {
-        s += &format!(" additional-tickets={}", tickets.len());
+        let _ = write!(s, " additional-tickets={}", tickets.len());
     }
-    if b.kdc_options.is_set(sesame_asn1::kerberos::constants::kdc_options::ENC_TKT_IN_SKEY) {
+    if b.kdc_options
+        .is_set(sesame_asn1::kerberos::constants::kdc_options::ENC_TKT_IN_SKEY)
+    {
         s += " enc-tkt-in-skey";
     }
     Ok(s)
@@ -120,7 +133,7 @@ fn krb_error(e: &KrbError) -> Result<String> {
         for p in &methods {
             pa.push(padata(p)?);
         }
-        s += &format!(" e-data=METHOD-DATA[{}]", pa.join(","));
+        let _ = write!(s, " e-data=METHOD-DATA[{}]", pa.join(","));
     }
     Ok(s)
 }
@@ -133,11 +146,19 @@ fn spnego(t: &NegotiationToken) -> Result<String> {
                 .iter()
                 .map(|m| sesame_asn1::oid::mech_name(m).unwrap_or("?"))
                 .collect();
-            (format!("NegTokenInit mechs=[{}]", mechs.join(",")), i.mech_token.as_deref(), i.mech_list_mic.is_some())
+            (
+                format!("NegTokenInit mechs=[{}]", mechs.join(",")),
+                i.mech_token.as_deref(),
+                i.mech_list_mic.is_some(),
+            )
         }
         NegotiationToken::NegTokenResp(r) => {
-            let state = r.neg_state.map(|s| format!("{s:?}")).unwrap_or_else(|| "-".into());
-            (format!("NegTokenResp state={state}"), r.response_token.as_deref(), r.mech_list_mic.is_some())
+            let state = r.neg_state.map_or_else(|| "-".into(), |s| format!("{s:?}"));
+            (
+                format!("NegTokenResp state={state}"),
+                r.response_token.as_deref(),
+                r.mech_list_mic.is_some(),
+            )
         }
     };
     let inner = match inner {
@@ -145,7 +166,10 @@ fn spnego(t: &NegotiationToken) -> Result<String> {
         Some(b) if b.starts_with(b"NTLMSSP\0") => {
             format!(" token=NTLMSSP type {}", b.get(8).copied().unwrap_or(0))
         }
-        Some(b) => format!(" token=[{}]", inspect(b)?.summary),
+        Some(b) => format!(" token=[{}]", inspect(b)?),
     };
-    Ok(format!("SPNEGO {head}{inner}{}", if mic { " mechListMIC" } else { "" }))
+    Ok(format!(
+        "SPNEGO {head}{inner}{}",
+        if mic { " mechListMIC" } else { "" }
+    ))
 }

@@ -46,9 +46,14 @@ impl MitKdc {
         )?;
         write(&dir.join("db/kadm5.acl"), &format!("*/admin@{REALM} *\n"))?;
         // The KDC's own krb5.conf points at itself; clients get their own from `client_conf`.
-        write(&dir.join("krb5.conf"), &client_conf_text(dir, &format!("127.0.0.1:{port}")))?;
+        write(
+            &dir.join("krb5.conf"),
+            &client_conf_text(dir, &format!("127.0.0.1:{port}")),
+        )?;
         let kdc = Self::command_in(dir, "kdb5_util");
-        run(kdc_env(kdc, dir).args(["create", "-s", "-r", REALM, "-P", "masterpw"]).stdout(Stdio::null()))?;
+        run(kdc_env(kdc, dir)
+            .args(["create", "-s", "-r", REALM, "-P", "masterpw"])
+            .stdout(Stdio::null()))?;
         for q in [
             format!("addprinc -pw {PASSWORD} user1"),
             format!("addprinc -pw {PASSWORD} user2"),
@@ -57,9 +62,14 @@ impl MitKdc {
             "addprinc -randkey host/localhost".into(),
             format!("ktadd -k {d}/service.keytab HTTP/localhost host/localhost"),
         ] {
-            let out = output(kdc_env(Self::command_in(dir, "kadmin.local"), dir).args(["-r", REALM, "-q", &q]))?;
+            let out = output(
+                kdc_env(Self::command_in(dir, "kadmin.local"), dir).args(["-r", REALM, "-q", &q]),
+            )?;
             if !out.status.success() {
-                return Err(format!("kadmin.local -q {q:?} failed: {}", String::from_utf8_lossy(&out.stderr)));
+                return Err(format!(
+                    "kadmin.local -q {q:?} failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                ));
             }
         }
         let log = fs::File::create(dir.join("krb5kdc.out")).map_err(|e| e.to_string())?;

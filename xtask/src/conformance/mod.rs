@@ -34,7 +34,10 @@ const APT: &[(&str, &str)] = &[
     ("kadmin.local", "krb5-admin-server"),
     ("kinit", "krb5-user"),
     ("gss-client", "krb5-gss-samples"),
-    ("/usr/lib/python3/dist-packages/gssapi/__init__.py", "python3-gssapi"),
+    (
+        "/usr/lib/python3/dist-packages/gssapi/__init__.py",
+        "python3-gssapi",
+    ),
     ("/usr/lib/python3.11/venv/__init__.py", "python3-venv"),
     ("/usr/share/doc/python3-pip/copyright", "python3-pip"),
 ];
@@ -126,10 +129,25 @@ impl Env<'_> {
         cmd
     }
 
-    fn kinit(&self, scenario: &'static str, user: &str, password: &str, succeed: bool, expect: &[&str]) -> Row {
+    fn kinit(
+        &self,
+        scenario: &'static str,
+        user: &str,
+        password: &str,
+        succeed: bool,
+        expect: &[&str],
+    ) -> Row {
         let mut cmd = self.command("kinit");
-        cmd.env("KRB5CCNAME", self.ccache(user)).arg(format!("{user}@{REALM}"));
-        self.kerberos_tool(scenario, "MIT kinit + KDC", cmd, Some(password), succeed, expect)
+        cmd.env("KRB5CCNAME", self.ccache(user))
+            .arg(format!("{user}@{REALM}"));
+        self.kerberos_tool(
+            scenario,
+            "MIT kinit + KDC",
+            cmd,
+            Some(password),
+            succeed,
+            expect,
+        )
     }
 
     fn kvno(&self, scenario: &'static str, args: &[&str], expect: &[&str]) -> Row {
@@ -137,34 +155,60 @@ impl Env<'_> {
         // here again (unrecorded) so that this scenario stands on its own.
         for user in ["user1", "user2"] {
             let mut kinit = self.command("kinit");
-            kinit.env("KRB5CCNAME", self.ccache(user)).arg(format!("{user}@{REALM}"));
+            kinit
+                .env("KRB5CCNAME", self.ccache(user))
+                .arg(format!("{user}@{REALM}"));
             if let Err(e) = feed(&mut kinit, PASSWORD) {
-                return Row { peer: "MIT kvno + KDC", scenario, messages: vec![], outcome: Err(e) };
+                return Row {
+                    peer: "MIT kvno + KDC",
+                    scenario,
+                    messages: vec![],
+                    outcome: Err(e),
+                };
             }
         }
         self.relay.take();
         let mut cmd = self.command("kvno");
         for a in args {
-            cmd.arg(if *a == "FILE:CC_USER2" { self.ccache("user2") } else { (*a).to_string() });
+            cmd.arg(if *a == "FILE:CC_USER2" {
+                self.ccache("user2")
+            } else {
+                (*a).to_string()
+            });
         }
         self.kerberos_tool(scenario, "MIT kvno + KDC", cmd, None, true, expect)
     }
 
-    fn kerberos_tool(&self, scenario: &'static str, peer: &'static str, mut cmd: Command, stdin: Option<&str>, succeed: bool, expect: &[&str]) -> Row {
+    fn kerberos_tool(
+        &self,
+        scenario: &'static str,
+        peer: &'static str,
+        mut cmd: Command,
+        stdin: Option<&str>,
+        succeed: bool,
+        expect: &[&str],
+    ) -> Row {
         self.relay.take();
         let ran = match stdin {
             Some(input) => feed(&mut cmd, input),
             None => output(&mut cmd).and_then(|o| {
-                if o.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&o.stderr).trim().to_string()) }
+                if o.status.success() {
+                    Ok(())
+                } else {
+                    Err(String::from_utf8_lossy(&o.stderr).trim().to_string())
+                }
             }),
         };
         let outcome = match (ran, succeed) {
             (Ok(()), true) | (Err(_), false) => Ok(()),
-            (Ok(()), false) => Err(format!("`{}` succeeded but should have failed", crate::util::show(&cmd))),
+            (Ok(()), false) => Err(format!(
+                "`{}` succeeded but should have failed",
+                crate::util::show(&cmd)
+            )),
             (Err(e), true) => Err(e),
         };
         let traffic = self.traffic();
-        self.finish(peer, scenario, traffic, outcome, expect)
+        self.finish(peer, scenario, &traffic, outcome, expect)
     }
 
     fn traffic(&self) -> Vec<(String, Vec<u8>)> {
@@ -172,7 +216,10 @@ impl Env<'_> {
             .take()
             .into_iter()
             .map(|r| {
-                let side = match r.direction { Direction::Request => "kdc-req", Direction::Reply => "kdc-rep" };
+                let side = match r.direction {
+                    Direction::Request => "kdc-req",
+                    Direction::Reply => "kdc-rep",
+                };
                 (format!("{side}-{}", r.transport), r.bytes)
             })
             .collect()
@@ -187,16 +234,23 @@ impl Env<'_> {
         let (tokens, outcome) = tokens_of(&mut cmd);
         let mut messages = self.traffic();
         messages.extend(tokens);
-        self.finish("MIT GSSAPI (python-gssapi)", scenario, messages, outcome, expect)
+        self.finish(
+            "MIT GSSAPI (python-gssapi)",
+            scenario,
+            &messages,
+            outcome,
+            expect,
+        )
     }
 
     fn pyspnego(&self) -> Row {
         let users = self.kdc.dir.join("ntlm_users");
         let outcome = fs::write(&users, "EXAMPLE:user1:Passw0rd1\n").map_err(|e| e.to_string());
         let mut cmd = Command::new(&self.python);
-        cmd.arg(root().join("xtask/py/pyspnego_negotiate.py")).env("NTLM_USER_FILE", &users);
+        cmd.arg(root().join("xtask/py/pyspnego_negotiate.py"))
+            .env("NTLM_USER_FILE", &users);
         let (tokens, ran) = tokens_of(&mut cmd);
-        self.finish("pyspnego (pure Python)", "Negotiate -> NTLM, both sides", tokens, outcome.and(ran), &[
+        self.finish("pyspnego (pure Python)", "Negotiate -> NTLM, both sides", &tokens, outcome.and(ran), &[
             "initiator SPNEGO NegTokenInit mechs=[ntlm] token=NTLMSSP type 1",
             "acceptor SPNEGO NegTokenResp state=RequestMic token=NTLMSSP type 2",
             "initiator SPNEGO NegTokenResp state=AcceptIncomplete token=NTLMSSP type 3 mechListMIC",
@@ -206,7 +260,14 @@ impl Env<'_> {
 
     /// Checks every message (exact re-encoding, nested too) and the expected sequence, saves the
     /// captures, and makes the row.
-    fn finish(&self, peer: &'static str, scenario: &'static str, messages: Vec<(String, Vec<u8>)>, ran: Result, expect: &[&str]) -> Row {
+    fn finish(
+        &self,
+        peer: &'static str,
+        scenario: &'static str,
+        messages: &[(String, Vec<u8>)],
+        ran: Result,
+        expect: &[&str],
+    ) -> Row {
         let dir = self.captures.join(slug(scenario));
         let _ = fs::create_dir_all(&dir);
         let mut summaries = Vec::new();
@@ -214,7 +275,7 @@ impl Env<'_> {
         for (i, (side, bytes)) in messages.iter().enumerate() {
             let _ = fs::write(dir.join(format!("{i:02}-{side}.der")), bytes);
             match inspect::inspect(bytes) {
-                Ok(m) => summaries.push(format!("{side} {}", m.summary)),
+                Ok(summary) => summaries.push(format!("{side} {summary}")),
                 Err(e) => {
                     summaries.push(format!("{side} UNDECODABLE"));
                     outcome = outcome.and(Err(format!("message {i} ({side}): {e}")));
@@ -224,7 +285,12 @@ impl Env<'_> {
         if outcome.is_ok() {
             outcome = expect_sequence(&summaries, expect);
         }
-        Row { peer, scenario, messages: summaries, outcome }
+        Row {
+            peer,
+            scenario,
+            messages: summaries,
+            outcome,
+        }
     }
 }
 
@@ -268,7 +334,10 @@ fn tokens_of(cmd: &mut Command) -> (Vec<(String, Vec<u8>)>, Result) {
     let outcome = if out.status.success() && done {
         Ok(())
     } else {
-        Err(format!("peer failed: {}", String::from_utf8_lossy(&out.stderr).trim()))
+        Err(format!(
+            "peer failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
     };
     (tokens, outcome)
 }
@@ -276,13 +345,22 @@ fn tokens_of(cmd: &mut Command) -> (Vec<(String, Vec<u8>)>, Result) {
 /// Every message must start with the expected text, in order, one for one.
 fn expect_sequence(summaries: &[String], expect: &[&str]) -> Result {
     if summaries.len() != expect.len() {
-        return Err(format!("expected {} messages, saw {}", expect.len(), summaries.len()));
+        return Err(format!(
+            "expected {} messages, saw {}",
+            expect.len(),
+            summaries.len()
+        ));
     }
     for (got, want) in summaries.iter().zip(expect) {
         let want_full = if want.starts_with("initiator") || want.starts_with("acceptor") {
             (*want).to_string()
         } else {
-            format!("{}{want}", got.split_once(' ').map(|(s, _)| format!("{s} ")).unwrap_or_default())
+            format!(
+                "{}{want}",
+                got.split_once(' ')
+                    .map(|(s, _)| format!("{s} "))
+                    .unwrap_or_default()
+            )
         };
         if !got.starts_with(&want_full) {
             return Err(format!("expected `{want}`, saw `{got}`"));
@@ -293,7 +371,13 @@ fn expect_sequence(summaries: &[String], expect: &[&str]) -> Result {
 
 fn slug(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect::<String>()
         .split('-')
         .filter(|p| !p.is_empty())
@@ -302,14 +386,22 @@ fn slug(s: &str) -> String {
 }
 
 fn matrix(rows: &[Row]) -> String {
-    let mut s = String::from("\n## Conformance matrix (sesame-asn1 decodes and re-encodes every message byte for byte)\n\n");
+    let mut s = String::from(
+        "\n## Conformance matrix (sesame-asn1 decodes and re-encodes every message byte for byte)\n\n",
+    );
     s += "| peer | scenario | messages checked | result |\n|---|---|---|---|\n";
     for r in rows {
         let result = match &r.outcome {
             Ok(()) => "PASS".to_string(),
             Err(e) => format!("FAIL: {}", e.replace('|', "\\|").replace('\n', " ")),
         };
-        let _ = writeln!(s, "| {} | {} | {} | {result} |", r.peer, r.scenario, r.messages.len());
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {result} |",
+            r.peer,
+            r.scenario,
+            r.messages.len()
+        );
     }
     s += "\nMessages:\n\n";
     for r in rows {

@@ -128,7 +128,10 @@ fn read_framed(stream: &mut TcpStream) -> io::Result<Option<Vec<u8>>> {
     }
     let len = usize::try_from(u32::from_be_bytes(len)).unwrap_or(usize::MAX);
     if len > MAX_MESSAGE {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "message too large"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "message too large",
+        ));
     }
     let mut msg = vec![0u8; len];
     stream.read_exact(&mut msg)?;
@@ -162,7 +165,12 @@ fn serve_tcp(
     Ok(())
 }
 
-fn udp_loop(socket: &UdpSocket, upstream: SocketAddr, records: &Mutex<Vec<Record>>, stop: &AtomicBool) {
+fn udp_loop(
+    socket: &UdpSocket,
+    upstream: SocketAddr,
+    records: &Mutex<Vec<Record>>,
+    stop: &AtomicBool,
+) {
     let mut buf = vec![0u8; 65_536];
     while !stop.load(Ordering::Relaxed) {
         let Ok((n, from)) = socket.recv_from(&mut buf) else {

@@ -113,9 +113,7 @@ impl KerberosFlags {
 
     /// The first 32 flags as a `u32` whose most significant bit is flag 0.
     pub fn to_u32(&self) -> u32 {
-        (0..32).fold(0u32, |acc, i| {
-            acc | (u32::from(self.is_set(i)) << (31 - i))
-        })
+        (0..32).fold(0u32, |acc, i| acc | (u32::from(self.is_set(i)) << (31 - i)))
     }
 
     /// Whether flag `bit` is set (flags past the end are clear).

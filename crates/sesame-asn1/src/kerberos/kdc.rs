@@ -3,8 +3,8 @@
 use rasn::prelude::*;
 
 use super::{
-    EncryptedData, EncryptionKey, HostAddresses, KerberosFlags, KerberosTime,
-    LastReq, PaData, PrincipalName, Realm, Ticket, TicketFlags,
+    EncryptedData, EncryptionKey, HostAddresses, KerberosFlags, KerberosTime, LastReq, PaData,
+    PrincipalName, Realm, Ticket, TicketFlags,
 };
 use crate::{Der, Error};
 
@@ -183,8 +183,9 @@ impl EncKdcRepPart {
         match bytes.first() {
             Some(0x79) => EncAsRepPart::from_der(bytes).map(|p| (p.0, 25)),
             Some(0x7a) => EncTgsRepPart::from_der(bytes).map(|p| (p.0, 26)),
-            _ => Err(Error::Malformed("EncKDCRepPart must carry [APPLICATION 25] or [APPLICATION 26]")),
+            _ => Err(Error::Malformed(
+                "EncKDCRepPart must carry [APPLICATION 25] or [APPLICATION 26]",
+            )),
         }
     }
 }
-

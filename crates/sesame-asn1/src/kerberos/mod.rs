@@ -22,9 +22,9 @@ pub use authz::{
     KerbAdRestrictions,
 };
 pub use basic::{
-    AuthorizationData, AuthorizationDataEntry, Checksum, EncryptedData, EncryptionKey,
-    HostAddress, HostAddresses, KerberosFlags, LastReq, LastReqEntry, Microseconds, PaData,
-    PrincipalName, Realm, SecretOctets,
+    AuthorizationData, AuthorizationDataEntry, Checksum, EncryptedData, EncryptionKey, HostAddress,
+    HostAddresses, KerberosFlags, LastReq, LastReqEntry, Microseconds, PaData, PrincipalName,
+    Realm, SecretOctets,
 };
 pub use kdc::{
     AsRep, AsReq, EncAsRepPart, EncKdcRepPart, EncTgsRepPart, KdcOptions, KdcRep, KdcReq,
@@ -32,8 +32,7 @@ pub use kdc::{
 };
 pub use krb_error::{KrbError, MethodData, TypedData, TypedDataEntry};
 pub use padata::{
-    EtypeInfo, EtypeInfo2, EtypeInfo2Entry, EtypeInfoEntry, PaEncTsEnc, PaPacOptions,
-    PaPacRequest,
+    EtypeInfo, EtypeInfo2, EtypeInfo2Entry, EtypeInfoEntry, PaEncTsEnc, PaPacOptions, PaPacRequest,
 };
 pub use safe_priv_cred::{
     EncKrbCredPart, EncKrbPrivPart, KrbCred, KrbCredInfo, KrbPriv, KrbSafe, KrbSafeBody,

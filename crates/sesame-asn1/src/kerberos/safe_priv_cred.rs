@@ -4,8 +4,8 @@
 use rasn::prelude::*;
 
 use super::{
-    Checksum, EncryptedData, EncryptionKey, HostAddress, HostAddresses, KerberosTime,
-    Microseconds, PrincipalName, Realm, Ticket, TicketFlags,
+    Checksum, EncryptedData, EncryptionKey, HostAddress, HostAddresses, KerberosTime, Microseconds,
+    PrincipalName, Realm, Ticket, TicketFlags,
 };
 
 /// `KRB-SAFE ::= [APPLICATION 20] SEQUENCE { pvno [0], msg-type [1], safe-body [2], cksum [3] }`

@@ -66,17 +66,26 @@ impl KerberosTime {
             return None;
         }
         let num = |range: core::ops::Range<usize>| {
-            digits[range]
+            digits
+                .get(range)
+                .unwrap_or_default()
                 .iter()
                 .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'))
         };
         let (y, m, d) = (num(0..4), num(4..6), num(6..8));
         let (hh, mm, ss) = (num(8..10), num(10..12), num(12..14));
-        if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) || hh > 23 || mm > 59 || ss > 59
+        if !(1..=12).contains(&m)
+            || d < 1
+            || d > days_in_month(y, m)
+            || hh > 23
+            || mm > 59
+            || ss > 59
         {
             return None;
         }
-        Some(Self(days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss))
+        Some(Self(
+            days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss,
+        ))
     }
 }
 
@@ -174,10 +183,20 @@ mod tests {
         let t = KerberosTime::parse_generalized(b"20261126062751Z").unwrap();
         assert_eq!(t.unix(), 1_795_674_471);
         assert_eq!(&t.to_generalized(), b"20261126062751Z");
-        assert_eq!(KerberosTime::parse_generalized(b"19700101000000Z").unwrap().unix(), 0);
+        assert_eq!(
+            KerberosTime::parse_generalized(b"19700101000000Z")
+                .unwrap()
+                .unix(),
+            0
+        );
         assert_eq!(&KerberosTime::MAX.to_generalized(), b"99991231235959Z");
         assert_eq!(&KerberosTime::MIN.to_generalized(), b"00000101000000Z");
-        assert_eq!(&KerberosTime::from_unix(951_782_400).unwrap().to_generalized(), b"20000229000000Z");
+        assert_eq!(
+            &KerberosTime::from_unix(951_782_400)
+                .unwrap()
+                .to_generalized(),
+            b"20000229000000Z"
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The third-party vectors every test in this crate runs over. Sources: `vectors/*/README.md`.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::panic, clippy::cast_possible_truncation)]
 
 /// Who wrote a vector.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,12 +60,32 @@ pub fn all() -> Vec<Vector> {
         v!(Pyspnego, "pyspnego", "initial_context_token_krb_ap_req"),
         v!(Pyspnego, "pyspnego", "initial_context_token_krb_ap_rep"),
         v!(Pyspnego, "pyspnego", "initial_context_token_neg_token_init"),
-        v!(Pyspnego, "pyspnego", "initial_context_token_neg_token_init2"),
+        v!(
+            Pyspnego,
+            "pyspnego",
+            "initial_context_token_neg_token_init2"
+        ),
         v!(Pyspnego, "pyspnego", "neg_token_resp"),
-        v!(PyspnegoLive, "pyspnego-live", "spnego_init_ntlm_negotiate.der"),
-        v!(PyspnegoLive, "pyspnego-live", "spnego_resp_ntlm_challenge.der"),
-        v!(PyspnegoLive, "pyspnego-live", "spnego_resp_ntlm_authenticate.der"),
-        v!(PyspnegoLive, "pyspnego-live", "spnego_resp_accept_completed.der"),
+        v!(
+            PyspnegoLive,
+            "pyspnego-live",
+            "spnego_init_ntlm_negotiate.der"
+        ),
+        v!(
+            PyspnegoLive,
+            "pyspnego-live",
+            "spnego_resp_ntlm_challenge.der"
+        ),
+        v!(
+            PyspnegoLive,
+            "pyspnego-live",
+            "spnego_resp_ntlm_authenticate.der"
+        ),
+        v!(
+            PyspnegoLive,
+            "pyspnego-live",
+            "spnego_resp_accept_completed.der"
+        ),
         v!(Mit, "mit", "as_req_no_preauth.der"),
         v!(Mit, "mit", "krb_error_preauth_required.der"),
         v!(Mit, "mit", "as_req_enc_timestamp.der"),
