@@ -5,7 +5,7 @@
 //! docs/cli.md.
 #![forbid(unsafe_code)]
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use base64::Engine as _;
@@ -63,8 +63,12 @@ fn decode(args: &[String]) -> Result<(), String> {
     .map_err(|e| format!("cannot read input: {e}"))?;
     let bytes = parse_input(format, &input)?;
     let message = AnyMessage::decode(&bytes).map_err(|e| format!("error decode {e}"))?;
-    println!("{} ({} bytes)\n{message:#?}", message.kind(), bytes.len());
-    Ok(())
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{} ({} bytes)\n{message:#?}", message.kind(), bytes.len()) {
+        // A reader that stops early (`sesame decode | head`) is not an error.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write: {e}")),
+        _ => Ok(()),
+    }
 }
 
 fn parse_input(format: Format, input: &[u8]) -> Result<Vec<u8>, String> {
