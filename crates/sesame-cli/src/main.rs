@@ -64,7 +64,12 @@ fn decode(args: &[String]) -> Result<(), String> {
     let bytes = parse_input(format, &input)?;
     let message = AnyMessage::decode(&bytes).map_err(|e| format!("error decode {e}"))?;
     let mut out = std::io::stdout().lock();
-    match writeln!(out, "{} ({} bytes)\n{message:#?}", message.kind(), bytes.len()) {
+    match writeln!(
+        out,
+        "{} ({} bytes)\n{message:#?}",
+        message.kind(),
+        bytes.len()
+    ) {
         // A reader that stops early (`sesame decode | head`) is not an error.
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write: {e}")),
         _ => Ok(()),

@@ -217,32 +217,10 @@ impl fmt::Debug for SecretOctets {
     }
 }
 
-impl AsnType for SecretOctets {
-    const TAG: Tag = Tag::OCTET_STRING;
-}
-
-impl Encode for SecretOctets {
-    fn encode_with_tag_and_constraints<'b, E: Encoder<'b>>(
-        &self,
-        encoder: &mut E,
-        tag: Tag,
-        constraints: &Constraints,
-        identifier: Identifier,
-    ) -> Result<(), E::Error> {
-        encoder
-            .encode_octet_string(tag, constraints, &self.0, identifier)
-            .map(drop)
-    }
-}
-
-impl Decode for SecretOctets {
-    fn decode_with_tag_and_constraints<D: Decoder>(
-        decoder: &mut D,
-        tag: Tag,
-        constraints: &Constraints,
-    ) -> Result<Self, D::Error> {
-        decoder
-            .decode_octet_string::<Vec<u8>>(tag, constraints)
-            .map(Self::new)
-    }
-}
+super::primitive::primitive_bytes!(
+    SecretOctets,
+    rasn::types::Tag::OCTET_STRING,
+    expose,
+    |bytes: Vec<u8>| Some(SecretOctets::new(bytes)),
+    "unreachable: any bytes are an OCTET STRING"
+);

@@ -10,6 +10,7 @@ pub mod constants;
 mod kdc;
 mod krb_error;
 mod padata;
+mod primitive;
 mod safe_priv_cred;
 mod string;
 mod ticket;

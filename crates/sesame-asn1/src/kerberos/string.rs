@@ -2,8 +2,6 @@
 
 use core::fmt;
 
-use rasn::prelude::*;
-
 /// `KerberosString ::= GeneralString (IA5String)` (RFC 4120 5.2.1).
 ///
 /// RFC 4120 restricts the content to IA5, but Active Directory and MIT put UTF-8 there (RFC 6806
@@ -59,34 +57,11 @@ impl fmt::Display for KerberosString {
     }
 }
 
-impl AsnType for KerberosString {
-    const TAG: Tag = Tag::GENERAL_STRING;
-}
-
-impl Encode for KerberosString {
-    fn encode_with_tag_and_constraints<'b, E: Encoder<'b>>(
-        &self,
-        encoder: &mut E,
-        tag: Tag,
-        constraints: &Constraints,
-        identifier: Identifier,
-    ) -> Result<(), E::Error> {
-        // A GeneralString's DER encoding is its bytes in a primitive TLV, exactly like an
-        // OCTET STRING under another tag.
-        encoder
-            .encode_octet_string(tag, constraints, &self.0, identifier)
-            .map(drop)
-    }
-}
-
-impl Decode for KerberosString {
-    fn decode_with_tag_and_constraints<D: Decoder>(
-        decoder: &mut D,
-        tag: Tag,
-        constraints: &Constraints,
-    ) -> Result<Self, D::Error> {
-        decoder
-            .decode_octet_string::<Vec<u8>>(tag, constraints)
-            .map(Self)
-    }
-}
+// A GeneralString's DER encoding is its bytes in a primitive TLV, like an OCTET STRING's.
+super::primitive::primitive_bytes!(
+    KerberosString,
+    rasn::types::Tag::GENERAL_STRING,
+    as_bytes,
+    |bytes: Vec<u8>| Some(KerberosString(bytes)),
+    "unreachable: any bytes are a KerberosString"
+);

@@ -2,8 +2,6 @@
 
 use core::fmt;
 
-use rasn::prelude::*;
-
 /// `KerberosTime ::= GeneralizedTime -- with no fractional seconds` (RFC 4120 5.2.3).
 ///
 /// Held as whole seconds since the Unix epoch (UTC). It always encodes as the 15 bytes
@@ -139,40 +137,13 @@ impl fmt::Display for KerberosTime {
     }
 }
 
-impl AsnType for KerberosTime {
-    const TAG: Tag = Tag::GENERALIZED_TIME;
-}
-
-impl Encode for KerberosTime {
-    fn encode_with_tag_and_constraints<'b, E: Encoder<'b>>(
-        &self,
-        encoder: &mut E,
-        tag: Tag,
-        constraints: &Constraints,
-        identifier: Identifier,
-    ) -> Result<(), E::Error> {
-        encoder
-            .encode_octet_string(tag, constraints, &self.to_generalized(), identifier)
-            .map(drop)
-    }
-}
-
-impl Decode for KerberosTime {
-    fn decode_with_tag_and_constraints<D: Decoder>(
-        decoder: &mut D,
-        tag: Tag,
-        constraints: &Constraints,
-    ) -> Result<Self, D::Error> {
-        let bytes: Vec<u8> = decoder.decode_octet_string(tag, constraints)?;
-        let codec = decoder.codec();
-        Self::parse_generalized(&bytes).ok_or_else(|| {
-            <D::Error as rasn::de::Error>::custom(
-                "KerberosTime must be exactly YYYYMMDDHHMMSSZ",
-                codec,
-            )
-        })
-    }
-}
+super::primitive::primitive_bytes!(
+    KerberosTime,
+    rasn::types::Tag::GENERALIZED_TIME,
+    to_generalized,
+    |bytes: Vec<u8>| KerberosTime::parse_generalized(&bytes),
+    "KerberosTime must be exactly YYYYMMDDHHMMSSZ"
+);
 
 #[cfg(test)]
 mod tests {
