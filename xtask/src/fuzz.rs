@@ -64,18 +64,22 @@ pub fn main(args: &[String]) -> Result {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let execs = stat(&stderr, "stat::number_of_executed_units:");
         let time = stat(&stderr, "stat::average_exec_per_sec:");
+        let verdict = if out.status.success() {
+            "no crash"
+        } else if stderr.contains("Test unit written to") {
+            "CRASH"
+        } else {
+            "did not run"
+        };
         if !out.status.success() {
             eprintln!("{stderr}");
             failed.push(target.clone());
         }
-        rows.push((target.clone(), execs, time, out.status.success()));
+        rows.push((target.clone(), execs, time, verdict));
     }
     println!("\n| fuzz target | executions | execs/s | result |\n|---|---|---|---|");
-    for (t, execs, rate, ok) in &rows {
-        println!(
-            "| {t} | {execs} | {rate} | {} |",
-            if *ok { "no crash" } else { "CRASH" }
-        );
+    for (t, execs, rate, verdict) in &rows {
+        println!("| {t} | {execs} | {rate} | {verdict} |");
     }
     println!(
         "{} passed, {} failed",
@@ -86,7 +90,7 @@ pub fn main(args: &[String]) -> Result {
         Ok(())
     } else {
         Err(format!(
-            "crashes in {}; reproducers are under fuzz/artifacts/",
+            "failed: {} (reproducers of crashes are under fuzz/artifacts/)",
             failed.join(", ")
         ))
     }

@@ -68,12 +68,12 @@ fn is_root() -> bool {
     output(Command::new("id").arg("-u")).is_ok_and(|o| o.stdout.trim_ascii() == b"0")
 }
 
-/// Installs Debian packages whose marker executable is missing.
-pub fn ensure_apt(packages: &[(&str, &str)]) -> Result {
+/// Installs the Debian packages that are not installed yet.
+pub fn ensure_apt(packages: &[&str]) -> Result {
     let missing: Vec<&str> = packages
         .iter()
-        .filter(|(marker, _)| !marker_present(marker))
-        .map(|(_, pkg)| *pkg)
+        .copied()
+        .filter(|pkg| !dpkg_installed(pkg))
         .collect();
     if missing.is_empty() {
         return Ok(());
@@ -91,13 +91,9 @@ pub fn ensure_apt(packages: &[(&str, &str)]) -> Result {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
-/// A marker is an executable name, or a path to a file.
-fn marker_present(marker: &str) -> bool {
-    if marker.starts_with('/') {
-        Path::new(marker).exists()
-    } else {
-        which(marker).is_some()
-    }
+fn dpkg_installed(pkg: &str) -> bool {
+    output(Command::new("dpkg-query").args(["-W", "-f=${Status}", pkg]))
+        .is_ok_and(|o| o.status.success() && o.stdout == b"install ok installed")
 }
 
 /// Installs Python packages (with the `python3` on PATH) whose module cannot be imported.
