@@ -55,7 +55,7 @@ impl<C: Clock> Clock for OffsetClock<C> {
 }
 
 /// The random source could not deliver.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("random source failed: {0}")]
 pub struct RandomError(pub String);
 
