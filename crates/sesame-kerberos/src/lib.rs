@@ -3,4 +3,10 @@
 //! KDC transports come with the next issue.)
 #![forbid(unsafe_code)]
 
+pub mod ccache;
 pub mod crypto;
+pub mod keytab;
+pub mod principal;
+mod wire;
+
+pub use wire::WireError;

@@ -1,7 +1,12 @@
 //! Published known-answer vectors: RFC 3961 A.1 (n-fold), RFC 3962 Appendix B (string-to-key,
 //! CTS is in the unit tests), RFC 8009 Appendix A (string-to-key, encryption, checksums, PRF),
 //! MIT krb5's t_decrypt.c, t_cksums.c and t_prf.c (AES-SHA1 and rc4-hmac), RFC 4757 (NT hash).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::type_complexity
+)] // test code
 
 use sesame_kerberos::crypto::{CryptoError, Enctype, Key, nfold};
 

@@ -368,6 +368,21 @@ impl UsageKeys {
         Ok(())
     }
 
+    /// Encrypts in a buffer laid out by the caller: `confounder_len()` bytes of room, the
+    /// plaintext, `mac_len()` bytes of room; afterwards it holds the ciphertext. This is the
+    /// zero-copy form RFC 4121 Wrap tokens use: no allocation, no moving of the plaintext.
+    pub fn seal_in_place(&self, buf: &mut [u8], rng: &mut dyn Random) -> Result<(), CryptoError> {
+        let conf = self.enctype.confounder_len();
+        if buf.len() < self.enctype.ciphertext_len(0) {
+            return Err(CryptoError::BadParams(
+                "buffer shorter than confounder and tag",
+            ));
+        }
+        rng.fill(&mut buf[..conf])?;
+        self.seal(buf);
+        Ok(())
+    }
+
     /// Encrypts with a given confounder, for known-answer tests. Real messages need a random
     /// confounder: use [`UsageKeys::encrypt`].
     pub fn encrypt_with_confounder(
