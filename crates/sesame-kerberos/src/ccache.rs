@@ -407,9 +407,7 @@ pub fn default_name() -> String {
 #[cfg(unix)]
 fn current_uid() -> u32 {
     use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self")
-        .map(|m| m.uid())
-        .unwrap_or(0)
+    std::fs::metadata("/proc/self").map_or(0, |m| m.uid())
 }
 
 #[cfg(not(unix))]
