@@ -6,6 +6,7 @@
 pub mod ccache;
 pub mod crypto;
 pub mod keytab;
+pub mod krb5_conf;
 pub mod principal;
 mod wire;
 
