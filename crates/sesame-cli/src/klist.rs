@@ -1,0 +1,154 @@
+//! `sesame klist`: list a keytab or a credential cache, like MIT's `klist -ke` / `klist -ef`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use sesame_asn1::kerberos::KerberosTime;
+use sesame_kerberos::ccache::{self, Ccache};
+use sesame_kerberos::crypto::Enctype;
+use sesame_kerberos::keytab::Keytab;
+
+use crate::args::Args;
+
+pub const USAGE: &str = "sesame klist [--keytab FILE | --ccache NAME]
+  --keytab FILE   list principal, kvno and enctype of each key (KRB5_KTNAME when FILE is empty)
+  --ccache NAME   list the default principal and each ticket with its times, flags and enctypes
+                  (default: KRB5CCNAME, as MIT resolves it; FILE: and DIR: names)";
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let args = Args::parse(args, &["keytab", "ccache"], &[])?;
+    if let Some(a) = args.positional.first() {
+        return Err(format!("unexpected argument {a}\n{USAGE}"));
+    }
+    let text = if let Some(kt) = args.value("keytab") {
+        list_keytab(kt)?
+    } else {
+        list_ccache(
+            &args
+                .value("ccache")
+                .map_or_else(ccache::default_name, str::to_string),
+        )?
+    };
+    print!("{text}");
+    Ok(())
+}
+
+/// MIT's name for an enctype number (`etype N` when Sesame does not know it).
+fn enctype_name(id: i32) -> String {
+    Enctype::from_id_allow_weak(id).map_or_else(|_| format!("etype {id}"), |e| e.name().to_string())
+}
+
+fn list_keytab(name: &str) -> Result<String, String> {
+    let env = std::env::var("KRB5_KTNAME").unwrap_or_default();
+    let name = if name.is_empty() { env.as_str() } else { name };
+    let path = name
+        .strip_prefix("FILE:")
+        .or_else(|| name.strip_prefix("WRFILE:"))
+        .unwrap_or(name);
+    let kt = Keytab::read(Path::new(path)).map_err(|e| e.to_string())?;
+    let mut out = format!(
+        "Keytab name: FILE:{path}\nKVNO Principal\n---- {}\n",
+        "-".repeat(74)
+    );
+    for e in &kt.entries {
+        let _ = writeln!(
+            out,
+            "{:>4} {} ({})",
+            e.kvno,
+            e.principal,
+            enctype_name(e.enctype)
+        );
+    }
+    Ok(out)
+}
+
+/// `MM/DD/YY HH:MM:SS` in UTC, MIT's layout.
+fn time(t: u32) -> String {
+    let g = KerberosTime::from_unix(i64::from(t))
+        .map(KerberosTime::to_generalized)
+        .unwrap_or_default();
+    let s = String::from_utf8_lossy(&g).into_owned();
+    let p = |r: std::ops::Range<usize>| s.get(r).unwrap_or("??").to_string();
+    format!(
+        "{}/{}/{} {}:{}:{}",
+        p(4..6),
+        p(6..8),
+        p(2..4),
+        p(8..10),
+        p(10..12),
+        p(12..14)
+    )
+}
+
+/// The letters MIT's `klist -f` prints, flag bit 0 being the most significant.
+fn flags(bits: u32) -> String {
+    const LETTERS: [(u32, char); 14] = [
+        (1, 'F'),
+        (2, 'f'),
+        (3, 'P'),
+        (4, 'p'),
+        (5, 'D'),
+        (6, 'd'),
+        (7, 'i'),
+        (8, 'R'),
+        (9, 'I'),
+        (10, 'A'),
+        (11, 'H'),
+        (12, 'T'),
+        (13, 'O'),
+        (16, 'a'),
+    ];
+    LETTERS
+        .iter()
+        .filter(|(bit, _)| bits & (0x8000_0000 >> bit) != 0)
+        .map(|(_, c)| *c)
+        .collect()
+}
+
+fn list_ccache(name: &str) -> Result<String, String> {
+    let cc = Ccache::read(name).map_err(|e| e.to_string())?;
+    let shown = if name.contains(':') {
+        name.to_string()
+    } else {
+        format!("FILE:{name}")
+    };
+    let mut out = format!(
+        "Ticket cache: {shown}\nDefault principal: {}\n\nValid starting     Expires            Service principal\n",
+        cc.default_principal
+    );
+    for c in cc.tickets() {
+        let start = if c.starttime == 0 {
+            c.authtime
+        } else {
+            c.starttime
+        };
+        let _ = writeln!(out, "{}  {}  {}", time(start), time(c.endtime), c.server);
+        let mut details = Vec::new();
+        if c.renew_till != 0 {
+            details.push(format!("renew until {}", time(c.renew_till)));
+        }
+        details.push(format!("Flags: {}", flags(c.ticket_flags)));
+        let tkt = c
+            .decode_ticket()
+            .map_or_else(|_| "?".into(), |t| enctype_name(t.enc_part.etype));
+        let _ = writeln!(
+            out,
+            "\t{}\n\tEtype (skey, tkt): {}, {tkt}",
+            details.join(", "),
+            enctype_name(c.key_enctype)
+        );
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flag_letters_and_times() {
+        assert_eq!(flags(0x00e1_0000), "RIA");
+        assert_eq!(flags(0x40c1_0000), "FRI");
+        assert_eq!(time(1_795_674_471), "11/26/26 06:27:51");
+    }
+}
