@@ -175,7 +175,7 @@ impl Env<'_> {
             // A new cache built by Sesame from the credentials (not a copy of the bytes).
             let read = Ccache::read(&mit_cc).map_err(|e| e.to_string())?;
             let mut ours = Ccache::new(read.default_principal.clone());
-            ours.credentials = read.credentials.clone();
+            ours.credentials.clone_from(&read.credentials);
             let dir = self.kdc.dir.join("ccdir");
             let _ = fs::remove_dir_all(&dir);
             for name in [
