@@ -8,7 +8,10 @@ use std::process::Command;
 use crate::util::{Result, output, root, run};
 
 /// Where the seeds come from: every test vector of every crate.
-const SEED_DIRS: &[&str] = &["crates/sesame-asn1/tests/vectors"];
+const SEED_DIRS: &[&str] = &[
+    "crates/sesame-asn1/tests/vectors",
+    "crates/sesame-kerberos/tests/vectors",
+];
 
 pub fn main(args: &[String]) -> Result {
     let seconds: u64 = match args {

@@ -339,10 +339,12 @@ fn pairs(r: &mut Reader<'_>) -> Result<Vec<(u16, Vec<u8>)>, WireError> {
 fn credential(r: &mut Reader<'_>, version: u8) -> Result<Credential, WireError> {
     let client = principal(r)?;
     let server = principal(r)?;
-    let key_enctype = i32::from(i16::from_ne_bytes(r.u16()?.to_ne_bytes()));
-    if version == 3 {
-        r.u16()?;
+    let raw_enctype = r.u16()?;
+    // Version 3 writes the enctype twice; MIT always writes the same value.
+    if version == 3 && r.u16()? != raw_enctype {
+        return Err(WireError::Invalid("keyblock enctypes differ"));
     }
+    let key_enctype = i32::from(i16::from_ne_bytes(raw_enctype.to_ne_bytes()));
     let key = Zeroizing::new(r.data32()?.to_vec());
     let (authtime, starttime, endtime, renew_till) = (r.u32()?, r.u32()?, r.u32()?, r.u32()?);
     let is_skey = r.u8()?;

@@ -424,11 +424,15 @@ pub fn parse_duration(v: &str) -> Option<Duration> {
             .map(str::parse)
             .collect::<Result<_, _>>()
             .ok()?;
-        let secs = match parts.as_slice() {
-            [h, m] => h * 3600 + m * 60,
-            [h, m, s] => h * 3600 + m * 60 + s,
+        let (h, m, s) = match parts.as_slice() {
+            [h, m] => (*h, *m, 0),
+            [h, m, s] => (*h, *m, *s),
             _ => return None,
         };
+        let secs = h
+            .checked_mul(3600)?
+            .checked_add(m.checked_mul(60)?)?
+            .checked_add(s)?;
         return Some(Duration::from_secs(secs));
     }
     let mut total = 0u64;
@@ -440,12 +444,13 @@ pub fn parse_duration(v: &str) -> Option<Duration> {
             'd' | 'h' | 'm' | 's' => {
                 let n: u64 = number.parse().ok()?;
                 number.clear();
-                total += n * match c {
+                let unit = match c {
                     'd' => 86_400,
                     'h' => 3600,
                     'm' => 60,
                     _ => 1,
                 };
+                total = total.checked_add(n.checked_mul(unit)?)?;
                 any = true;
             }
             c if c.is_whitespace() => {}

@@ -164,3 +164,11 @@ fn cache_names_resolve_as_mit_does() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Found by the fuzzer: a version-3 keyblock whose two enctype fields differ cannot be
+/// written back as read, so it is refused (MIT writes the same value twice).
+#[test]
+fn version_3_keyblock_enctypes_must_agree() {
+    let bytes = include_bytes!("vectors/fuzz/ccache-v3-enctypes-differ");
+    assert!(Ccache::parse(bytes).is_err());
+}

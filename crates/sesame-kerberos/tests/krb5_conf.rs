@@ -220,3 +220,11 @@ fn the_conformance_kdc_configuration_parses() {
     );
     assert_eq!(c.realm_of_host("localhost"), Some("EXAMPLE.TEST"));
 }
+
+/// Found by the fuzzer: a huge number of days overflowed instead of being refused.
+#[test]
+fn overflowing_durations_are_refused() {
+    assert_eq!(parse_duration("88888888888888888888d"), None);
+    assert_eq!(parse_duration("999999999999999999d"), None);
+    assert_eq!(parse_duration("99999999999999999:0"), None);
+}
