@@ -95,18 +95,18 @@ impl UsageKeys {
         let split = buf.len() - MAC;
         let (data, tag) = buf.split_at_mut(split);
         let mut mac = self.ki.clone();
-        mac.update(data);
+        self.ke
+            .cts_encrypt_observing(data, &mut |plain| mac.update(plain));
         tag.copy_from_slice(&mac.finalize().into_bytes()[..MAC]);
-        self.ke.cts_encrypt(data);
     }
 
     /// Decrypts, then checks the HMAC over the plaintext; returns where the message is.
     pub(super) fn open(&self, buf: &mut [u8]) -> Result<Range<usize>, CryptoError> {
         let split = buf.len() - MAC;
         let (data, tag) = buf.split_at_mut(split);
-        self.ke.cts_decrypt(data);
         let mut mac = self.ki.clone();
-        mac.update(data);
+        self.ke
+            .cts_decrypt_observing(data, &mut |plain| mac.update(plain));
         if tags_equal(&mac.finalize().into_bytes()[..MAC], tag) {
             Ok(CONF..split)
         } else {
