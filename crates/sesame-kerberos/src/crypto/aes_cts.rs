@@ -25,6 +25,7 @@ pub enum AesKey {
     Aes256(Aes256),
 }
 
+// The expanded schedules are wiped when dropped (the aes crate's `zeroize` feature).
 impl ZeroizeOnDrop for AesKey {}
 
 impl AesKey {
