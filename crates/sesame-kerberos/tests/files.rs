@@ -172,3 +172,37 @@ fn version_3_keyblock_enctypes_must_agree() {
     let bytes = include_bytes!("vectors/fuzz/ccache-v3-enctypes-differ");
     assert!(Ccache::parse(bytes).is_err());
 }
+
+/// Version 0x0501 keytabs: native (little-endian) integers, the realm counted as a component,
+/// no name type.
+#[test]
+fn reads_version_0501_keytabs() {
+    let mut entry = Vec::new();
+    entry.extend_from_slice(&3u16.to_le_bytes()); // realm + 2 components
+    for s in ["EXAMPLE.TEST", "HTTP", "web"] {
+        entry.extend_from_slice(&u16::try_from(s.len()).unwrap().to_le_bytes());
+        entry.extend_from_slice(s.as_bytes());
+    }
+    entry.extend_from_slice(&1_700_000_000u32.to_le_bytes());
+    entry.push(7);
+    entry.extend_from_slice(&17u16.to_le_bytes());
+    entry.extend_from_slice(&16u16.to_le_bytes());
+    entry.extend_from_slice(&[0xab; 16]);
+    let mut file = vec![5, 1];
+    file.extend_from_slice(&i32::try_from(entry.len()).unwrap().to_le_bytes());
+    file.extend_from_slice(&entry);
+    // A hole, then the end marker.
+    file.extend_from_slice(&(-4i32).to_le_bytes());
+    file.extend_from_slice(&[0; 4]);
+    file.extend_from_slice(&0i32.to_le_bytes());
+    let kt = Keytab::parse(&file).unwrap();
+    assert_eq!(kt.entries.len(), 1);
+    let e = &kt.entries[0];
+    assert_eq!(e.principal.to_string(), "HTTP/web@EXAMPLE.TEST");
+    assert_eq!((e.kvno, e.enctype, e.timestamp), (7, 17, 1_700_000_000));
+    assert_eq!(&e.key[..], &[0xab; 16]);
+    // Written back as 0x0502, which MIT reads.
+    let v2 = kt.to_bytes();
+    assert_eq!(&v2[..2], &[5, 2]);
+    assert_eq!(Keytab::parse(&v2).unwrap().entries[0].kvno, 7);
+}
