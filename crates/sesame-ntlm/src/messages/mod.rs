@@ -4,7 +4,7 @@
 //! point into with (length, allocated length, offset) triples. Parsing checks every pointer
 //! against the message; encoding lays the payload out in Windows' order.
 
-mod authenticate;
+pub(crate) mod authenticate;
 mod challenge;
 mod negotiate;
 

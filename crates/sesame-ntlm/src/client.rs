@@ -1,0 +1,298 @@
+//! The NTLM client (MS-NLMP 3.1): NEGOTIATE, then AUTHENTICATE with NTLMv2, the MIC, the target
+//! name and channel bindings.
+
+use std::sync::Arc;
+
+use sesame_gss::{
+    ChannelBindings, Clock, ContextFlags, Error, Input, MessageProtection, PeerName, Random,
+    SecurityContext, Step, Unwrapped,
+};
+use zeroize::Zeroizing;
+
+use crate::av_pairs::{MSV_AV_FLAG_MIC, av_id};
+use crate::context::Established;
+use crate::crypto::{
+    client_blob, exchange_key, lm_v2_response, mic, nt_hash, nt_proof, ntowf_v2, session_base_key,
+};
+use crate::messages::{
+    Authenticate, Challenge, Negotiate, Version, authenticate::MIC_OFFSET, to_utf16le,
+};
+use crate::session::SessionSecurity;
+use crate::{NTLMSSP_OID, NegotiateFlags, NtlmError, filetime};
+
+/// What proves the client's identity.
+#[derive(Clone)]
+pub enum Credentials {
+    /// A password.
+    Password(Zeroizing<String>),
+    /// The NT hash of the password (pass-the-hash).
+    NtHash(Zeroizing<[u8; 16]>),
+    /// Anonymous authentication (MS-NLMP 3.1.5.1.2): no identity, no session key.
+    Anonymous,
+}
+
+impl core::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::Password(_) => "Password(<secret>)",
+            Self::NtHash(_) => "NtHash(<secret>)",
+            Self::Anonymous => "Anonymous",
+        })
+    }
+}
+
+/// How the client authenticates.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// The user name.
+    pub user: String,
+    /// The user's domain (NetBIOS name, as Windows sends it).
+    pub domain: String,
+    /// Password, NT hash or anonymous.
+    pub credentials: Credentials,
+    /// This machine's name, sent in the AUTHENTICATE.
+    pub workstation: String,
+    /// The target's SPN (`HTTP/host`), sent as MsvAvTargetName.
+    pub target: Option<String>,
+    /// The channel bindings, sent as the MD5 in MsvAvChannelBindings.
+    pub channel_bindings: Option<ChannelBindings>,
+    /// Ask for confidentiality (sealing) as well as integrity.
+    pub confidentiality: bool,
+}
+
+impl ClientConfig {
+    /// A user with a password, asking for integrity and confidentiality.
+    pub fn password(domain: &str, user: &str, password: &str) -> Self {
+        Self {
+            user: user.into(),
+            domain: domain.into(),
+            credentials: Credentials::Password(Zeroizing::new(password.into())),
+            workstation: String::new(),
+            target: None,
+            channel_bindings: None,
+            confidentiality: true,
+        }
+    }
+}
+
+#[allow(clippy::large_enum_variant)] // one per context, not worth a box
+enum State {
+    Initial,
+    SentNegotiate(Vec<u8>),
+    Established(Established),
+    Failed,
+}
+
+/// An NTLM initiator context.
+pub struct NtlmClient {
+    config: ClientConfig,
+    clock: Arc<dyn Clock>,
+    rng: Box<dyn Random>,
+    state: State,
+    flags: ContextFlags,
+    target: Option<PeerName>,
+}
+
+impl NtlmClient {
+    /// A client context with an injected clock and random source.
+    pub fn new(config: ClientConfig, clock: Arc<dyn Clock>, rng: Box<dyn Random>) -> Self {
+        let mut flags = ContextFlags::INTEGRITY | ContextFlags::REPLAY | ContextFlags::SEQUENCE;
+        if config.confidentiality {
+            flags |= ContextFlags::CONFIDENTIALITY;
+        }
+        Self {
+            config,
+            clock,
+            rng,
+            state: State::Initial,
+            flags,
+            target: None,
+        }
+    }
+
+    fn requested_flags(&self) -> NegotiateFlags {
+        let mut f = NegotiateFlags::UNICODE
+            | NegotiateFlags::REQUEST_TARGET
+            | NegotiateFlags::SIGN
+            | NegotiateFlags::NTLM
+            | NegotiateFlags::ALWAYS_SIGN
+            | NegotiateFlags::EXTENDED_SESSIONSECURITY
+            | NegotiateFlags::VERSION
+            | NegotiateFlags::KEY_128
+            | NegotiateFlags::KEY_EXCH
+            | NegotiateFlags::KEY_56;
+        if self.config.confidentiality {
+            f = f | NegotiateFlags::SEAL;
+        }
+        if matches!(self.config.credentials, Credentials::Anonymous) {
+            f = f | NegotiateFlags::ANONYMOUS;
+        }
+        f
+    }
+
+    fn random<const N: usize>(&mut self) -> Result<Zeroizing<[u8; N]>, NtlmError> {
+        let mut out = Zeroizing::new([0u8; N]);
+        self.rng
+            .fill(&mut *out)
+            .map_err(|e| NtlmError::Random(e.to_string()))?;
+        Ok(out)
+    }
+
+    /// MS-NLMP 3.1.5.1.2: answer the CHALLENGE.
+    fn authenticate(
+        &mut self,
+        negotiate: &[u8],
+        challenge_bytes: &[u8],
+    ) -> Result<(Vec<u8>, Established), NtlmError> {
+        let challenge = Challenge::parse(challenge_bytes)?;
+        let flags = challenge.flags.intersection(self.requested_flags());
+        if !flags.contains(NegotiateFlags::EXTENDED_SESSIONSECURITY)
+            || challenge.target_info.0.is_empty()
+        {
+            return Err(NtlmError::NoNtlmv2);
+        }
+        let anonymous = matches!(self.config.credentials, Credentials::Anonymous);
+        let (lm_response, nt_response, base_key) = if anonymous {
+            (vec![0u8], Vec::new(), Zeroizing::new([0u8; 16]))
+        } else {
+            let hash = match &self.config.credentials {
+                Credentials::Password(p) => nt_hash(p),
+                Credentials::NtHash(h) => h.clone(),
+                Credentials::Anonymous => Zeroizing::new([0u8; 16]),
+            };
+            let key = ntowf_v2(&hash, &self.config.user, &self.config.domain);
+            let client_challenge = self.random::<8>()?;
+            let server_time = challenge.target_info.timestamp();
+            let time = server_time.unwrap_or_else(|| filetime(self.clock.now()));
+            let mut info = challenge.target_info.clone();
+            if server_time.is_some() {
+                info.set(
+                    av_id::FLAGS,
+                    (info.flags() | MSV_AV_FLAG_MIC).to_le_bytes().to_vec(),
+                );
+            }
+            if let Some(spn) = &self.config.target {
+                info.set(av_id::TARGET_NAME, to_utf16le(spn));
+            }
+            let bindings = self
+                .config
+                .channel_bindings
+                .as_ref()
+                .map_or([0u8; 16], ChannelBindings::md5);
+            info.set(av_id::CHANNEL_BINDINGS, bindings.to_vec());
+            let temp = client_blob(time, &client_challenge, &info.to_bytes());
+            let proof = nt_proof(&key, &challenge.server_challenge, &temp);
+            let mut nt = proof.to_vec();
+            nt.extend_from_slice(&temp);
+            // With a server timestamp the LMv2 response is all zero (MS-NLMP 3.1.5.1.2).
+            let lm = if server_time.is_some() {
+                vec![0u8; 24]
+            } else {
+                lm_v2_response(&key, &challenge.server_challenge, &client_challenge).to_vec()
+            };
+            (lm, nt, session_base_key(&key, &proof))
+        };
+        let (exported, encrypted_session_key) = if flags.contains(NegotiateFlags::KEY_EXCH) {
+            let exported = self.random::<16>()?;
+            let encrypted = exchange_key(&base_key, &exported);
+            (exported, encrypted.to_vec())
+        } else {
+            (base_key, Vec::new())
+        };
+        let with_mic = challenge.target_info.timestamp().is_some() && !anonymous;
+        let mut message = Authenticate {
+            lm_response,
+            nt_response,
+            domain: self.config.domain.clone(),
+            user: self.config.user.clone(),
+            workstation: self.config.workstation.clone(),
+            encrypted_session_key,
+            flags,
+            version: Some(Version::SESAME),
+            mic: with_mic.then_some([0; 16]),
+        }
+        .to_bytes();
+        if with_mic {
+            let m = mic(&exported, negotiate, challenge_bytes, &message);
+            message[MIC_OFFSET..MIC_OFFSET + 16].copy_from_slice(&m);
+        }
+        let established = Established {
+            session: SessionSecurity::new(
+                &exported,
+                true,
+                flags.contains(NegotiateFlags::KEY_EXCH),
+            ),
+            seal: flags.contains(NegotiateFlags::SEAL),
+        };
+        Ok((message, established))
+    }
+
+    fn established(&mut self) -> Result<&mut Established, Error> {
+        match &mut self.state {
+            State::Established(e) => Ok(e),
+            _ => Err(NtlmError::State.into()),
+        }
+    }
+}
+
+impl SecurityContext for NtlmClient {
+    fn step(&mut self, input: Input<'_>) -> Result<Step, Error> {
+        match (std::mem::replace(&mut self.state, State::Failed), input) {
+            (State::Initial, Input::Start) => {
+                let negotiate = Negotiate {
+                    flags: self.requested_flags(),
+                    domain: Vec::new(),
+                    workstation: Vec::new(),
+                    version: Some(Version::SESAME),
+                }
+                .to_bytes();
+                self.state = State::SentNegotiate(negotiate.clone());
+                Ok(Step::Continue(negotiate))
+            }
+            (State::SentNegotiate(negotiate), Input::Token(challenge)) => {
+                let (message, established) = self.authenticate(&negotiate, challenge)?;
+                if !established.seal {
+                    self.flags = self.flags.difference(ContextFlags::CONFIDENTIALITY);
+                }
+                self.target = Some(PeerName(self.config.target.clone().unwrap_or_default()));
+                self.state = State::Established(established);
+                Ok(Step::Complete(Some(message)))
+            }
+            _ => Err(NtlmError::State.into()),
+        }
+    }
+
+    fn is_established(&self) -> bool {
+        matches!(self.state, State::Established(_))
+    }
+
+    fn flags(&self) -> ContextFlags {
+        self.flags
+    }
+
+    fn mechanism(&self) -> &'static [u32] {
+        NTLMSSP_OID
+    }
+
+    fn peer_name(&self) -> Option<&PeerName> {
+        self.target.as_ref()
+    }
+}
+
+impl MessageProtection for NtlmClient {
+    fn wrap_in_place(&mut self, buf: &mut Vec<u8>, confidential: bool) -> Result<(), Error> {
+        self.established()?.wrap_in_place(buf, confidential)
+    }
+
+    fn unwrap_in_place<'a>(&mut self, buf: &'a mut [u8]) -> Result<Unwrapped<'a>, Error> {
+        self.established()?.unwrap_in_place(buf)
+    }
+
+    fn get_mic(&mut self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        self.established()?.get_mic(message)
+    }
+
+    fn verify_mic(&mut self, message: &[u8], mic: &[u8]) -> Result<(), Error> {
+        self.established()?.verify_mic(message, mic)
+    }
+}

@@ -1,0 +1,61 @@
+//! What client and server share once established: session security behind
+//! [`sesame_gss::MessageProtection`].
+
+use sesame_gss::{Error, MessageProtection, Unwrapped};
+
+use crate::NtlmError;
+use crate::session::{SIGNATURE_LEN, SessionSecurity};
+
+/// An established NTLM context's protection: wrap tokens are the 16-byte signature followed by
+/// the message, sealed when confidentiality was negotiated (as SSPI's `EncryptMessage` with the
+/// token and data buffers concatenated, and as pyspnego and gss-ntlmssp exchange them).
+pub(crate) struct Established {
+    pub(crate) session: SessionSecurity,
+    pub(crate) seal: bool,
+}
+
+impl MessageProtection for Established {
+    fn wrap_in_place(&mut self, buf: &mut Vec<u8>, confidential: bool) -> Result<(), Error> {
+        if confidential && !self.seal {
+            return Err(Error::new(
+                sesame_gss::MajorStatus::Unavailable,
+                NtlmError::State,
+            ));
+        }
+        let len = buf.len();
+        buf.resize(len + SIGNATURE_LEN, 0);
+        buf.copy_within(..len, SIGNATURE_LEN);
+        let (sig, msg) = buf.split_at_mut(SIGNATURE_LEN);
+        let signature = if self.seal {
+            self.session.seal(msg)
+        } else {
+            self.session.sign(msg)
+        };
+        sig.copy_from_slice(&signature);
+        Ok(())
+    }
+
+    fn unwrap_in_place<'a>(&mut self, buf: &'a mut [u8]) -> Result<Unwrapped<'a>, Error> {
+        if buf.len() < SIGNATURE_LEN {
+            return Err(NtlmError::Malformed("wrap token shorter than a signature").into());
+        }
+        let (sig, msg) = buf.split_at_mut(SIGNATURE_LEN);
+        if self.seal {
+            self.session.unseal(msg, sig)?;
+        } else {
+            self.session.verify(msg, sig)?;
+        }
+        Ok(Unwrapped {
+            message: msg,
+            confidential: self.seal,
+        })
+    }
+
+    fn get_mic(&mut self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        Ok(self.session.sign(message).to_vec())
+    }
+
+    fn verify_mic(&mut self, message: &[u8], mic: &[u8]) -> Result<(), Error> {
+        self.session.verify(message, mic).map_err(Into::into)
+    }
+}

@@ -1,0 +1,321 @@
+//! Client and server in one process: the handshake, message protection both ways, and every
+//! way the server must say no.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use sesame_gss::{
+    ChannelBindings, Clock, DeterministicRandom, FixedClock, Input, MessageProtection,
+    SecurityContext, Step,
+};
+use sesame_ntlm::messages::Authenticate;
+use sesame_ntlm::{
+    ClientConfig, Credentials, MemoryUserStore, NtlmClient, NtlmError, NtlmServer, ServerConfig,
+};
+use zeroize::Zeroizing;
+
+const NOW: u64 = 1_795_674_471;
+
+fn clock() -> Arc<dyn Clock> {
+    Arc::new(FixedClock(
+        SystemTime::UNIX_EPOCH + Duration::from_secs(NOW),
+    ))
+}
+
+fn users() -> Arc<MemoryUserStore> {
+    let mut u = MemoryUserStore::new();
+    u.add_password("EXAMPLE", "user1", "Passw0rd1");
+    Arc::new(u)
+}
+
+fn client(config: ClientConfig) -> NtlmClient {
+    NtlmClient::new(config, clock(), Box::new(DeterministicRandom::new([1; 32])))
+}
+
+fn server(config: ServerConfig) -> NtlmServer {
+    NtlmServer::new(
+        config,
+        users(),
+        clock(),
+        Box::new(DeterministicRandom::new([2; 32])),
+    )
+}
+
+/// Runs the three legs, letting `tamper` change the CHALLENGE and the AUTHENTICATE in flight.
+fn run(
+    c: &mut NtlmClient,
+    s: &mut NtlmServer,
+    tamper_challenge: impl Fn(&mut Vec<u8>),
+    tamper_auth: impl Fn(&mut Vec<u8>),
+) -> Result<(), sesame_gss::Error> {
+    let Step::Continue(negotiate) = c.step(Input::Start)? else {
+        panic!("NEGOTIATE")
+    };
+    let Step::Continue(mut challenge) = s.step(Input::Token(&negotiate))? else {
+        panic!("CHALLENGE")
+    };
+    tamper_challenge(&mut challenge);
+    let Step::Complete(Some(mut auth)) = c.step(Input::Token(&challenge))? else {
+        panic!("AUTHENTICATE")
+    };
+    tamper_auth(&mut auth);
+    match s.step(Input::Token(&auth))? {
+        Step::Complete(None) => Ok(()),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn ntlm_error(e: &sesame_gss::Error) -> NtlmError {
+    e.mech_error::<NtlmError>()
+        .cloned()
+        .unwrap_or_else(|| panic!("not an NTLM error: {e}"))
+}
+
+#[test]
+fn handshake_and_message_protection() {
+    let mut config = ClientConfig::password("EXAMPLE", "user1", "Passw0rd1");
+    config.target = Some("HTTP/server.example.test".into());
+    let (mut c, mut s) = (client(config), server(ServerConfig::default()));
+    run(&mut c, &mut s, |_| {}, |_| {}).unwrap();
+    assert!(c.is_established() && s.is_established());
+    assert_eq!(s.peer_name().unwrap().0, "EXAMPLE\\user1");
+    assert_eq!(c.peer_name().unwrap().0, "HTTP/server.example.test");
+    for i in 0..3 {
+        let msg = format!("message {i}");
+        let token = c.wrap(msg.as_bytes(), true).unwrap();
+        assert_ne!(&token[16..], msg.as_bytes(), "sealed");
+        assert_eq!(s.unwrap(&token).unwrap(), (msg.clone().into_bytes(), true));
+        let back = s.wrap(b"reply", true).unwrap();
+        assert_eq!(c.unwrap(&back).unwrap().0, b"reply");
+        let mic = c.get_mic(b"signed").unwrap();
+        s.verify_mic(b"signed", &mic).unwrap();
+    }
+    // A replayed token is refused.
+    let token = c.wrap(b"once", true).unwrap();
+    s.unwrap(&token).unwrap();
+    assert!(s.unwrap(&token).is_err());
+}
+
+#[test]
+fn pass_the_hash() {
+    let mut config = ClientConfig::password("EXAMPLE", "user1", "");
+    config.credentials = Credentials::NtHash(sesame_ntlm::crypto::nt_hash("Passw0rd1"));
+    run(
+        &mut client(config),
+        &mut server(ServerConfig::default()),
+        |_| {},
+        |_| {},
+    )
+    .unwrap();
+}
+
+/// User and domain are looked up case-insensitively, and both sides compute NTOWFv2 from the
+/// strings the client sent, so case differences do not matter.
+#[test]
+fn names_are_case_insensitive() {
+    for (domain, user) in [("example", "USER1"), ("Example", "User1")] {
+        let mut s = server(ServerConfig::default());
+        run(
+            &mut client(ClientConfig::password(domain, user, "Passw0rd1")),
+            &mut s,
+            |_| {},
+            |_| {},
+        )
+        .unwrap();
+        assert_eq!(s.peer_name().unwrap().0, format!("{domain}\\{user}"));
+    }
+}
+
+#[test]
+fn wrong_password_and_unknown_user_are_distinct() {
+    let e = run(
+        &mut client(ClientConfig::password("EXAMPLE", "user1", "wrong")),
+        &mut server(ServerConfig::default()),
+        |_| {},
+        |_| {},
+    )
+    .unwrap_err();
+    assert!(
+        matches!(ntlm_error(&e), NtlmError::WrongPassword { .. }),
+        "{e}"
+    );
+    assert_eq!(e.major(), sesame_gss::MajorStatus::DefectiveCredential);
+    let e = run(
+        &mut client(ClientConfig::password("EXAMPLE", "nobody", "x")),
+        &mut server(ServerConfig::default()),
+        |_| {},
+        |_| {},
+    )
+    .unwrap_err();
+    assert!(
+        matches!(ntlm_error(&e), NtlmError::UnknownUser { .. }),
+        "{e}"
+    );
+}
+
+/// A CHALLENGE altered in flight (here: sealing removed) is caught by the MIC.
+#[test]
+fn tampered_challenge_is_caught_by_the_mic() {
+    let e = run(
+        &mut client(ClientConfig::password("EXAMPLE", "user1", "Passw0rd1")),
+        &mut server(ServerConfig::default()),
+        |c| c[20] &= !0x20,
+        |_| {},
+    )
+    .unwrap_err();
+    assert_eq!(ntlm_error(&e), NtlmError::BadMic);
+}
+
+/// AUTHENTICATE flags altered in flight: the MIC covers them.
+#[test]
+fn altered_authenticate_flags_are_caught() {
+    let e = run(
+        &mut client(ClientConfig::password("EXAMPLE", "user1", "Passw0rd1")),
+        &mut server(ServerConfig::default()),
+        |_| {},
+        |a| a[60] &= !0x20,
+    )
+    .unwrap_err();
+    assert_eq!(ntlm_error(&e), NtlmError::BadMic);
+}
+
+/// "Drop the MIC" (CVE-2019-1040): the MIC is removed, but MsvAvFlags in the proof-protected
+/// blob still announces it.
+#[test]
+fn stripped_mic_is_refused() {
+    let e = run(
+        &mut client(ClientConfig::password("EXAMPLE", "user1", "Passw0rd1")),
+        &mut server(ServerConfig::default()),
+        |_| {},
+        |a| {
+            let mut m = Authenticate::parse(a).unwrap();
+            assert!(m.mic.is_some());
+            m.mic = None;
+            *a = m.to_bytes();
+        },
+    )
+    .unwrap_err();
+    assert_eq!(ntlm_error(&e), NtlmError::MicMissing);
+    // Zeroing it in place instead is a MIC mismatch.
+    let e = run(
+        &mut client(ClientConfig::password("EXAMPLE", "user1", "Passw0rd1")),
+        &mut server(ServerConfig::default()),
+        |_| {},
+        |a| a[72..88].fill(0),
+    )
+    .unwrap_err();
+    assert_eq!(ntlm_error(&e), NtlmError::BadMic);
+}
+
+#[test]
+fn channel_bindings() {
+    let tls = ChannelBindings::from_application_data(b"tls-server-end-point:abc".to_vec());
+    let other = ChannelBindings::from_application_data(b"tls-server-end-point:xyz".to_vec());
+    let server_config = ServerConfig {
+        channel_bindings: Some(tls.clone()),
+        ..ServerConfig::default()
+    };
+    let mut good = ClientConfig::password("EXAMPLE", "user1", "Passw0rd1");
+    good.channel_bindings = Some(tls);
+    run(
+        &mut client(good.clone()),
+        &mut server(server_config.clone()),
+        |_| {},
+        |_| {},
+    )
+    .unwrap();
+    let mut wrong = good.clone();
+    wrong.channel_bindings = Some(other);
+    let e = run(
+        &mut client(wrong),
+        &mut server(server_config.clone()),
+        |_| {},
+        |_| {},
+    )
+    .unwrap_err();
+    assert_eq!(ntlm_error(&e), NtlmError::BadChannelBindings);
+    let mut none = good;
+    none.channel_bindings = None;
+    let e = run(
+        &mut client(none),
+        &mut server(server_config),
+        |_| {},
+        |_| {},
+    )
+    .unwrap_err();
+    assert_eq!(ntlm_error(&e), NtlmError::BadChannelBindings);
+}
+
+/// A clock that moves when told to, to make the client's timestamp stale.
+struct SteppingClock(Mutex<SystemTime>);
+
+impl Clock for SteppingClock {
+    fn now(&self) -> SystemTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+#[test]
+fn stale_timestamp_is_refused() {
+    let time = Arc::new(SteppingClock(Mutex::new(
+        SystemTime::UNIX_EPOCH + Duration::from_secs(NOW),
+    )));
+    let mut s = NtlmServer::new(
+        ServerConfig::default(),
+        users(),
+        time.clone(),
+        Box::new(DeterministicRandom::new([3; 32])),
+    );
+    let mut c = client(ClientConfig::password("EXAMPLE", "user1", "Passw0rd1"));
+    let Step::Continue(negotiate) = c.step(Input::Start).unwrap() else {
+        panic!()
+    };
+    let Step::Continue(challenge) = s.step(Input::Token(&negotiate)).unwrap() else {
+        panic!()
+    };
+    let Step::Complete(Some(auth)) = c.step(Input::Token(&challenge)).unwrap() else {
+        panic!()
+    };
+    *time.0.lock().unwrap() += Duration::from_secs(3600);
+    let e = s.step(Input::Token(&auth)).unwrap_err();
+    assert_eq!(ntlm_error(&e), NtlmError::StaleTimestamp { seconds: 3600 });
+}
+
+#[test]
+fn anonymous_is_refused_unless_allowed() {
+    let anonymous = ClientConfig {
+        credentials: Credentials::Anonymous,
+        user: String::new(),
+        domain: String::new(),
+        ..ClientConfig::password("", "", "")
+    };
+    let e = run(
+        &mut client(anonymous.clone()),
+        &mut server(ServerConfig::default()),
+        |_| {},
+        |_| {},
+    )
+    .unwrap_err();
+    assert_eq!(ntlm_error(&e), NtlmError::AnonymousRefused);
+    let allow = ServerConfig {
+        allow_anonymous: true,
+        ..ServerConfig::default()
+    };
+    run(&mut client(anonymous), &mut server(allow), |_| {}, |_| {}).unwrap();
+}
+
+#[test]
+fn garbage_and_wrong_order_are_errors() {
+    let mut s = server(ServerConfig::default());
+    assert!(s.step(Input::Token(b"not ntlm")).is_err());
+    let mut s = server(ServerConfig::default());
+    assert!(s.step(Input::Start).is_err());
+    let mut c = client(ClientConfig::password("EXAMPLE", "user1", "Passw0rd1"));
+    assert!(c.step(Input::Token(b"NTLMSSP\0\x02\0\0\0")).is_err());
+    assert!(
+        c.wrap(b"x", true).is_err(),
+        "no protection before establishment"
+    );
+    let _keep: Zeroizing<u8> = Zeroizing::new(0);
+}
