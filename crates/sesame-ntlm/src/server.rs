@@ -244,8 +244,6 @@ impl NtlmServer {
         Ok((established(&exported, flags), name))
     }
 
-    }
-
     fn established_mut(&mut self) -> Result<&mut Established, Error> {
         match &mut self.state {
             State::Established(e) => Ok(e),
