@@ -1,14 +1,15 @@
 //! `sesame`: command-line tools for Windows-style integrated authentication.
 //!
-//! So far: `decode` (show a token), `klist` (list a keytab or a credential cache) and `ktadd`
-//! (add password-derived keys to a keytab). The mechanism commands (`init`, `accept`, `kinit`,
-//! `http`) arrive with their crates; see docs/cli.md.
+//! `decode` (show a token), `klist` (list a keytab or a credential cache), `ktadd` (add
+//! password-derived keys to a keytab), `init` / `accept` (NTLM so far, over the token line
+//! protocol). See docs/cli.md.
 #![forbid(unsafe_code)]
 
 mod args;
 mod decode;
 mod klist;
 mod ktadd;
+mod tokens;
 
 use std::process::ExitCode;
 
@@ -28,6 +29,8 @@ fn main() -> ExitCode {
         Some("decode") => decode::run(rest),
         Some("klist") => klist::run(rest),
         Some("ktadd") => ktadd::run(rest),
+        Some("init") => tokens::init(rest),
+        Some("accept") => tokens::accept(rest),
         Some("-h" | "--help" | "help") => {
             println!("{}", usage());
             Ok(())

@@ -7,6 +7,8 @@
 mod files;
 mod inspect;
 mod mit_kdc;
+mod ntlm;
+mod pump;
 mod relay;
 
 use std::fmt::Write as _;
@@ -36,6 +38,7 @@ const APT: &[&str] = &[
     "krb5-admin-server",
     "krb5-user",
     "python3-gssapi",
+    "gss-ntlmssp",
     "python3-venv",
 ];
 
@@ -83,6 +86,18 @@ pub fn main(args: &[String]) -> Result {
         env.sesame_keytab_with_mit(&sesame),
         env.ccache_round_trip(&sesame),
     ];
+    let users = work.join("ntlm_users");
+    fs::write(&users, "EXAMPLE:user1:Passw0rd1\nEXAMPLE:user2:Passw0rd1\n")
+        .map_err(|e| e.to_string())?;
+    let mut rows = rows;
+    rows.extend(
+        ntlm::Ntlm {
+            sesame: &sesame,
+            python: &env.python,
+            users,
+        }
+        .rows(),
+    );
     drop(env);
     let report = matrix(&rows);
     print!("{report}");

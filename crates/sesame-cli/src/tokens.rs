@@ -1,0 +1,327 @@
+//! `sesame init` and `sesame accept`: a security context driven over the token line protocol.
+//!
+//! Out (stdout), one per line: `token <base64>` (send to the peer), `done <mech> <peer-name>`,
+//! `error <kind> <message>` (then exit status 1), `wrapped <base64>`, `plain <base64>`.
+//! In (stdin): a base64 token from the peer; after `done`, `wrap <base64>` and
+//! `unwrap <base64>`. End of input ends the process with status 0. See docs/cli.md.
+
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use sesame_gss::{
+    ChannelBindings, Clock, Input, MajorStatus, MessageProtection, OffsetClock, SecurityContext,
+    Step, SystemClock, SystemRandom,
+};
+use sesame_ntlm::{
+    ClientConfig, Credentials, FileUserStore, NtlmClient, NtlmError, NtlmServer, ServerConfig,
+};
+use zeroize::Zeroizing;
+
+use crate::args::Args;
+
+pub const INIT_USAGE: &str = "sesame init --mech ntlm --target SPN --user USER [--domain D] (--password-env VAR | --nt-hash HEX)
+       [--channel-bindings TEXT] [--clock-offset SECONDS]
+  Initiates a context and speaks the token line protocol on stdin/stdout (docs/cli.md).";
+
+pub const ACCEPT_USAGE: &str =
+    "sesame accept --mech ntlm --ntlm-users FILE [--channel-bindings TEXT] [--clock-offset SECONDS]
+  Accepts a context; FILE has DOMAIN:user:password (or DOMAIN:user:$NT$<hex>) lines.";
+
+/// A context that can also protect messages.
+trait Context: SecurityContext + MessageProtection {}
+impl<T: SecurityContext + MessageProtection> Context for T {}
+
+/// A failure on the protocol: its `error` line.
+struct Failure {
+    kind: String,
+    message: String,
+}
+
+impl From<sesame_gss::Error> for Failure {
+    fn from(e: sesame_gss::Error) -> Self {
+        let kind = e.mech_error::<NtlmError>().map_or_else(
+            || major_kind(e.major()).to_string(),
+            |n| ntlm_kind(n).to_string(),
+        );
+        Self {
+            kind,
+            message: e.to_string(),
+        }
+    }
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure {
+        kind: "usage".into(),
+        message: message.into(),
+    }
+}
+
+fn ntlm_kind(e: &NtlmError) -> &'static str {
+    match e {
+        NtlmError::NotNtlm => "not-ntlm",
+        NtlmError::UnexpectedMessage { .. } | NtlmError::Malformed(_) | NtlmError::State => {
+            "defective-token"
+        }
+        NtlmError::BadSignature => "bad-signature",
+        NtlmError::UnknownUser { .. } => "unknown-user",
+        NtlmError::WrongPassword { .. } => "wrong-password",
+        NtlmError::Ntlmv1Refused => "ntlmv1-refused",
+        NtlmError::AnonymousRefused => "anonymous-refused",
+        NtlmError::MicMissing => "mic-missing",
+        NtlmError::BadMic => "bad-mic",
+        NtlmError::BadChannelBindings => "bad-channel-bindings",
+        NtlmError::StaleTimestamp { .. } => "stale-timestamp",
+        NtlmError::NoNtlmv2 => "no-ntlmv2",
+        _ => "failure",
+    }
+}
+
+fn major_kind(m: MajorStatus) -> &'static str {
+    match m {
+        MajorStatus::DefectiveToken => "defective-token",
+        MajorStatus::BadMic => "bad-mic",
+        MajorStatus::DefectiveCredential => "bad-credentials",
+        MajorStatus::BadBindings => "bad-channel-bindings",
+        MajorStatus::NoContext => "no-context",
+        _ => "failure",
+    }
+}
+
+fn clock(args: &Args) -> Result<Arc<dyn Clock>, Failure> {
+    let offset: i64 = args
+        .value("clock-offset")
+        .map_or(Ok(0), str::parse)
+        .map_err(|_| usage("--clock-offset takes a number of seconds"))?;
+    Ok(Arc::new(OffsetClock {
+        inner: SystemClock,
+        offset_secs: offset,
+    }))
+}
+
+fn bindings(args: &Args) -> Option<ChannelBindings> {
+    args.value("channel-bindings")
+        .map(|t| ChannelBindings::from_application_data(t.as_bytes().to_vec()))
+}
+
+const OPTIONS: &[&str] = &[
+    "mech",
+    "target",
+    "user",
+    "domain",
+    "password-env",
+    "nt-hash",
+    "ntlm-users",
+    "channel-bindings",
+    "clock-offset",
+];
+
+pub fn init(args: &[String]) -> Result<(), String> {
+    run_protocol(
+        || {
+            let args = Args::parse(args, OPTIONS, &[]).map_err(usage)?;
+            match args.value("mech") {
+                Some("ntlm") => {}
+                other => {
+                    return Err(usage(format!(
+                        "--mech must be ntlm (got {})\n{INIT_USAGE}",
+                        other.unwrap_or("nothing")
+                    )));
+                }
+            }
+            let user = args
+                .value("user")
+                .ok_or_else(|| usage(format!("--user is required\n{INIT_USAGE}")))?;
+            // user@REALM without --domain: the realm's first label is the NTLM domain.
+            let (user, domain) = match (args.value("domain"), user.split_once('@')) {
+                (Some(d), _) => (user.to_string(), d.to_string()),
+                (None, Some((u, realm))) => (
+                    u.to_string(),
+                    realm.split('.').next().unwrap_or(realm).to_string(),
+                ),
+                (None, None) => (user.to_string(), String::new()),
+            };
+            let credentials = match (args.value("password-env"), args.value("nt-hash")) {
+                (Some(var), None) => Credentials::Password(Zeroizing::new(
+                    std::env::var(var)
+                        .map_err(|_| usage(format!("environment variable {var} is not set")))?,
+                )),
+                (None, Some(hex)) => Credentials::NtHash(Zeroizing::new(
+                    parse_nt_hash(hex).ok_or_else(|| usage("--nt-hash takes 32 hex digits"))?,
+                )),
+                _ => return Err(usage("give one of --password-env VAR and --nt-hash HEX")),
+            };
+            let config = ClientConfig {
+                user,
+                domain,
+                credentials,
+                workstation: hostname(),
+                target: args.value("target").map(str::to_string),
+                channel_bindings: bindings(&args),
+                confidentiality: true,
+            };
+            Ok(Box::new(NtlmClient::new(
+                config,
+                clock(&args)?,
+                Box::new(SystemRandom),
+            )) as Box<dyn Context>)
+        },
+        true,
+    )
+}
+
+pub fn accept(args: &[String]) -> Result<(), String> {
+    run_protocol(
+        || {
+            let args = Args::parse(args, OPTIONS, &[]).map_err(usage)?;
+            match args.value("mech") {
+                Some("ntlm") => {}
+                other => {
+                    return Err(usage(format!(
+                        "--mech must be ntlm (got {})\n{ACCEPT_USAGE}",
+                        other.unwrap_or("nothing")
+                    )));
+                }
+            }
+            let file = args
+                .value("ntlm-users")
+                .ok_or_else(|| usage(format!("--ntlm-users FILE is required\n{ACCEPT_USAGE}")))?;
+            let users = FileUserStore::read(Path::new(file)).map_err(|e| usage(e.to_string()))?;
+            let config = ServerConfig {
+                channel_bindings: bindings(&args),
+                ..ServerConfig::default()
+            };
+            Ok(Box::new(NtlmServer::new(
+                config,
+                Arc::new(users),
+                clock(&args)?,
+                Box::new(SystemRandom),
+            )) as Box<dyn Context>)
+        },
+        false,
+    )
+}
+
+fn parse_nt_hash(hex: &str) -> Option<[u8; 16]> {
+    if hex.len() != 32 {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_uppercase())
+        .unwrap_or_default()
+}
+
+fn b64() -> base64::engine::GeneralPurpose {
+    base64::engine::general_purpose::STANDARD
+}
+
+/// Runs the protocol; an `error` line and status 1 on failure.
+fn run_protocol(
+    make: impl FnOnce() -> Result<Box<dyn Context>, Failure>,
+    initiator: bool,
+) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    let result = make().and_then(|mut ctx| converse(ctx.as_mut(), initiator, &mut out));
+    match result {
+        Ok(()) => Ok(()),
+        Err(f) => {
+            let _ = writeln!(out, "error {} {}", f.kind, f.message.replace('\n', " "));
+            let _ = out.flush();
+            std::process::exit(1);
+        }
+    }
+}
+
+fn say(out: &mut impl Write, line: &str) -> Result<(), Failure> {
+    writeln!(out, "{line}")
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure {
+            kind: "io".into(),
+            message: e.to_string(),
+        })
+}
+
+fn converse(ctx: &mut dyn Context, initiator: bool, out: &mut impl Write) -> Result<(), Failure> {
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let mut next_line = || -> Result<Option<String>, Failure> {
+        lines.next().transpose().map_err(|e| Failure {
+            kind: "io".into(),
+            message: e.to_string(),
+        })
+    };
+    let mut input: Option<Vec<u8>> = None;
+    if !initiator {
+        match next_line()? {
+            Some(l) => {
+                input = Some(b64().decode(l.trim()).map_err(|e| Failure {
+                    kind: "bad-base64".into(),
+                    message: e.to_string(),
+                })?)
+            }
+            None => return Ok(()),
+        }
+    }
+    loop {
+        let step = match &input {
+            None => ctx.step(Input::Start)?,
+            Some(t) => ctx.step(Input::Token(t))?,
+        };
+        match step {
+            Step::Continue(token) => say(out, &format!("token {}", b64().encode(token)))?,
+            Step::Complete(token) => {
+                if let Some(token) = token {
+                    say(out, &format!("token {}", b64().encode(token)))?;
+                }
+                let peer = ctx.peer_name().map(|p| p.0.clone()).unwrap_or_default();
+                say(out, &format!("done ntlm {peer}"))?;
+                break;
+            }
+            Step::NeedKdc(_) => {
+                return Err(Failure {
+                    kind: "failure".into(),
+                    message: "NTLM needs no KDC".into(),
+                });
+            }
+        }
+        match next_line()? {
+            Some(l) => {
+                input = Some(b64().decode(l.trim()).map_err(|e| Failure {
+                    kind: "bad-base64".into(),
+                    message: e.to_string(),
+                })?)
+            }
+            None => return Ok(()),
+        }
+    }
+    // Message protection on request.
+    while let Some(line) = next_line()? {
+        let (verb, data) = line.trim().split_once(' ').unwrap_or((line.trim(), ""));
+        let data = b64().decode(data).map_err(|e| Failure {
+            kind: "bad-base64".into(),
+            message: e.to_string(),
+        })?;
+        match verb {
+            "wrap" => {
+                let token = ctx.wrap(&data, true)?;
+                say(out, &format!("wrapped {}", b64().encode(token)))?;
+            }
+            "unwrap" => {
+                let (plain, _) = ctx.unwrap(&data)?;
+                say(out, &format!("plain {}", b64().encode(plain)))?;
+            }
+            other => return Err(usage(format!("unknown request `{other}` (wrap or unwrap)"))),
+        }
+    }
+    Ok(())
+}
