@@ -225,7 +225,8 @@ fn b64() -> base64::engine::GeneralPurpose {
     base64::engine::general_purpose::STANDARD
 }
 
-/// Runs the protocol; an `error` line and status 1 on failure.
+/// Runs the protocol; on failure an `error` line on stdout, and the reason returned (main
+/// repeats it on stderr and exits with status 1).
 fn run_protocol(
     make: impl FnOnce() -> Result<Box<dyn Context>, Failure>,
     initiator: bool,
@@ -235,9 +236,10 @@ fn run_protocol(
     match result {
         Ok(()) => Ok(()),
         Err(f) => {
-            let _ = writeln!(out, "error {} {}", f.kind, f.message.replace('\n', " "));
+            let message = f.message.replace('\n', " ");
+            let _ = writeln!(out, "error {} {message}", f.kind);
             let _ = out.flush();
-            std::process::exit(1);
+            Err(format!("{}: {message}", f.kind))
         }
     }
 }
