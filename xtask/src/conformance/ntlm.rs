@@ -77,6 +77,7 @@ impl Ntlm<'_> {
         c
     }
 
+    #[allow(clippy::needless_pass_by_value)] // scenarios read better with the value
     fn row(
         peer: &'static str,
         scenario: &'static str,
@@ -88,7 +89,7 @@ impl Ntlm<'_> {
         let result = exchange(&mut init, &mut accept, tamper);
         let (messages, outcome) = match result {
             Err(e) => (vec![], Err(e)),
-            Ok(o) => (summaries(&o), judge(&o, expect)),
+            Ok(o) => (summaries(&o), judge(&o, &expect)),
         };
         Row {
             peer,
