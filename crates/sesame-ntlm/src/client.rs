@@ -11,13 +11,10 @@ use zeroize::Zeroizing;
 
 use crate::av_pairs::{MSV_AV_FLAG_MIC, av_id};
 use crate::context::Established;
-use crate::crypto::{
-    client_blob, exchange_key, lm_v2_response, mic, nt_hash, nt_proof, ntowf_v2, session_base_key,
-};
+use crate::crypto::{ResponseKey, client_blob, exchange_key, mic, nt_hash, ntowf_v2};
 use crate::messages::{
     Authenticate, Challenge, Negotiate, Version, authenticate::MIC_OFFSET, to_utf16le,
 };
-use crate::session::SessionSecurity;
 use crate::{NTLMSSP_OID, NegotiateFlags, NtlmError, filetime};
 
 /// What proves the client's identity.
@@ -86,6 +83,8 @@ enum State {
 /// An NTLM initiator context.
 pub struct NtlmClient {
     config: ClientConfig,
+    /// NTOWFv2 keyed into HMAC-MD5: it depends only on the credentials, so it is made once.
+    response_key: Option<ResponseKey>,
     clock: Arc<dyn Clock>,
     rng: Box<dyn Random>,
     state: State,
@@ -95,13 +94,24 @@ pub struct NtlmClient {
 
 impl NtlmClient {
     /// A client context with an injected clock and random source.
-    pub fn new(config: ClientConfig, clock: Arc<dyn Clock>, rng: Box<dyn Random>) -> Self {
+    pub fn new(mut config: ClientConfig, clock: Arc<dyn Clock>, rng: Box<dyn Random>) -> Self {
+        // Only the NT hash is needed: compute it once and drop the password.
+        if let Credentials::Password(p) = &config.credentials {
+            config.credentials = Credentials::NtHash(nt_hash(p));
+        }
+        let response_key = match &config.credentials {
+            Credentials::NtHash(h) => {
+                Some(ResponseKey::new(&ntowf_v2(h, &config.user, &config.domain)))
+            }
+            _ => None,
+        };
         let mut flags = ContextFlags::INTEGRITY | ContextFlags::REPLAY | ContextFlags::SEQUENCE;
         if config.confidentiality {
             flags |= ContextFlags::CONFIDENTIALITY;
         }
         Self {
             config,
+            response_key,
             clock,
             rng,
             state: State::Initial,
@@ -155,12 +165,7 @@ impl NtlmClient {
         let (lm_response, nt_response, base_key) = if anonymous {
             (vec![0u8], Vec::new(), Zeroizing::new([0u8; 16]))
         } else {
-            let hash = match &self.config.credentials {
-                Credentials::Password(p) => nt_hash(p),
-                Credentials::NtHash(h) => h.clone(),
-                Credentials::Anonymous => Zeroizing::new([0u8; 16]),
-            };
-            let key = ntowf_v2(&hash, &self.config.user, &self.config.domain);
+            let key = self.response_key.clone().ok_or(NtlmError::State)?;
             let client_challenge = self.random::<8>()?;
             let server_time = challenge.target_info.timestamp();
             let time = server_time.unwrap_or_else(|| filetime(self.clock.now()));
@@ -181,16 +186,17 @@ impl NtlmClient {
                 .map_or([0u8; 16], ChannelBindings::md5);
             info.set(av_id::CHANNEL_BINDINGS, bindings.to_vec());
             let temp = client_blob(time, &client_challenge, &info.to_bytes());
-            let proof = nt_proof(&key, &challenge.server_challenge, &temp);
+            let proof = key.nt_proof(&challenge.server_challenge, &temp);
             let mut nt = proof.to_vec();
             nt.extend_from_slice(&temp);
             // With a server timestamp the LMv2 response is all zero (MS-NLMP 3.1.5.1.2).
             let lm = if server_time.is_some() {
                 vec![0u8; 24]
             } else {
-                lm_v2_response(&key, &challenge.server_challenge, &client_challenge).to_vec()
+                key.lm_v2_response(&challenge.server_challenge, &client_challenge)
+                    .to_vec()
             };
-            (lm, nt, session_base_key(&key, &proof))
+            (lm, nt, key.session_base_key(&proof))
         };
         let (exported, encrypted_session_key) = if flags.contains(NegotiateFlags::KEY_EXCH) {
             let exported = self.random::<16>()?;
@@ -216,14 +222,7 @@ impl NtlmClient {
             let m = mic(&exported, negotiate, challenge_bytes, &message);
             message[MIC_OFFSET..MIC_OFFSET + 16].copy_from_slice(&m);
         }
-        let established = Established {
-            session: SessionSecurity::new(
-                &exported,
-                true,
-                flags.contains(NegotiateFlags::KEY_EXCH),
-            ),
-            seal: flags.contains(NegotiateFlags::SEAL),
-        };
+        let established = Established::new(&exported, true, flags);
         Ok((message, established))
     }
 

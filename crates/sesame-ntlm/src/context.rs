@@ -3,15 +3,46 @@
 
 use sesame_gss::{Error, MessageProtection, Unwrapped};
 
-use crate::NtlmError;
+use zeroize::Zeroizing;
+
 use crate::session::{SIGNATURE_LEN, SessionSecurity};
+use crate::{NegotiateFlags, NtlmError};
 
 /// An established NTLM context's protection: wrap tokens are the 16-byte signature followed by
 /// the message, sealed when confidentiality was negotiated (as SSPI's `EncryptMessage` with the
 /// token and data buffers concatenated, and as pyspnego and gss-ntlmssp exchange them).
+///
+/// The signing and sealing keys and RC4 streams are derived on first use: an HTTP or LDAP bind
+/// that only authenticates never pays for them.
 pub(crate) struct Established {
-    pub(crate) session: SessionSecurity,
+    exported_session_key: Zeroizing<[u8; 16]>,
+    is_client: bool,
+    key_exch: bool,
+    session: Option<SessionSecurity>,
     pub(crate) seal: bool,
+}
+
+impl Established {
+    pub(crate) fn new(
+        exported_session_key: &[u8; 16],
+        is_client: bool,
+        flags: NegotiateFlags,
+    ) -> Self {
+        Self {
+            exported_session_key: Zeroizing::new(*exported_session_key),
+            is_client,
+            key_exch: flags.contains(NegotiateFlags::KEY_EXCH),
+            session: None,
+            seal: flags.contains(NegotiateFlags::SEAL),
+        }
+    }
+
+    fn session(&mut self) -> &mut SessionSecurity {
+        let (key, is_client, key_exch) =
+            (&self.exported_session_key, self.is_client, self.key_exch);
+        self.session
+            .get_or_insert_with(|| SessionSecurity::new(key, is_client, key_exch))
+    }
 }
 
 impl MessageProtection for Established {
@@ -26,10 +57,12 @@ impl MessageProtection for Established {
         buf.resize(len + SIGNATURE_LEN, 0);
         buf.copy_within(..len, SIGNATURE_LEN);
         let (sig, msg) = buf.split_at_mut(SIGNATURE_LEN);
-        let signature = if self.seal {
-            self.session.seal(msg)
+        let seal = self.seal;
+        let session = self.session();
+        let signature = if seal {
+            session.seal(msg)
         } else {
-            self.session.sign(msg)
+            session.sign(msg)
         };
         sig.copy_from_slice(&signature);
         Ok(())
@@ -41,9 +74,9 @@ impl MessageProtection for Established {
         }
         let (sig, msg) = buf.split_at_mut(SIGNATURE_LEN);
         if self.seal {
-            self.session.unseal(msg, sig)?;
+            self.session().unseal(msg, sig)?;
         } else {
-            self.session.verify(msg, sig)?;
+            self.session().verify(msg, sig)?;
         }
         Ok(Unwrapped {
             message: msg,
@@ -52,10 +85,10 @@ impl MessageProtection for Established {
     }
 
     fn get_mic(&mut self, message: &[u8]) -> Result<Vec<u8>, Error> {
-        Ok(self.session.sign(message).to_vec())
+        Ok(self.session().sign(message).to_vec())
     }
 
     fn verify_mic(&mut self, message: &[u8], mic: &[u8]) -> Result<(), Error> {
-        self.session.verify(message, mic).map_err(Into::into)
+        self.session().verify(message, mic).map_err(Into::into)
     }
 }

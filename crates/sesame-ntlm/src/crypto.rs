@@ -45,6 +45,52 @@ pub fn ntowf_v2(nt_hash: &[u8; 16], user: &str, domain: &str) -> Key16 {
     Zeroizing::new(hmac_md5(nt_hash, &[&who]))
 }
 
+/// The NTLMv2 response key (NTOWFv2) as a keyed HMAC-MD5, keyed once for the proof, the LMv2
+/// response and the session base key.
+#[derive(Clone)]
+pub struct ResponseKey(HmacMd5);
+
+impl ResponseKey {
+    /// Keys HMAC-MD5 with NTOWFv2.
+    pub fn new(ntowf_v2: &[u8; 16]) -> Self {
+        Self(
+            <HmacMd5 as KeyInit>::new_from_slice(ntowf_v2).unwrap_or_else(|_| {
+                <HmacMd5 as KeyInit>::new(&hmac::digest::Key::<HmacMd5>::default())
+            }),
+        )
+    }
+
+    fn mac(&self, parts: &[&[u8]]) -> [u8; 16] {
+        let mut m = self.0.clone();
+        for p in parts {
+            m.update(p);
+        }
+        m.finalize().into_bytes().into()
+    }
+
+    /// NTProofStr = HMAC-MD5(NTOWFv2, ServerChallenge | temp).
+    pub fn nt_proof(&self, server_challenge: &[u8; 8], temp: &[u8]) -> [u8; 16] {
+        self.mac(&[server_challenge, temp])
+    }
+
+    /// The LMv2 response.
+    pub fn lm_v2_response(
+        &self,
+        server_challenge: &[u8; 8],
+        client_challenge: &[u8; 8],
+    ) -> [u8; 24] {
+        let mut out = [0u8; 24];
+        out[..16].copy_from_slice(&self.mac(&[server_challenge, client_challenge]));
+        out[16..].copy_from_slice(client_challenge);
+        out
+    }
+
+    /// SessionBaseKey = HMAC-MD5(NTOWFv2, NTProofStr).
+    pub fn session_base_key(&self, nt_proof: &[u8; 16]) -> Key16 {
+        Zeroizing::new(self.mac(&[nt_proof]))
+    }
+}
+
 /// The client blob of an NTLMv2 response (`temp` in MS-NLMP 3.3.2): versions 1 and 1, the
 /// FILETIME, the client challenge, and the AV pairs (ending with `MsvAvEOL`), then 4 zeros.
 pub fn client_blob(timestamp: u64, client_challenge: &[u8; 8], av_pairs: &[u8]) -> Vec<u8> {
@@ -60,7 +106,7 @@ pub fn client_blob(timestamp: u64, client_challenge: &[u8; 8], av_pairs: &[u8]) 
 
 /// NTProofStr = HMAC-MD5(NTOWFv2, ServerChallenge | temp).
 pub fn nt_proof(response_key: &[u8; 16], server_challenge: &[u8; 8], temp: &[u8]) -> [u8; 16] {
-    hmac_md5(response_key, &[server_challenge, temp])
+    ResponseKey::new(response_key).nt_proof(server_challenge, temp)
 }
 
 /// The LMv2 response: HMAC-MD5(NTOWFv2, ServerChallenge | ClientChallenge) | ClientChallenge.
@@ -69,18 +115,12 @@ pub fn lm_v2_response(
     server_challenge: &[u8; 8],
     client_challenge: &[u8; 8],
 ) -> [u8; 24] {
-    let mut out = [0u8; 24];
-    out[..16].copy_from_slice(&hmac_md5(
-        response_key,
-        &[server_challenge, client_challenge],
-    ));
-    out[16..].copy_from_slice(client_challenge);
-    out
+    ResponseKey::new(response_key).lm_v2_response(server_challenge, client_challenge)
 }
 
 /// SessionBaseKey = HMAC-MD5(NTOWFv2, NTProofStr); for NTLMv2 it is also the key-exchange key.
 pub fn session_base_key(response_key: &[u8; 16], nt_proof: &[u8; 16]) -> Key16 {
-    Zeroizing::new(hmac_md5(response_key, &[nt_proof]))
+    ResponseKey::new(response_key).session_base_key(nt_proof)
 }
 
 /// RC4(KeyExchangeKey, key): encrypts (or, being RC4, decrypts) the exported session key.
@@ -102,6 +142,12 @@ pub fn mic(
         exported_session_key,
         &[negotiate, challenge, authenticate_zero_mic],
     )
+}
+
+/// The MIC over message parts (the AUTHENTICATE split around its zeroed MIC field), without
+/// copying the messages.
+pub fn mic_of_parts(exported_session_key: &[u8; 16], parts: &[&[u8]]) -> [u8; 16] {
+    hmac_md5(exported_session_key, parts)
 }
 
 /// SIGNKEY and SEALKEY (MS-NLMP 3.4.5.2, 3.4.5.3) with extended session security and 128-bit

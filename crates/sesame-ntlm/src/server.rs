@@ -12,11 +12,10 @@ use subtle::ConstantTimeEq;
 
 use crate::av_pairs::{AvPairs, MSV_AV_FLAG_MIC, av_id};
 use crate::context::Established;
-use crate::crypto::{exchange_key, mic, nt_proof, ntowf_v2, session_base_key};
+use crate::crypto::{ResponseKey, exchange_key, mic_of_parts, ntowf_v2};
 use crate::messages::{
     Authenticate, Challenge, Negotiate, Version, authenticate::MIC_OFFSET, to_utf16le,
 };
-use crate::session::SessionSecurity;
 use crate::users::NtlmUserStore;
 use crate::{NTLMSSP_OID, NegotiateFlags, NtlmError, filetime};
 
@@ -179,7 +178,10 @@ impl NtlmServer {
             if !self.config.allow_anonymous {
                 return Err(NtlmError::AnonymousRefused);
             }
-            return Ok((established(&[0u8; 16], flags), PeerName("\\".into())));
+            return Ok((
+                Established::new(&[0u8; 16], false, flags),
+                PeerName("\\".into()),
+            ));
         }
         if auth.nt_response.len() < 16 + 28 {
             return Err(NtlmError::Ntlmv1Refused);
@@ -192,8 +194,8 @@ impl NtlmServer {
                 user: auth.user.clone(),
             })?;
         let (proof, temp) = auth.nt_response.split_at(16);
-        let key = ntowf_v2(&hash, &auth.user, &auth.domain);
-        let expected = nt_proof(&key, &server_challenge, temp);
+        let key = ResponseKey::new(&ntowf_v2(&hash, &auth.user, &auth.domain));
+        let expected = key.nt_proof(&server_challenge, temp);
         if !bool::from(expected.ct_eq(proof)) {
             return Err(NtlmError::WrongPassword {
                 domain: auth.domain.clone(),
@@ -218,7 +220,7 @@ impl NtlmServer {
                 return Err(NtlmError::BadChannelBindings);
             }
         }
-        let base = session_base_key(&key, &expected);
+        let base = key.session_base_key(&expected);
         let exported = if flags.contains(NegotiateFlags::KEY_EXCH) {
             let encrypted: [u8; 16] = auth
                 .encrypted_session_key
@@ -234,14 +236,21 @@ impl NtlmServer {
             let Some(sent) = auth.mic else {
                 return Err(NtlmError::MicMissing);
             };
-            let mut zeroed = auth_bytes.to_vec();
-            zeroed[MIC_OFFSET..MIC_OFFSET + 16].fill(0);
-            let expected_mic = mic(&exported, negotiate, challenge, &zeroed);
+            let expected_mic = mic_of_parts(
+                &exported,
+                &[
+                    negotiate,
+                    challenge,
+                    &auth_bytes[..MIC_OFFSET],
+                    &[0; 16],
+                    &auth_bytes[MIC_OFFSET + 16..],
+                ],
+            );
             if !bool::from(expected_mic.ct_eq(&sent)) {
                 return Err(NtlmError::BadMic);
             }
         }
-        Ok((established(&exported, flags), name))
+        Ok((Established::new(&exported, false, flags), name))
     }
 
     fn established_mut(&mut self) -> Result<&mut Established, Error> {
@@ -249,14 +258,6 @@ impl NtlmServer {
             State::Established(e) => Ok(e),
             _ => Err(NtlmError::State.into()),
         }
-    }
-}
-
-/// The server's session security from the exported session key.
-fn established(exported: &[u8; 16], flags: NegotiateFlags) -> Established {
-    Established {
-        session: SessionSecurity::new(exported, false, flags.contains(NegotiateFlags::KEY_EXCH)),
-        seal: flags.contains(NegotiateFlags::SEAL),
     }
 }
 
