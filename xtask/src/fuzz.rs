@@ -11,6 +11,7 @@ use crate::util::{Result, output, root, run};
 const SEED_DIRS: &[&str] = &[
     "crates/sesame-asn1/tests/vectors",
     "crates/sesame-kerberos/tests/vectors",
+    "crates/sesame-ntlm/tests/vectors",
 ];
 
 pub fn main(args: &[String]) -> Result {
