@@ -1,0 +1,108 @@
+//! `sesame init` and `sesame accept` over the token line protocol: two `sesame` processes
+//! talking to each other, and errors as `error` lines. (Interop with third-party peers is in
+//! `cargo xtask conformance`.)
+#![allow(clippy::unwrap_used, clippy::panic)] // test helpers
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+struct Proc {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Proc {
+    fn start(args: &[&str], env: &[(&str, &str)]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sesame"))
+            .args(args)
+            .envs(env.iter().copied())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Self { child, stdin, stdout }
+    }
+
+    fn line(&mut self) -> String {
+        let mut l = String::new();
+        self.stdout.read_line(&mut l).unwrap();
+        l.trim_end().to_string()
+    }
+
+    fn send(&mut self, line: &str) {
+        writeln!(self.stdin, "{line}").unwrap();
+    }
+
+    fn finish(self) -> bool {
+        drop(self.stdin);
+        self.child.wait_with_output().unwrap().status.success()
+    }
+}
+
+fn users() -> std::path::PathBuf {
+    let p = std::env::temp_dir().join(format!("sesame-cli-users-{}", std::process::id()));
+    std::fs::write(&p, "EXAMPLE:user1:Passw0rd1\n# comment\nEXAMPLE:user2:$NT$a4f49c406510bdcab6824ee7c30fd852\n").unwrap();
+    p
+}
+
+fn init(user: &str, password: &str) -> Proc {
+    Proc::start(
+        &["init", "--mech", "ntlm", "--target", "HTTP/localhost", "--user", user, "--domain", "EXAMPLE", "--password-env", "PW"],
+        &[("PW", password)],
+    )
+}
+
+fn relay(i: &mut Proc, a: &mut Proc) -> (String, String) {
+    let t1 = i.line();
+    a.send(t1.strip_prefix("token ").unwrap());
+    let t2 = a.line();
+    i.send(t2.strip_prefix("token ").unwrap());
+    let t3 = i.line();
+    let init_done = i.line();
+    a.send(t3.strip_prefix("token ").unwrap());
+    (init_done, a.line())
+}
+
+#[test]
+fn two_sesames_authenticate_and_protect_messages() {
+    let users = users();
+    for (user, password) in [("user1", "Passw0rd1"), ("user2", "Password")] {
+        let mut a = Proc::start(&["accept", "--mech", "ntlm", "--ntlm-users", users.to_str().unwrap()], &[]);
+        let mut i = init(user, password);
+        let (init_done, accept_done) = relay(&mut i, &mut a);
+        assert_eq!(init_done, "done ntlm HTTP/localhost");
+        assert_eq!(accept_done, format!("done ntlm EXAMPLE\\{user}"));
+        i.send("wrap cGluZw==");
+        let wrapped = i.line();
+        a.send(&format!("unwrap {}", wrapped.strip_prefix("wrapped ").unwrap()));
+        assert_eq!(a.line(), "plain cGluZw==");
+        assert!(i.finish() && a.finish());
+    }
+}
+
+#[test]
+fn failures_are_error_lines() {
+    let users = users();
+    // Wrong password: the acceptor says why and exits 1.
+    let mut a = Proc::start(&["accept", "--mech", "ntlm", "--ntlm-users", users.to_str().unwrap()], &[]);
+    let mut i = init("user1", "wrong");
+    let (_, accept_line) = relay(&mut i, &mut a);
+    assert!(accept_line.starts_with("error wrong-password "), "{accept_line}");
+    assert!(!a.finish());
+    // Not base64, and a token that is not NTLM.
+    for (input, kind) in [("%%%", "error bad-base64 "), ("aGVsbG8=", "error not-ntlm ")] {
+        let mut a = Proc::start(&["accept", "--mech", "ntlm", "--ntlm-users", users.to_str().unwrap()], &[]);
+        a.send(input);
+        let l = a.line();
+        assert!(l.starts_with(kind), "{input}: {l}");
+        assert!(!a.finish());
+    }
+    // Usage errors.
+    let mut bad = Proc::start(&["init", "--mech", "kerberos5"], &[]);
+    assert!(bad.line().starts_with("error usage "));
+    assert!(!bad.finish());
+}
