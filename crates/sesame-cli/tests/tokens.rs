@@ -24,7 +24,11 @@ impl Proc {
             .unwrap();
         let stdin = child.stdin.take().unwrap();
         let stdout = BufReader::new(child.stdout.take().unwrap());
-        Self { child, stdin, stdout }
+        Self {
+            child,
+            stdin,
+            stdout,
+        }
     }
 
     fn line(&mut self) -> String {
@@ -45,13 +49,29 @@ impl Proc {
 
 fn users() -> std::path::PathBuf {
     let p = std::env::temp_dir().join(format!("sesame-cli-users-{}", std::process::id()));
-    std::fs::write(&p, "EXAMPLE:user1:Passw0rd1\n# comment\nEXAMPLE:user2:$NT$a4f49c406510bdcab6824ee7c30fd852\n").unwrap();
+    std::fs::write(
+        &p,
+        "EXAMPLE:user1:Passw0rd1\n# comment\nEXAMPLE:user2:$NT$a4f49c406510bdcab6824ee7c30fd852\n",
+    )
+    .unwrap();
     p
 }
 
 fn init(user: &str, password: &str) -> Proc {
     Proc::start(
-        &["init", "--mech", "ntlm", "--target", "HTTP/localhost", "--user", user, "--domain", "EXAMPLE", "--password-env", "PW"],
+        &[
+            "init",
+            "--mech",
+            "ntlm",
+            "--target",
+            "HTTP/localhost",
+            "--user",
+            user,
+            "--domain",
+            "EXAMPLE",
+            "--password-env",
+            "PW",
+        ],
         &[("PW", password)],
     )
 }
@@ -71,14 +91,26 @@ fn relay(i: &mut Proc, a: &mut Proc) -> (String, String) {
 fn two_sesames_authenticate_and_protect_messages() {
     let users = users();
     for (user, password) in [("user1", "Passw0rd1"), ("user2", "Password")] {
-        let mut a = Proc::start(&["accept", "--mech", "ntlm", "--ntlm-users", users.to_str().unwrap()], &[]);
+        let mut a = Proc::start(
+            &[
+                "accept",
+                "--mech",
+                "ntlm",
+                "--ntlm-users",
+                users.to_str().unwrap(),
+            ],
+            &[],
+        );
         let mut i = init(user, password);
         let (init_done, accept_done) = relay(&mut i, &mut a);
         assert_eq!(init_done, "done ntlm HTTP/localhost");
         assert_eq!(accept_done, format!("done ntlm EXAMPLE\\{user}"));
         i.send("wrap cGluZw==");
         let wrapped = i.line();
-        a.send(&format!("unwrap {}", wrapped.strip_prefix("wrapped ").unwrap()));
+        a.send(&format!(
+            "unwrap {}",
+            wrapped.strip_prefix("wrapped ").unwrap()
+        ));
         assert_eq!(a.line(), "plain cGluZw==");
         assert!(i.finish() && a.finish());
     }
@@ -88,14 +120,38 @@ fn two_sesames_authenticate_and_protect_messages() {
 fn failures_are_error_lines() {
     let users = users();
     // Wrong password: the acceptor says why and exits 1.
-    let mut a = Proc::start(&["accept", "--mech", "ntlm", "--ntlm-users", users.to_str().unwrap()], &[]);
+    let mut a = Proc::start(
+        &[
+            "accept",
+            "--mech",
+            "ntlm",
+            "--ntlm-users",
+            users.to_str().unwrap(),
+        ],
+        &[],
+    );
     let mut i = init("user1", "wrong");
     let (_, accept_line) = relay(&mut i, &mut a);
-    assert!(accept_line.starts_with("error wrong-password "), "{accept_line}");
+    assert!(
+        accept_line.starts_with("error wrong-password "),
+        "{accept_line}"
+    );
     assert!(!a.finish());
     // Not base64, and a token that is not NTLM.
-    for (input, kind) in [("%%%", "error bad-base64 "), ("aGVsbG8=", "error not-ntlm ")] {
-        let mut a = Proc::start(&["accept", "--mech", "ntlm", "--ntlm-users", users.to_str().unwrap()], &[]);
+    for (input, kind) in [
+        ("%%%", "error bad-base64 "),
+        ("aGVsbG8=", "error not-ntlm "),
+    ] {
+        let mut a = Proc::start(
+            &[
+                "accept",
+                "--mech",
+                "ntlm",
+                "--ntlm-users",
+                users.to_str().unwrap(),
+            ],
+            &[],
+        );
         a.send(input);
         let l = a.line();
         assert!(l.starts_with(kind), "{input}: {l}");

@@ -31,57 +31,92 @@ pub mod av_id {
 /// `MsvAvFlags` bit: the AUTHENTICATE message carries a MIC.
 pub const MSV_AV_FLAG_MIC: u32 = 0x2;
 
-/// A list of AV pairs, in order, without the terminating `MsvAvEOL`.
+/// A list of AV pairs, in order, held in its encoded form (without the terminating
+/// `MsvAvEOL`): parsing validates and copies once, and the accessors read in place.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct AvPairs(pub Vec<(u16, Vec<u8>)>);
+pub struct AvPairs {
+    raw: Vec<u8>,
+}
 
 impl AvPairs {
     /// Parses a list terminated by `MsvAvEOL` (bytes after it are ignored, as Windows does).
-    pub fn parse(mut bytes: &[u8]) -> Result<Self, NtlmError> {
-        let mut pairs = Vec::new();
+    pub fn parse(bytes: &[u8]) -> Result<Self, NtlmError> {
+        let mut at = 0;
         loop {
-            let (head, rest) = bytes
-                .split_first_chunk::<4>()
+            let head = bytes
+                .get(at..at + 4)
                 .ok_or(NtlmError::Malformed("AV pair header"))?;
             let id = u16::from_le_bytes([head[0], head[1]]);
             let len = usize::from(u16::from_le_bytes([head[2], head[3]]));
             if id == av_id::EOL {
-                return Ok(Self(pairs));
+                return Ok(Self {
+                    raw: bytes[..at].to_vec(),
+                });
             }
-            let (value, rest) = rest
-                .split_at_checked(len)
-                .ok_or(NtlmError::Malformed("AV pair value"))?;
-            pairs.push((id, value.to_vec()));
-            bytes = rest;
+            if bytes.len() < at + 4 + len {
+                return Err(NtlmError::Malformed("AV pair value"));
+            }
+            at += 4 + len;
         }
+    }
+
+    /// The pairs, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (u16, &[u8])> {
+        let mut rest = self.raw.as_slice();
+        core::iter::from_fn(move || {
+            let (head, tail) = rest.split_first_chunk::<4>()?;
+            let id = u16::from_le_bytes([head[0], head[1]]);
+            let len = usize::from(u16::from_le_bytes([head[2], head[3]]));
+            let (value, tail) = tail.split_at_checked(len)?;
+            rest = tail;
+            Some((id, value))
+        })
+    }
+
+    /// Whether there are no pairs.
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
     }
 
     /// The encoded list, with `MsvAvEOL`.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        for (id, value) in &self.0 {
-            out.extend_from_slice(&id.to_le_bytes());
-            out.extend_from_slice(&u16::try_from(value.len()).unwrap_or(u16::MAX).to_le_bytes());
-            out.extend_from_slice(value);
-        }
+        let mut out = Vec::with_capacity(self.raw.len() + 4);
+        out.extend_from_slice(&self.raw);
         out.extend_from_slice(&[0; 4]);
         out
     }
 
     /// The value of the first pair with `id`.
     pub fn get(&self, id: u16) -> Option<&[u8]> {
-        self.0
-            .iter()
-            .find(|(i, _)| *i == id)
-            .map(|(_, v)| v.as_slice())
+        self.iter().find(|(i, _)| *i == id).map(|(_, v)| v)
     }
 
-    /// Sets (replaces or appends) a pair.
-    pub fn set(&mut self, id: u16, value: Vec<u8>) {
-        match self.0.iter_mut().find(|(i, _)| *i == id) {
-            Some(pair) => pair.1 = value,
-            None => self.0.push((id, value)),
+    /// Sets a pair: replaces the first with `id` in place, or appends one.
+    pub fn set(&mut self, id: u16, value: &[u8]) {
+        let len = u16::try_from(value.len()).unwrap_or(u16::MAX);
+        let value = value.get(..usize::from(len)).unwrap_or(value);
+        // Where the first pair with `id` starts, and its value's length.
+        let mut at = 0;
+        let mut found = None;
+        for (i, v) in self.iter() {
+            if i == id {
+                found = Some((at, v.len()));
+                break;
+            }
+            at += 4 + v.len();
         }
+        if let Some((at, old_len)) = found {
+            let mut raw = Vec::with_capacity(self.raw.len() + value.len());
+            raw.extend_from_slice(&self.raw[..at + 2]);
+            raw.extend_from_slice(&len.to_le_bytes());
+            raw.extend_from_slice(value);
+            raw.extend_from_slice(&self.raw[at + 4 + old_len..]);
+            self.raw = raw;
+            return;
+        }
+        self.raw.extend_from_slice(&id.to_le_bytes());
+        self.raw.extend_from_slice(&len.to_le_bytes());
+        self.raw.extend_from_slice(value);
     }
 
     /// `MsvAvTimestamp` as a FILETIME.

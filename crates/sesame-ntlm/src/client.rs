@@ -157,7 +157,7 @@ impl NtlmClient {
         let challenge = Challenge::parse(challenge_bytes)?;
         let flags = challenge.flags.intersection(self.requested_flags());
         if !flags.contains(NegotiateFlags::EXTENDED_SESSIONSECURITY)
-            || challenge.target_info.0.is_empty()
+            || challenge.target_info.is_empty()
         {
             return Err(NtlmError::NoNtlmv2);
         }
@@ -173,18 +173,18 @@ impl NtlmClient {
             if server_time.is_some() {
                 info.set(
                     av_id::FLAGS,
-                    (info.flags() | MSV_AV_FLAG_MIC).to_le_bytes().to_vec(),
+                    &(info.flags() | MSV_AV_FLAG_MIC).to_le_bytes(),
                 );
             }
             if let Some(spn) = &self.config.target {
-                info.set(av_id::TARGET_NAME, to_utf16le(spn));
+                info.set(av_id::TARGET_NAME, &to_utf16le(spn));
             }
             let bindings = self
                 .config
                 .channel_bindings
                 .as_ref()
                 .map_or([0u8; 16], ChannelBindings::md5);
-            info.set(av_id::CHANNEL_BINDINGS, bindings.to_vec());
+            info.set(av_id::CHANNEL_BINDINGS, &bindings);
             let temp = client_blob(time, &client_challenge, &info.to_bytes());
             let proof = key.nt_proof(&challenge.server_challenge, &temp);
             let mut nt = proof.to_vec();

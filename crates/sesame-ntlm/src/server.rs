@@ -131,21 +131,18 @@ impl NtlmServer {
         let mut info = AvPairs::default();
         info.set(
             av_id::NB_DOMAIN_NAME,
-            to_utf16le(&self.config.netbios_domain),
+            &to_utf16le(&self.config.netbios_domain),
         );
         info.set(
             av_id::NB_COMPUTER_NAME,
-            to_utf16le(&self.config.netbios_computer),
+            &to_utf16le(&self.config.netbios_computer),
         );
-        info.set(av_id::DNS_DOMAIN_NAME, to_utf16le(&self.config.dns_domain));
+        info.set(av_id::DNS_DOMAIN_NAME, &to_utf16le(&self.config.dns_domain));
         info.set(
             av_id::DNS_COMPUTER_NAME,
-            to_utf16le(&self.config.dns_computer),
+            &to_utf16le(&self.config.dns_computer),
         );
-        info.set(
-            av_id::TIMESTAMP,
-            filetime(self.clock.now()).to_le_bytes().to_vec(),
-        );
+        info.set(av_id::TIMESTAMP, &filetime(self.clock.now()).to_le_bytes());
         let challenge = Challenge {
             target_name: to_utf16le(&self.config.netbios_domain),
             flags,

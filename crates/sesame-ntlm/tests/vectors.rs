@@ -40,8 +40,8 @@ fn ms_nlmp_4_2_4_ntlmv2() {
     assert_ne!(*ntowf_v2(&nt, "User", "DOMAIN"), *key, "the domain is not");
 
     let mut info = AvPairs::default();
-    info.set(av_id::NB_DOMAIN_NAME, to_utf16le("Domain"));
-    info.set(av_id::NB_COMPUTER_NAME, to_utf16le("Server"));
+    info.set(av_id::NB_DOMAIN_NAME, &to_utf16le("Domain"));
+    info.set(av_id::NB_COMPUTER_NAME, &to_utf16le("Server"));
     let temp = client_blob(0, &CLIENT_CHALLENGE, &info.to_bytes());
     let proof = nt_proof(&key, &SERVER_CHALLENGE, &temp);
     assert_eq!(proof, a16("68cd0ab851e51c96aabc927bebef6a1c"));
@@ -187,4 +187,28 @@ fn garbage_never_panics() {
             }
         }
     }
+}
+
+#[test]
+fn av_pairs_set_replaces_in_place_or_appends() {
+    let mut info = AvPairs::default();
+    assert!(info.is_empty());
+    info.set(av_id::NB_DOMAIN_NAME, b"ab");
+    info.set(av_id::TIMESTAMP, &[1; 8]);
+    info.set(av_id::NB_DOMAIN_NAME, b"longer");
+    let pairs: Vec<(u16, &[u8])> = info.iter().collect();
+    assert_eq!(
+        pairs,
+        [
+            (av_id::NB_DOMAIN_NAME, &b"longer"[..]),
+            (av_id::TIMESTAMP, &[1u8; 8][..])
+        ]
+    );
+    assert_eq!(info.timestamp(), Some(u64::from_le_bytes([1; 8])));
+    assert_eq!(AvPairs::parse(&info.to_bytes()).unwrap(), info);
+    assert!(
+        AvPairs::parse(&[2, 0, 5, 0, b'x']).is_err(),
+        "value runs past the end"
+    );
+    assert!(AvPairs::parse(&[2, 0]).is_err(), "no MsvAvEOL");
 }

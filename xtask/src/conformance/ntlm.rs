@@ -264,10 +264,8 @@ fn age_challenge(i: usize, token: &mut Vec<u8>) {
         if let Ok(mut c) = Challenge::parse(token) {
             if let Some(t) = c.target_info.timestamp() {
                 let old = t.saturating_sub(3600 * 10_000_000);
-                c.target_info.set(
-                    sesame_ntlm::av_pairs::av_id::TIMESTAMP,
-                    old.to_le_bytes().to_vec(),
-                );
+                c.target_info
+                    .set(sesame_ntlm::av_pairs::av_id::TIMESTAMP, &old.to_le_bytes());
                 *token = c.to_bytes();
             }
         }

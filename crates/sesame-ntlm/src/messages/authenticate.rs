@@ -93,13 +93,18 @@ impl Authenticate {
     /// then domain, user, workstation, LM response, NT response, session key as Windows lays
     /// them out. Strings are UTF-16LE.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let fields = [
+        let (domain, user, workstation) = (
             to_utf16le(&self.domain),
             to_utf16le(&self.user),
             to_utf16le(&self.workstation),
-            self.lm_response.clone(),
-            self.nt_response.clone(),
-            self.encrypted_session_key.clone(),
+        );
+        let fields: [&[u8]; 6] = [
+            &domain,
+            &user,
+            &workstation,
+            &self.lm_response,
+            &self.nt_response,
+            &self.encrypted_session_key,
         ];
         let mut offsets = [0usize; 6];
         let mut at = 0;

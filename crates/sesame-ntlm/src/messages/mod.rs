@@ -167,7 +167,11 @@ impl Builder {
 
 /// UTF-16LE bytes of a string.
 pub fn to_utf16le(s: &str) -> Vec<u8> {
-    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    let mut out = Vec::with_capacity(s.len() * 2);
+    for unit in s.encode_utf16() {
+        out.extend_from_slice(&unit.to_le_bytes());
+    }
+    out
 }
 
 /// A string from UTF-16LE bytes (lossy: unpaired surrogates become U+FFFD).
