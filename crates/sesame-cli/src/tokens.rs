@@ -22,7 +22,7 @@ use zeroize::Zeroizing;
 use crate::args::Args;
 
 pub const INIT_USAGE: &str = "sesame init --mech ntlm --target SPN --user USER [--domain D] (--password-env VAR | --nt-hash HEX)
-       [--channel-bindings TEXT] [--clock-offset SECONDS]
+       [--channel-bindings TEXT] [--clock-offset SECONDS] [--ntlmv1]
   Initiates a context and speaks the token line protocol on stdin/stdout (docs/cli.md).";
 
 pub const ACCEPT_USAGE: &str =
@@ -121,7 +121,7 @@ const OPTIONS: &[&str] = &[
 pub fn init(args: &[String]) -> Result<(), String> {
     run_protocol(
         || {
-            let args = Args::parse(args, OPTIONS, &[]).map_err(usage)?;
+            let args = Args::parse(args, OPTIONS, &["ntlmv1", "allow-ntlmv1"]).map_err(usage)?;
             match args.value("mech") {
                 Some("ntlm") => {}
                 other => {
@@ -161,6 +161,7 @@ pub fn init(args: &[String]) -> Result<(), String> {
                 target: args.value("target").map(str::to_string),
                 channel_bindings: bindings(&args),
                 confidentiality: true,
+                ntlmv1: args.flag("ntlmv1"),
             };
             Ok(Box::new(NtlmClient::new(
                 config,
@@ -175,7 +176,7 @@ pub fn init(args: &[String]) -> Result<(), String> {
 pub fn accept(args: &[String]) -> Result<(), String> {
     run_protocol(
         || {
-            let args = Args::parse(args, OPTIONS, &[]).map_err(usage)?;
+            let args = Args::parse(args, OPTIONS, &["ntlmv1", "allow-ntlmv1"]).map_err(usage)?;
             match args.value("mech") {
                 Some("ntlm") => {}
                 other => {
@@ -191,6 +192,7 @@ pub fn accept(args: &[String]) -> Result<(), String> {
             let users = FileUserStore::read(Path::new(file)).map_err(|e| usage(e.to_string()))?;
             let config = ServerConfig {
                 channel_bindings: bindings(&args),
+                allow_ntlmv1: args.flag("allow-ntlmv1"),
                 ..ServerConfig::default()
             };
             Ok(Box::new(NtlmServer::new(

@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 use crate::av_pairs::{MSV_AV_FLAG_MIC, av_id};
 use crate::context::Established;
-use crate::crypto::{ResponseKey, client_blob, exchange_key, mic, nt_hash, ntowf_v2};
+use crate::crypto::{ResponseKey, client_blob, exchange_key, mic, nt_hash, ntlm_v1_ess, ntowf_v2};
 use crate::messages::{
     Authenticate, Challenge, Negotiate, Version, authenticate::MIC_OFFSET, to_utf16le,
 };
@@ -55,6 +55,10 @@ pub struct ClientConfig {
     pub channel_bindings: Option<ChannelBindings>,
     /// Ask for confidentiality (sealing) as well as integrity.
     pub confidentiality: bool,
+    /// The explicit opt-in to NTLMv1 (with extended session security, the "NTLM2 session
+    /// response"), for servers that accept nothing better. Off by default: NTLMv1 responses can
+    /// be cracked offline. LM responses are never sent.
+    pub ntlmv1: bool,
 }
 
 impl ClientConfig {
@@ -68,6 +72,7 @@ impl ClientConfig {
             target: None,
             channel_bindings: None,
             confidentiality: true,
+            ntlmv1: false,
         }
     }
 }
@@ -156,14 +161,19 @@ impl NtlmClient {
     ) -> Result<(Vec<u8>, Established), NtlmError> {
         let challenge = Challenge::parse(challenge_bytes)?;
         let flags = challenge.flags.intersection(self.requested_flags());
+        let v1 = self.config.ntlmv1;
         if !flags.contains(NegotiateFlags::EXTENDED_SESSIONSECURITY)
-            || challenge.target_info.is_empty()
+            || (challenge.target_info.is_empty() && !v1)
         {
             return Err(NtlmError::NoNtlmv2);
         }
         let anonymous = matches!(self.config.credentials, Credentials::Anonymous);
         let (lm_response, nt_response, base_key) = if anonymous {
             (vec![0u8], Vec::new(), Zeroizing::new([0u8; 16]))
+        } else if let (true, Credentials::NtHash(hash)) = (v1, self.config.credentials.clone()) {
+            let client_challenge = self.random::<8>()?;
+            let (lm, nt, kx) = ntlm_v1_ess(&hash, &challenge.server_challenge, &client_challenge);
+            (lm.to_vec(), nt.to_vec(), kx)
         } else {
             let key = self.response_key.clone().ok_or(NtlmError::State)?;
             let client_challenge = self.random::<8>()?;
@@ -205,7 +215,7 @@ impl NtlmClient {
         } else {
             (base_key, Vec::new())
         };
-        let with_mic = challenge.target_info.timestamp().is_some() && !anonymous;
+        let with_mic = challenge.target_info.timestamp().is_some() && !anonymous && !v1;
         let mut message = Authenticate {
             lm_response,
             nt_response,

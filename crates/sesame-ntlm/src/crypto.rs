@@ -174,3 +174,55 @@ pub fn direction_keys(exported_session_key: &[u8; 16], client_to_server: bool) -
     };
     (md5(sign), md5(seal))
 }
+
+/// DESL (MS-NLMP 6): the 16-byte key padded to 21 bytes, cut into three 7-byte DES keys, each
+/// encrypting `data`.
+pub fn desl(key: &[u8; 16], data: &[u8; 8]) -> [u8; 24] {
+    use des::Des;
+    use des::cipher::{BlockCipherEncrypt, KeyInit as _};
+    let mut k21 = Zeroizing::new([0u8; 21]);
+    k21[..16].copy_from_slice(key);
+    let mut out = [0u8; 24];
+    for (i, seven) in k21.chunks_exact(7).enumerate() {
+        // Seven key bytes spread over eight, the low bit of each left for (ignored) parity.
+        let b: [u8; 7] = seven.try_into().unwrap_or_default();
+        let k8 = Zeroizing::new([
+            b[0],
+            (b[0] << 7) | (b[1] >> 1),
+            (b[1] << 6) | (b[2] >> 2),
+            (b[2] << 5) | (b[3] >> 3),
+            (b[3] << 4) | (b[4] >> 4),
+            (b[4] << 3) | (b[5] >> 5),
+            (b[5] << 2) | (b[6] >> 6),
+            b[6] << 1,
+        ]);
+        let cipher = Des::new(&(*k8).into());
+        let mut block = des::cipher::Block::<Des>::from(*data);
+        cipher.encrypt_block(&mut block);
+        out[i * 8..i * 8 + 8].copy_from_slice(&block);
+    }
+    out
+}
+
+/// NTLMv1 with extended session security (the "NTLM2 session response", MS-NLMP 3.3.1): the NT
+/// response DESL(NT hash, MD5(ServerChallenge | ClientChallenge)[..8]), the LM response the
+/// client challenge followed by 16 zeros, and the key-exchange key HMAC-MD5(MD4(NT hash),
+/// ServerChallenge | ClientChallenge).
+pub fn ntlm_v1_ess(
+    nt_hash: &[u8; 16],
+    server_challenge: &[u8; 8],
+    client_challenge: &[u8; 8],
+) -> ([u8; 24], [u8; 24], Key16) {
+    let digest = Md5::new()
+        .chain_update(server_challenge)
+        .chain_update(client_challenge)
+        .finalize();
+    let mut eight = [0u8; 8];
+    eight.copy_from_slice(&digest[..8]);
+    let nt = desl(nt_hash, &eight);
+    let mut lm = [0u8; 24];
+    lm[..8].copy_from_slice(client_challenge);
+    let base = Zeroizing::new(<[u8; 16]>::from(Md4::digest(nt_hash)));
+    let kx = Zeroizing::new(hmac_md5(&*base, &[server_challenge, client_challenge]));
+    (lm, nt, kx)
+}

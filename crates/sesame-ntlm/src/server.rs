@@ -12,7 +12,7 @@ use subtle::ConstantTimeEq;
 
 use crate::av_pairs::{AvPairs, MSV_AV_FLAG_MIC, av_id};
 use crate::context::Established;
-use crate::crypto::{ResponseKey, exchange_key, mic_of_parts, ntowf_v2};
+use crate::crypto::{ResponseKey, exchange_key, mic_of_parts, ntlm_v1_ess, ntowf_v2};
 use crate::messages::{
     Authenticate, Challenge, Negotiate, Version, authenticate::MIC_OFFSET, to_utf16le,
 };
@@ -36,6 +36,9 @@ pub struct ServerConfig {
     pub max_clock_skew: Duration,
     /// Whether anonymous logons are accepted.
     pub allow_anonymous: bool,
+    /// The explicit opt-in to NTLMv1 responses, only with extended session security (the
+    /// "NTLM2 session response"); plain NTLMv1 and LM are refused even then. Off by default.
+    pub allow_ntlmv1: bool,
 }
 
 impl Default for ServerConfig {
@@ -48,6 +51,7 @@ impl Default for ServerConfig {
             channel_bindings: None,
             max_clock_skew: Duration::from_secs(300),
             allow_anonymous: false,
+            allow_ntlmv1: false,
         }
     }
 }
@@ -180,7 +184,12 @@ impl NtlmServer {
                 PeerName("\\".into()),
             ));
         }
-        if auth.nt_response.len() < 16 + 28 {
+        let v1 = auth.nt_response.len() == 24;
+        if (v1
+            && !(self.config.allow_ntlmv1
+                && flags.contains(NegotiateFlags::EXTENDED_SESSIONSECURITY)))
+            || (!v1 && auth.nt_response.len() < 16 + 28)
+        {
             return Err(NtlmError::Ntlmv1Refused);
         }
         let hash = self
@@ -190,6 +199,9 @@ impl NtlmServer {
                 domain: auth.domain.clone(),
                 user: auth.user.clone(),
             })?;
+        if v1 {
+            return verify_v1(&auth, &hash, server_challenge, flags).map(|e| (e, name));
+        }
         let (proof, temp) = auth.nt_response.split_at(16);
         let key = ResponseKey::new(&ntowf_v2(&hash, &auth.user, &auth.domain));
         let expected = key.nt_proof(&server_challenge, temp);
@@ -256,6 +268,39 @@ impl NtlmServer {
             _ => Err(NtlmError::State.into()),
         }
     }
+}
+
+/// An NTLMv1 response with extended session security (the "NTLM2 session response"), after the
+/// explicit opt-in: the client challenge is the first 8 bytes of the LM response.
+fn verify_v1(
+    auth: &Authenticate,
+    hash: &[u8; 16],
+    server_challenge: [u8; 8],
+    flags: NegotiateFlags,
+) -> Result<Established, NtlmError> {
+    let client_challenge: [u8; 8] = auth
+        .lm_response
+        .get(..8)
+        .and_then(|c| c.try_into().ok())
+        .ok_or(NtlmError::Malformed("LM response"))?;
+    let (_, expected, kx) = ntlm_v1_ess(hash, &server_challenge, &client_challenge);
+    if !bool::from(expected.ct_eq(auth.nt_response.as_slice())) {
+        return Err(NtlmError::WrongPassword {
+            domain: auth.domain.clone(),
+            user: auth.user.clone(),
+        });
+    }
+    let exported = if flags.contains(NegotiateFlags::KEY_EXCH) {
+        let encrypted: [u8; 16] = auth
+            .encrypted_session_key
+            .as_slice()
+            .try_into()
+            .map_err(|_| NtlmError::Malformed("encrypted session key"))?;
+        exchange_key(&kx, &encrypted)
+    } else {
+        kx
+    };
+    Ok(Established::new(&exported, false, flags))
 }
 
 impl SecurityContext for NtlmServer {

@@ -319,3 +319,30 @@ fn garbage_and_wrong_order_are_errors() {
     );
     let _keep: Zeroizing<u8> = Zeroizing::new(0);
 }
+
+/// NTLMv1 (with extended session security) only when both sides opt in.
+#[test]
+fn ntlmv1_needs_the_explicit_opt_in() {
+    let mut v1 = ClientConfig::password("EXAMPLE", "user1", "Passw0rd1");
+    v1.ntlmv1 = true;
+    let e = run(
+        &mut client(v1.clone()),
+        &mut server(ServerConfig::default()),
+        |_| {},
+        |_| {},
+    )
+    .unwrap_err();
+    assert_eq!(ntlm_error(&e), NtlmError::Ntlmv1Refused);
+    let allow = ServerConfig {
+        allow_ntlmv1: true,
+        ..ServerConfig::default()
+    };
+    let (mut c, mut s) = (client(v1.clone()), server(allow.clone()));
+    run(&mut c, &mut s, |_| {}, |_| {}).unwrap();
+    let token = c.wrap(b"v1 sealed", true).unwrap();
+    assert_eq!(s.unwrap(&token).unwrap().0, b"v1 sealed");
+    let mut wrong = v1;
+    wrong.credentials = Credentials::NtHash(sesame_ntlm::crypto::nt_hash("wrong"));
+    let e = run(&mut client(wrong), &mut server(allow), |_| {}, |_| {}).unwrap_err();
+    assert!(matches!(ntlm_error(&e), NtlmError::WrongPassword { .. }));
+}

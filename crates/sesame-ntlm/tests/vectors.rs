@@ -212,3 +212,26 @@ fn av_pairs_set_replaces_in_place_or_appends() {
     );
     assert!(AvPairs::parse(&[2, 0]).is_err(), "no MsvAvEOL");
 }
+
+/// MS-NLMP 4.2.2 and 4.2.3: NTLMv1, plain and with extended session security.
+#[test]
+fn ms_nlmp_4_2_2_and_4_2_3_ntlmv1() {
+    use sesame_ntlm::crypto::{desl, ntlm_v1_ess};
+    let nt = nt_hash("Password");
+    assert_eq!(
+        desl(&nt, &SERVER_CHALLENGE).to_vec(),
+        hex("67c43011f30298a2ad35ece64f16331c44bdbed927841f94")
+    );
+    let (lm, nt_response, kx) = ntlm_v1_ess(&nt, &SERVER_CHALLENGE, &CLIENT_CHALLENGE);
+    assert_eq!(
+        lm.to_vec(),
+        hex("aaaaaaaaaaaaaaaa00000000000000000000000000000000")
+    );
+    assert_eq!(
+        nt_response.to_vec(),
+        hex("7537f803ae367128ca458204bde7caf81e97ed2683267232")
+    );
+    assert_eq!(*kx, a16("eb93429a8bd952f8b89c55b87f475edc"));
+    let (sign, _) = direction_keys(&kx, true);
+    assert_eq!(*sign, a16("60e799be5c72fc92922ae8ebe961fb8d"));
+}

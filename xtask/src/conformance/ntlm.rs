@@ -29,6 +29,12 @@ enum Expect {
 }
 
 impl Ntlm<'_> {
+    /// A peer that speaks NTLMv1 (pyspnego's `LM_COMPAT_LEVEL`, as Windows' setting).
+    fn v1(mut c: Command) -> Command {
+        c.env("LM_COMPAT_LEVEL", "1");
+        c
+    }
+
     fn sesame_init(&self, password: &str, extra: &[&str]) -> Command {
         let mut c = Command::new(self.sesame);
         c.args([
@@ -242,6 +248,30 @@ impl Ntlm<'_> {
                 self.sesame_accept(&[]),
                 &age_challenge,
                 Expect::Refused("acceptor", "stale-timestamp"),
+            ),
+            Self::row(
+                "pyspnego (pure NTLM)",
+                "NTLMv1 client (LM_COMPAT_LEVEL=1) -> sesame accept, no opt-in",
+                Self::v1(self.peer("init", "pyspnego", USER, PASSWORD, &[])),
+                self.sesame_accept(&[]),
+                none,
+                Expect::Refused("acceptor", "ntlmv1-refused"),
+            ),
+            Self::row(
+                "pyspnego (pure NTLM)",
+                "NTLMv1 client (LM_COMPAT_LEVEL=1) -> sesame accept --allow-ntlmv1, wrap both ways",
+                Self::v1(self.peer("init", "pyspnego", USER, PASSWORD, &[])),
+                self.sesame_accept(&["--allow-ntlmv1"]),
+                none,
+                Expect::Success,
+            ),
+            Self::row(
+                "pyspnego (pure NTLM)",
+                "sesame init --ntlmv1 -> pyspnego server (LM_COMPAT_LEVEL=1), wrap both ways",
+                self.sesame_init(PASSWORD, &["--ntlmv1"]),
+                Self::v1(self.peer("accept", "pyspnego", "", "", &[])),
+                none,
+                Expect::Success,
             ),
         ]
     }
