@@ -62,12 +62,13 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
-    /// A user with a password, asking for integrity and confidentiality.
+    /// A user with a password, asking for integrity and confidentiality. Only the password's
+    /// NT hash is kept.
     pub fn password(domain: &str, user: &str, password: &str) -> Self {
         Self {
             user: user.into(),
             domain: domain.into(),
-            credentials: Credentials::Password(Zeroizing::new(password.into())),
+            credentials: Credentials::NtHash(nt_hash(password)),
             workstation: String::new(),
             target: None,
             channel_bindings: None,
