@@ -10,7 +10,10 @@ use divan::{Bencher, black_box};
 use sesame_gss::{
     Clock, DeterministicRandom, FixedClock, Input, MessageProtection, SecurityContext, Step,
 };
-use sesame_ntlm::{ClientConfig, MemoryUserStore, NtlmClient, NtlmServer, ServerConfig};
+use sesame_ntlm::{
+    ClientConfig, ClientCredentials, MemoryUserStore, NtlmClient, NtlmServer, ServerConfig,
+    ServerCredentials,
+};
 
 fn main() {
     divan::main();
@@ -19,9 +22,8 @@ fn main() {
 /// What lives longer than one connection: the client's credentials (the NT hash, as SSPI's
 /// AcquireCredentialsHandle holds them), the server's user store and configuration, the clock.
 struct Setup {
-    client: ClientConfig,
-    server: ServerConfig,
-    users: Arc<MemoryUserStore>,
+    client: Arc<ClientCredentials>,
+    server: Arc<ServerCredentials>,
     clock: Arc<dyn Clock>,
 }
 
@@ -31,9 +33,11 @@ fn setup() -> Setup {
     let mut client = ClientConfig::password("EXAMPLE", "user1", "Passw0rd1");
     client.target = Some("HTTP/server.example.test".into());
     Setup {
-        client,
-        server: ServerConfig::default(),
-        users: Arc::new(users),
+        client: Arc::new(ClientCredentials::new(client)),
+        server: Arc::new(ServerCredentials::new(
+            ServerConfig::default(),
+            Arc::new(users),
+        )),
         clock: Arc::new(FixedClock(
             SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_674_471),
         )),
@@ -43,14 +47,13 @@ fn setup() -> Setup {
 /// Per connection: a new client context and a new server context.
 fn pair(s: &Setup) -> (NtlmClient, NtlmServer) {
     (
-        NtlmClient::new(
+        NtlmClient::with_credentials(
             s.client.clone(),
             s.clock.clone(),
             Box::new(DeterministicRandom::new([1; 32])),
         ),
-        NtlmServer::new(
+        NtlmServer::with_credentials(
             s.server.clone(),
-            s.users.clone(),
             s.clock.clone(),
             Box::new(DeterministicRandom::new([2; 32])),
         ),

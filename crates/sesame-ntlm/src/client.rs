@@ -86,22 +86,16 @@ enum State {
     Failed,
 }
 
-/// An NTLM initiator context.
-pub struct NtlmClient {
+/// What a client keeps across connections, as SSPI's credential handle: the configuration with
+/// the password reduced to its NT hash, and NTOWFv2 keyed into HMAC-MD5 once.
+pub struct ClientCredentials {
     config: ClientConfig,
-    /// NTOWFv2 keyed into HMAC-MD5: it depends only on the credentials, so it is made once.
     response_key: Option<ResponseKey>,
-    clock: Arc<dyn Clock>,
-    rng: Box<dyn Random>,
-    state: State,
-    flags: ContextFlags,
-    target: Option<PeerName>,
 }
 
-impl NtlmClient {
-    /// A client context with an injected clock and random source.
-    pub fn new(mut config: ClientConfig, clock: Arc<dyn Clock>, rng: Box<dyn Random>) -> Self {
-        // Only the NT hash is needed: compute it once and drop the password.
+impl ClientCredentials {
+    /// Prepares the credentials of `config`.
+    pub fn new(mut config: ClientConfig) -> Self {
         if let Credentials::Password(p) = &config.credentials {
             config.credentials = Credentials::NtHash(nt_hash(p));
         }
@@ -111,13 +105,46 @@ impl NtlmClient {
             }
             _ => None,
         };
-        let mut flags = ContextFlags::INTEGRITY | ContextFlags::REPLAY | ContextFlags::SEQUENCE;
-        if config.confidentiality {
-            flags |= ContextFlags::CONFIDENTIALITY;
-        }
         Self {
             config,
             response_key,
+        }
+    }
+
+    /// The configuration (with the password replaced by its NT hash).
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+}
+
+/// An NTLM initiator context.
+pub struct NtlmClient {
+    creds: Arc<ClientCredentials>,
+    clock: Arc<dyn Clock>,
+    rng: Box<dyn Random>,
+    state: State,
+    flags: ContextFlags,
+    target: Option<PeerName>,
+}
+
+impl NtlmClient {
+    /// A client context with an injected clock and random source.
+    pub fn new(config: ClientConfig, clock: Arc<dyn Clock>, rng: Box<dyn Random>) -> Self {
+        Self::with_credentials(Arc::new(ClientCredentials::new(config)), clock, rng)
+    }
+
+    /// A client context over credentials shared with other contexts.
+    pub fn with_credentials(
+        creds: Arc<ClientCredentials>,
+        clock: Arc<dyn Clock>,
+        rng: Box<dyn Random>,
+    ) -> Self {
+        let mut flags = ContextFlags::INTEGRITY | ContextFlags::REPLAY | ContextFlags::SEQUENCE;
+        if creds.config.confidentiality {
+            flags |= ContextFlags::CONFIDENTIALITY;
+        }
+        Self {
+            creds,
             clock,
             rng,
             state: State::Initial,
@@ -137,10 +164,10 @@ impl NtlmClient {
             | NegotiateFlags::KEY_128
             | NegotiateFlags::KEY_EXCH
             | NegotiateFlags::KEY_56;
-        if self.config.confidentiality {
+        if self.creds.config.confidentiality {
             f = f | NegotiateFlags::SEAL;
         }
-        if matches!(self.config.credentials, Credentials::Anonymous) {
+        if matches!(self.creds.config.credentials, Credentials::Anonymous) {
             f = f | NegotiateFlags::ANONYMOUS;
         }
         f
@@ -162,21 +189,23 @@ impl NtlmClient {
     ) -> Result<(Vec<u8>, Established), NtlmError> {
         let challenge = Challenge::parse(challenge_bytes)?;
         let flags = challenge.flags.intersection(self.requested_flags());
-        let v1 = self.config.ntlmv1;
+        let v1 = self.creds.config.ntlmv1;
         if !flags.contains(NegotiateFlags::EXTENDED_SESSIONSECURITY)
             || (challenge.target_info.is_empty() && !v1)
         {
             return Err(NtlmError::NoNtlmv2);
         }
-        let anonymous = matches!(self.config.credentials, Credentials::Anonymous);
+        let anonymous = matches!(self.creds.config.credentials, Credentials::Anonymous);
         let (lm_response, nt_response, base_key) = if anonymous {
             (vec![0u8], Vec::new(), Zeroizing::new([0u8; 16]))
-        } else if let (true, Credentials::NtHash(hash)) = (v1, self.config.credentials.clone()) {
+        } else if let (true, Credentials::NtHash(hash)) =
+            (v1, self.creds.config.credentials.clone())
+        {
             let client_challenge = self.random::<8>()?;
             let (lm, nt, kx) = ntlm_v1_ess(&hash, &challenge.server_challenge, &client_challenge);
             (lm.to_vec(), nt.to_vec(), kx)
         } else {
-            let key = self.response_key.clone().ok_or(NtlmError::State)?;
+            let key = self.creds.response_key.clone().ok_or(NtlmError::State)?;
             let client_challenge = self.random::<8>()?;
             let server_time = challenge.target_info.timestamp();
             let time = server_time.unwrap_or_else(|| filetime(self.clock.now()));
@@ -187,10 +216,11 @@ impl NtlmClient {
                     &(info.flags() | MSV_AV_FLAG_MIC).to_le_bytes(),
                 );
             }
-            if let Some(spn) = &self.config.target {
+            if let Some(spn) = &self.creds.config.target {
                 info.set(av_id::TARGET_NAME, &to_utf16le(spn));
             }
             let bindings = self
+                .creds
                 .config
                 .channel_bindings
                 .as_ref()
@@ -220,9 +250,9 @@ impl NtlmClient {
         let mut message = Authenticate {
             lm_response,
             nt_response,
-            domain: self.config.domain.clone(),
-            user: self.config.user.clone(),
-            workstation: self.config.workstation.clone(),
+            domain: self.creds.config.domain.clone(),
+            user: self.creds.config.user.clone(),
+            workstation: self.creds.config.workstation.clone(),
             encrypted_session_key,
             flags,
             version: Some(Version::SESAME),
@@ -264,7 +294,9 @@ impl SecurityContext for NtlmClient {
                 if !established.seal {
                     self.flags = self.flags.difference(ContextFlags::CONFIDENTIALITY);
                 }
-                self.target = Some(PeerName(self.config.target.clone().unwrap_or_default()));
+                self.target = Some(PeerName(
+                    self.creds.config.target.clone().unwrap_or_default(),
+                ));
                 self.state = State::Established(established);
                 Ok(Step::Complete(Some(message)))
             }

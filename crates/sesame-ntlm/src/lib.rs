@@ -17,9 +17,9 @@ mod server;
 pub mod session;
 mod users;
 
-pub use client::{ClientConfig, Credentials, NtlmClient};
+pub use client::{ClientConfig, ClientCredentials, Credentials, NtlmClient};
 pub use flags::NegotiateFlags;
-pub use server::{NtlmServer, ServerConfig};
+pub use server::{NtlmServer, ServerConfig, ServerCredentials};
 pub use users::{FileUserStore, MemoryUserStore, NtlmUserStore};
 
 use sesame_gss::MajorStatus;

@@ -69,10 +69,38 @@ enum State {
     Failed,
 }
 
-/// An NTLM acceptor context.
-pub struct NtlmServer {
+/// What a server keeps across connections, as SSPI's credential handle: its configuration, its
+/// users, and the parts of the CHALLENGE that never change (names in UTF-16, as AV pairs).
+pub struct ServerCredentials {
     config: ServerConfig,
     users: Arc<dyn NtlmUserStore>,
+    target_name: Vec<u8>,
+    names: AvPairs,
+}
+
+impl ServerCredentials {
+    /// Prepares a server's configuration and users.
+    pub fn new(config: ServerConfig, users: Arc<dyn NtlmUserStore>) -> Self {
+        let mut names = AvPairs::default();
+        names.set(av_id::NB_DOMAIN_NAME, &to_utf16le(&config.netbios_domain));
+        names.set(
+            av_id::NB_COMPUTER_NAME,
+            &to_utf16le(&config.netbios_computer),
+        );
+        names.set(av_id::DNS_DOMAIN_NAME, &to_utf16le(&config.dns_domain));
+        names.set(av_id::DNS_COMPUTER_NAME, &to_utf16le(&config.dns_computer));
+        Self {
+            target_name: to_utf16le(&config.netbios_domain),
+            config,
+            users,
+            names,
+        }
+    }
+}
+
+/// An NTLM acceptor context.
+pub struct NtlmServer {
+    creds: Arc<ServerCredentials>,
     clock: Arc<dyn Clock>,
     rng: Box<dyn Random>,
     state: State,
@@ -102,9 +130,17 @@ impl NtlmServer {
         clock: Arc<dyn Clock>,
         rng: Box<dyn Random>,
     ) -> Self {
+        Self::with_credentials(Arc::new(ServerCredentials::new(config, users)), clock, rng)
+    }
+
+    /// A server context over credentials shared with other contexts.
+    pub fn with_credentials(
+        creds: Arc<ServerCredentials>,
+        clock: Arc<dyn Clock>,
+        rng: Box<dyn Random>,
+    ) -> Self {
         Self {
-            config,
-            users,
+            creds,
             clock,
             rng,
             state: State::Initial,
@@ -132,23 +168,10 @@ impl NtlmServer {
         self.rng
             .fill(&mut server_challenge)
             .map_err(|e| NtlmError::Random(e.to_string()))?;
-        let mut info = AvPairs::default();
-        info.set(
-            av_id::NB_DOMAIN_NAME,
-            &to_utf16le(&self.config.netbios_domain),
-        );
-        info.set(
-            av_id::NB_COMPUTER_NAME,
-            &to_utf16le(&self.config.netbios_computer),
-        );
-        info.set(av_id::DNS_DOMAIN_NAME, &to_utf16le(&self.config.dns_domain));
-        info.set(
-            av_id::DNS_COMPUTER_NAME,
-            &to_utf16le(&self.config.dns_computer),
-        );
+        let mut info = self.creds.names.clone();
         info.set(av_id::TIMESTAMP, &filetime(self.clock.now()).to_le_bytes());
         let challenge = Challenge {
-            target_name: to_utf16le(&self.config.netbios_domain),
+            target_name: self.creds.target_name.clone(),
             flags,
             server_challenge,
             target_info: info,
@@ -176,7 +199,7 @@ impl NtlmServer {
         let flags = auth.flags.intersection(offered);
         let name = PeerName(format!("{}\\{}", auth.domain, auth.user));
         if auth.nt_response.is_empty() && auth.user.is_empty() {
-            if !self.config.allow_anonymous {
+            if !self.creds.config.allow_anonymous {
                 return Err(NtlmError::AnonymousRefused);
             }
             return Ok((
@@ -186,13 +209,14 @@ impl NtlmServer {
         }
         let v1 = auth.nt_response.len() == 24;
         if (v1
-            && !(self.config.allow_ntlmv1
+            && !(self.creds.config.allow_ntlmv1
                 && flags.contains(NegotiateFlags::EXTENDED_SESSIONSECURITY)))
             || (!v1 && auth.nt_response.len() < 16 + 28)
         {
             return Err(NtlmError::Ntlmv1Refused);
         }
         let hash = self
+            .creds
             .users
             .nt_hash(&auth.domain, &auth.user)
             .ok_or_else(|| NtlmError::UnknownUser {
@@ -219,11 +243,11 @@ impl NtlmServer {
             .map_or(0, u64::from_le_bytes);
         let now = filetime(self.clock.now());
         let skew = now.abs_diff(time) / 10_000_000;
-        if skew > self.config.max_clock_skew.as_secs() {
+        if skew > self.creds.config.max_clock_skew.as_secs() {
             return Err(NtlmError::StaleTimestamp { seconds: skew });
         }
         let blob_info = AvPairs::parse(temp.get(28..).unwrap_or_default())?;
-        if let Some(expected) = &self.config.channel_bindings {
+        if let Some(expected) = &self.creds.config.channel_bindings {
             let sent = blob_info.get(av_id::CHANNEL_BINDINGS).unwrap_or(&[]);
             if !bool::from(sent.ct_eq(&expected.md5())) {
                 return Err(NtlmError::BadChannelBindings);
