@@ -118,19 +118,22 @@ const OPTIONS: &[&str] = &[
     "clock-offset",
 ];
 
+/// Parses the options `init` and `accept` share and checks the mechanism (only NTLM so far).
+fn parse_args(args: &[String], usage_text: &str) -> Result<Args, Failure> {
+    let args = Args::parse(args, OPTIONS, &["ntlmv1", "allow-ntlmv1"]).map_err(usage)?;
+    match args.value("mech") {
+        Some("ntlm") => Ok(args),
+        other => Err(usage(format!(
+            "--mech must be ntlm (got {})\n{usage_text}",
+            other.unwrap_or("nothing")
+        ))),
+    }
+}
+
 pub fn init(args: &[String]) -> Result<(), String> {
     run_protocol(
         || {
-            let args = Args::parse(args, OPTIONS, &["ntlmv1", "allow-ntlmv1"]).map_err(usage)?;
-            match args.value("mech") {
-                Some("ntlm") => {}
-                other => {
-                    return Err(usage(format!(
-                        "--mech must be ntlm (got {})\n{INIT_USAGE}",
-                        other.unwrap_or("nothing")
-                    )));
-                }
-            }
+            let args = parse_args(args, INIT_USAGE)?;
             let user = args
                 .value("user")
                 .ok_or_else(|| usage(format!("--user is required\n{INIT_USAGE}")))?;
@@ -176,16 +179,7 @@ pub fn init(args: &[String]) -> Result<(), String> {
 pub fn accept(args: &[String]) -> Result<(), String> {
     run_protocol(
         || {
-            let args = Args::parse(args, OPTIONS, &["ntlmv1", "allow-ntlmv1"]).map_err(usage)?;
-            match args.value("mech") {
-                Some("ntlm") => {}
-                other => {
-                    return Err(usage(format!(
-                        "--mech must be ntlm (got {})\n{ACCEPT_USAGE}",
-                        other.unwrap_or("nothing")
-                    )));
-                }
-            }
+            let args = parse_args(args, ACCEPT_USAGE)?;
             let file = args
                 .value("ntlm-users")
                 .ok_or_else(|| usage(format!("--ntlm-users FILE is required\n{ACCEPT_USAGE}")))?;
@@ -255,6 +249,14 @@ fn say(out: &mut impl Write, line: &str) -> Result<(), Failure> {
         })
 }
 
+/// A token or message read from standard input; not base64 is a `bad-base64` error line.
+fn decode_base64(text: &str) -> Result<Vec<u8>, Failure> {
+    b64().decode(text).map_err(|e| Failure {
+        kind: "bad-base64".into(),
+        message: e.to_string(),
+    })
+}
+
 fn converse(ctx: &mut dyn Context, initiator: bool, out: &mut impl Write) -> Result<(), Failure> {
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
@@ -266,15 +268,10 @@ fn converse(ctx: &mut dyn Context, initiator: bool, out: &mut impl Write) -> Res
     };
     let mut input: Option<Vec<u8>> = None;
     if !initiator {
-        match next_line()? {
-            Some(l) => {
-                input = Some(b64().decode(l.trim()).map_err(|e| Failure {
-                    kind: "bad-base64".into(),
-                    message: e.to_string(),
-                })?)
-            }
-            None => return Ok(()),
-        }
+        let Some(line) = next_line()? else {
+            return Ok(());
+        };
+        input = Some(decode_base64(line.trim())?);
     }
     loop {
         let step = match &input {
@@ -298,23 +295,15 @@ fn converse(ctx: &mut dyn Context, initiator: bool, out: &mut impl Write) -> Res
                 });
             }
         }
-        match next_line()? {
-            Some(l) => {
-                input = Some(b64().decode(l.trim()).map_err(|e| Failure {
-                    kind: "bad-base64".into(),
-                    message: e.to_string(),
-                })?)
-            }
-            None => return Ok(()),
-        }
+        let Some(line) = next_line()? else {
+            return Ok(());
+        };
+        input = Some(decode_base64(line.trim())?);
     }
     // Message protection on request.
     while let Some(line) = next_line()? {
         let (verb, data) = line.trim().split_once(' ').unwrap_or((line.trim(), ""));
-        let data = b64().decode(data).map_err(|e| Failure {
-            kind: "bad-base64".into(),
-            message: e.to_string(),
-        })?;
+        let data = decode_base64(data)?;
         match verb {
             "wrap" => {
                 let token = ctx.wrap(&data, true)?;

@@ -12,7 +12,7 @@ use subtle::ConstantTimeEq;
 
 use crate::av_pairs::{AvPairs, MSV_AV_FLAG_MIC, av_id};
 use crate::context::Established;
-use crate::crypto::{ResponseKey, exchange_key, mic_of_parts, ntlm_v1_ess, ntowf_v2};
+use crate::crypto::{Key16, ResponseKey, exchange_key, mic_of_parts, ntlm_v1_ess, ntowf_v2};
 use crate::messages::{
     Authenticate, Challenge, Negotiate, Version, authenticate::MIC_OFFSET, to_utf16le,
 };
@@ -254,16 +254,7 @@ impl NtlmServer {
             }
         }
         let base = key.session_base_key(&expected);
-        let exported = if flags.contains(NegotiateFlags::KEY_EXCH) {
-            let encrypted: [u8; 16] = auth
-                .encrypted_session_key
-                .as_slice()
-                .try_into()
-                .map_err(|_| NtlmError::Malformed("encrypted session key"))?;
-            exchange_key(&base, &encrypted)
-        } else {
-            base
-        };
+        let exported = exported_session_key(&auth, flags, base)?;
         if blob_info.flags() & MSV_AV_FLAG_MIC != 0 {
             // The blob, protected by the proof, says a MIC is there: it must be, and be right.
             let Some(sent) = auth.mic else {
@@ -314,17 +305,26 @@ fn verify_v1(
             user: auth.user.clone(),
         });
     }
-    let exported = if flags.contains(NegotiateFlags::KEY_EXCH) {
-        let encrypted: [u8; 16] = auth
-            .encrypted_session_key
-            .as_slice()
-            .try_into()
-            .map_err(|_| NtlmError::Malformed("encrypted session key"))?;
-        exchange_key(&kx, &encrypted)
-    } else {
-        kx
-    };
+    let exported = exported_session_key(auth, flags, kx)?;
     Ok(Established::new(&exported, false, flags))
+}
+
+/// The session key both sides use (MS-NLMP 3.2.5.1.2): with KEY_EXCH, the client's random key,
+/// RC4-encrypted under the key exchange key; without it, the key exchange key itself.
+fn exported_session_key(
+    auth: &Authenticate,
+    flags: NegotiateFlags,
+    key_exchange_key: Key16,
+) -> Result<Key16, NtlmError> {
+    if !flags.contains(NegotiateFlags::KEY_EXCH) {
+        return Ok(key_exchange_key);
+    }
+    let encrypted: [u8; 16] = auth
+        .encrypted_session_key
+        .as_slice()
+        .try_into()
+        .map_err(|_| NtlmError::Malformed("encrypted session key"))?;
+    Ok(exchange_key(&key_exchange_key, &encrypted))
 }
 
 impl SecurityContext for NtlmServer {

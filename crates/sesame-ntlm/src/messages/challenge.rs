@@ -59,17 +59,7 @@ impl Challenge {
         m.raw(&self.server_challenge);
         m.raw(&[0; 8]);
         m.field(&self.target_info.to_bytes());
-        m.raw(
-            &self
-                .version
-                .unwrap_or(Version {
-                    major: 0,
-                    minor: 0,
-                    build: 0,
-                    revision: 0,
-                })
-                .to_bytes(),
-        );
+        m.raw(&self.version.unwrap_or_default().to_bytes());
         m.finish()
     }
 }

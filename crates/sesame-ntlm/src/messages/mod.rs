@@ -26,7 +26,8 @@ pub fn message_type(bytes: &[u8]) -> Result<u32, NtlmError> {
 }
 
 /// The VERSION structure (MS-NLMP 2.2.2.10): product major, minor, build, NTLM revision.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The default is all zero: what the field holds when no version is sent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Version {
     /// Product major version.
     pub major: u8,

@@ -45,17 +45,7 @@ impl Negotiate {
         m.u32(self.flags.0);
         m.optional_field(&self.domain);
         m.optional_field(&self.workstation);
-        m.raw(
-            &self
-                .version
-                .unwrap_or(Version {
-                    major: 0,
-                    minor: 0,
-                    build: 0,
-                    revision: 0,
-                })
-                .to_bytes(),
-        );
+        m.raw(&self.version.unwrap_or_default().to_bytes());
         m.finish()
     }
 }
