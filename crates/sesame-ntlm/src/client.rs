@@ -189,23 +189,25 @@ impl NtlmClient {
     ) -> Result<(Vec<u8>, Established), NtlmError> {
         let challenge = Challenge::parse(challenge_bytes)?;
         let flags = challenge.flags.intersection(self.requested_flags());
-        let v1 = self.creds.config.ntlmv1;
+        // A handle on the shared credentials, so that drawing random bytes (`&mut self`) can
+        // go on while they are borrowed.
+        let creds = Arc::clone(&self.creds);
+        let config = &creds.config;
+        let v1 = config.ntlmv1;
         if !flags.contains(NegotiateFlags::EXTENDED_SESSIONSECURITY)
             || (challenge.target_info.is_empty() && !v1)
         {
             return Err(NtlmError::NoNtlmv2);
         }
-        let anonymous = matches!(self.creds.config.credentials, Credentials::Anonymous);
+        let anonymous = matches!(config.credentials, Credentials::Anonymous);
         let (lm_response, nt_response, base_key) = if anonymous {
             (vec![0u8], Vec::new(), Zeroizing::new([0u8; 16]))
-        } else if let (true, Credentials::NtHash(hash)) =
-            (v1, self.creds.config.credentials.clone())
-        {
+        } else if let (true, Credentials::NtHash(hash)) = (v1, &config.credentials) {
             let client_challenge = self.random::<8>()?;
-            let (lm, nt, kx) = ntlm_v1_ess(&hash, &challenge.server_challenge, &client_challenge);
+            let (lm, nt, kx) = ntlm_v1_ess(hash, &challenge.server_challenge, &client_challenge);
             (lm.to_vec(), nt.to_vec(), kx)
         } else {
-            let key = self.creds.response_key.clone().ok_or(NtlmError::State)?;
+            let key = creds.response_key.as_ref().ok_or(NtlmError::State)?;
             let client_challenge = self.random::<8>()?;
             let server_time = challenge.target_info.timestamp();
             let time = server_time.unwrap_or_else(|| filetime(self.clock.now()));
@@ -216,12 +218,10 @@ impl NtlmClient {
                     &(info.flags() | MSV_AV_FLAG_MIC).to_le_bytes(),
                 );
             }
-            if let Some(spn) = &self.creds.config.target {
+            if let Some(spn) = &config.target {
                 info.set(av_id::TARGET_NAME, &to_utf16le(spn));
             }
-            let bindings = self
-                .creds
-                .config
+            let bindings = config
                 .channel_bindings
                 .as_ref()
                 .map_or([0u8; 16], ChannelBindings::md5);
@@ -250,9 +250,9 @@ impl NtlmClient {
         let mut message = Authenticate {
             lm_response,
             nt_response,
-            domain: self.creds.config.domain.clone(),
-            user: self.creds.config.user.clone(),
-            workstation: self.creds.config.workstation.clone(),
+            domain: config.domain.clone(),
+            user: config.user.clone(),
+            workstation: config.workstation.clone(),
             encrypted_session_key,
             flags,
             version: Some(Version::SESAME),
