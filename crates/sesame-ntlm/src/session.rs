@@ -34,18 +34,28 @@ impl Direction {
     /// The signature of `message` at the current sequence number (MS-NLMP 3.4.4.2): the first 8
     /// bytes of HMAC-MD5(SigningKey, seq | message), RC4-encrypted when keys were exchanged.
     fn signature(&mut self, message: &[u8], key_exch: bool) -> [u8; SIGNATURE_LEN] {
-        let seq = self.seq.to_le_bytes();
-        let mac = hmac_md5(&*self.signing_key, &[&seq, message]);
+        let mac = self.mac(message);
+        self.finish(&mac, key_exch)
+    }
+
+    /// HMAC-MD5(SigningKey, seq | message) at the current sequence number.
+    fn mac(&self, message: &[u8]) -> [u8; 16] {
+        hmac_md5(&*self.signing_key, &[&self.seq.to_le_bytes(), message])
+    }
+
+    /// The signature from the MAC of the message: version, checksum (RC4-encrypted when keys
+    /// were exchanged, continuing the stream), sequence number; then the next sequence number.
+    fn finish(&mut self, mac: &[u8; 16], key_exch: bool) -> [u8; SIGNATURE_LEN] {
         let mut checksum = [0u8; 8];
         checksum.copy_from_slice(&mac[..8]);
         if key_exch {
             self.rc4.apply_keystream(&mut checksum);
         }
-        self.seq = self.seq.wrapping_add(1);
         let mut out = [0u8; SIGNATURE_LEN];
         out[..4].copy_from_slice(&1u32.to_le_bytes());
         out[4..12].copy_from_slice(&checksum);
-        out[12..].copy_from_slice(&seq);
+        out[12..].copy_from_slice(&self.seq.to_le_bytes());
+        self.seq = self.seq.wrapping_add(1);
         out
     }
 }
@@ -85,20 +95,9 @@ impl SessionSecurity {
     /// Seals `message` in place and returns its signature (GSS_Wrap: RC4 over the message,
     /// then the signature of the plaintext with the same stream).
     pub fn seal(&mut self, message: &mut [u8]) -> [u8; SIGNATURE_LEN] {
-        let seq = self.outgoing.seq.to_le_bytes();
-        let mac = hmac_md5(&*self.outgoing.signing_key, &[&seq, message]);
+        let mac = self.outgoing.mac(message);
         self.outgoing.rc4.apply_keystream(message);
-        let mut checksum = [0u8; 8];
-        checksum.copy_from_slice(&mac[..8]);
-        if self.key_exch {
-            self.outgoing.rc4.apply_keystream(&mut checksum);
-        }
-        self.outgoing.seq = self.outgoing.seq.wrapping_add(1);
-        let mut out = [0u8; SIGNATURE_LEN];
-        out[..4].copy_from_slice(&1u32.to_le_bytes());
-        out[4..12].copy_from_slice(&checksum);
-        out[12..].copy_from_slice(&seq);
-        out
+        self.outgoing.finish(&mac, self.key_exch)
     }
 
     /// Unseals `message` in place and checks its signature (GSS_Unwrap).
