@@ -95,6 +95,50 @@ impl Principal {
         }
     }
 
+    /// A principal from its wire form.
+    pub fn from_wire(name: &PrincipalName, realm: &KerberosString) -> Self {
+        Self {
+            components: name
+                .name_string
+                .iter()
+                .map(KerberosString::to_string_lossy)
+                .collect(),
+            realm: realm.to_string_lossy(),
+            name_type: name.name_type,
+        }
+    }
+
+    /// The realm in its wire form.
+    pub fn wire_realm(&self) -> KerberosString {
+        KerberosString::from(self.realm.as_str())
+    }
+
+    /// `krbtgt/REALM@ISSUER`: the ticket-granting service of `realm` as known to `issuer`.
+    pub fn krbtgt(realm: &str, issuer: &str) -> Self {
+        Self {
+            components: vec!["krbtgt".into(), realm.into()],
+            realm: issuer.into(),
+            name_type: name_type::NT_SRV_INST,
+        }
+    }
+
+    /// A host-based service `service/host@realm` (`NT_SRV_HST`).
+    pub fn service(service: &str, host: &str, realm: &str) -> Self {
+        Self {
+            components: vec![service.into(), host.into()],
+            realm: realm.into(),
+            name_type: name_type::NT_SRV_HST,
+        }
+    }
+
+    /// For `krbtgt/R@I`: `Some(R)`.
+    pub fn tgs_realm(&self) -> Option<&str> {
+        match self.components.as_slice() {
+            [k, r] if k == "krbtgt" => Some(r),
+            _ => None,
+        }
+    }
+
     /// Whether two principals name the same entity (the name type is a hint, RFC 4120 6.2).
     pub fn same_name(&self, other: &Self) -> bool {
         self.realm == other.realm && self.components == other.components

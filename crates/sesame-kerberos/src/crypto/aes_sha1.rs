@@ -114,9 +114,11 @@ impl UsageKeys {
         }
     }
 
-    pub(super) fn checksum(&self, data: &[u8], out: &mut [u8]) {
+    pub(super) fn checksum(&self, parts: &[&[u8]], out: &mut [u8]) {
         let mut mac = self.kc.clone();
-        mac.update(data);
+        for data in parts {
+            mac.update(data);
+        }
         let full = mac.finalize().into_bytes();
         for (o, b) in out.iter_mut().zip(full.iter()) {
             *o = *b;

@@ -147,7 +147,7 @@ impl UsageKeys {
         Ok(CONF..split)
     }
 
-    pub(super) fn checksum(&self, data: &[u8], out: &mut [u8]) {
-        self.kc.mac_into(&[data], out);
+    pub(super) fn checksum(&self, parts: &[&[u8]], out: &mut [u8]) {
+        self.kc.mac_into(parts, out);
     }
 }

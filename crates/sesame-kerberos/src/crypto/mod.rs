@@ -447,18 +447,33 @@ impl UsageKeys {
 
     /// Writes the checksum of `data` into `out` (`mac_len` bytes).
     pub fn checksum_into(&self, data: &[u8], out: &mut [u8]) {
+        self.checksum_parts_into(&[data], out);
+    }
+
+    /// Writes the checksum of the concatenation of `parts` into `out` (`mac_len` bytes),
+    /// without concatenating them (RFC 4121 tokens checksum the message, then the header).
+    pub fn checksum_parts_into(&self, parts: &[&[u8]], out: &mut [u8]) {
         match &self.inner {
-            Inner::AesSha1(k) => k.checksum(data, out),
-            Inner::AesSha2(k) => k.checksum(data, out),
-            Inner::Rc4(k) => k.checksum(data, out),
+            Inner::AesSha1(k) => k.checksum(parts, out),
+            Inner::AesSha2(k) => k.checksum(parts, out),
+            Inner::Rc4(k) => k.checksum(parts, out),
         }
     }
 
     /// Verifies a checksum in constant time (RFC 3961 `verify_mic`).
     pub fn verify_checksum(&self, data: &[u8], checksum: &[u8]) -> Result<(), CryptoError> {
+        self.verify_checksum_parts(&[data], checksum)
+    }
+
+    /// Verifies the checksum of the concatenation of `parts` in constant time.
+    pub fn verify_checksum_parts(
+        &self,
+        parts: &[&[u8]],
+        checksum: &[u8],
+    ) -> Result<(), CryptoError> {
         let mut expected = [0u8; 24];
         let expected = &mut expected[..self.enctype.mac_len()];
-        self.checksum_into(data, expected);
+        self.checksum_parts_into(parts, expected);
         if bool::from(expected.ct_eq(checksum)) {
             Ok(())
         } else {

@@ -102,11 +102,12 @@ impl UsageKeys {
     }
 
     /// hmac-md5 (RFC 4757 4): HMAC-MD5(Ksign, MD5(T | data)).
-    pub(super) fn checksum(&self, data: &[u8], out: &mut [u8]) {
-        let inner = Md5::new()
-            .chain_update(self.ms_usage.to_le_bytes())
-            .chain_update(data)
-            .finalize();
+    pub(super) fn checksum(&self, parts: &[&[u8]], out: &mut [u8]) {
+        let mut md5 = Md5::new().chain_update(self.ms_usage.to_le_bytes());
+        for data in parts {
+            md5.update(data);
+        }
+        let inner = md5.finalize();
         for (o, b) in out.iter_mut().zip(hmac_md5(&*self.ksign, &[&inner]).iter()) {
             *o = *b;
         }

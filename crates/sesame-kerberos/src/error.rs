@@ -1,0 +1,257 @@
+//! The errors of the Kerberos exchanges, with every fact kept: a KRB-ERROR's code, e-text and
+//! e-data; which transport failed and how; which check the acceptor refused. Nothing is mapped
+//! to a coarse kind here: the Negotiate layer decides from these facts.
+
+use core::fmt;
+
+use sesame_asn1::kerberos::KrbError;
+use sesame_gss::MajorStatus;
+
+use crate::ccache::CcacheError;
+use crate::crypto::CryptoError;
+use crate::keytab::KeytabError;
+use crate::transport::TransportError;
+
+/// A KRB-ERROR as received (RFC 4120 5.9.1), from a KDC or from the peer of a GSS exchange.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KrbErrorFacts {
+    /// The error code (`KDC_ERR_*`, `KRB_AP_ERR_*`).
+    pub code: i32,
+    /// The e-text, if any.
+    pub e_text: Option<String>,
+    /// The e-data, if any (METHOD-DATA, TYPED-DATA, or a Windows NTSTATUS structure).
+    pub e_data: Option<Vec<u8>>,
+    /// The realm of the server that answered.
+    pub realm: String,
+    /// The server named in the error.
+    pub sname: String,
+    /// The server's time, seconds since the epoch (tells the clock skew).
+    pub stime: i64,
+}
+
+impl KrbErrorFacts {
+    /// The facts of a decoded KRB-ERROR.
+    pub fn from_message(e: &KrbError) -> Self {
+        Self {
+            code: e.error_code,
+            e_text: e
+                .e_text
+                .as_ref()
+                .map(sesame_asn1::kerberos::KerberosString::to_string_lossy),
+            e_data: e.e_data.as_ref().map(|d| d.to_vec()),
+            realm: e.realm.to_string_lossy(),
+            sname: e.sname.to_string(),
+            stime: e.stime.unix(),
+        }
+    }
+}
+
+impl fmt::Debug for KrbErrorFacts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KrbErrorFacts({self})")
+    }
+}
+
+impl fmt::Display for KrbErrorFacts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KRB-ERROR {} {}", self.code, error_name(self.code))?;
+        if let Some(t) = &self.e_text {
+            write!(f, " ({t})")?;
+        }
+        write!(f, " from {}@{}", self.sname, self.realm)
+    }
+}
+
+/// Why a Kerberos operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KerberosError {
+    /// A KDC (or the GSS peer) answered with a KRB-ERROR.
+    #[error("{0}")]
+    Krb(Box<KrbErrorFacts>),
+    /// The KDC could not be reached; see the transport error for how.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// Encryption, decryption or a checksum failed.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    /// A message could not be decoded.
+    #[error("malformed {what}: {source}")]
+    Decode {
+        /// Which message.
+        what: &'static str,
+        /// The decoder's error.
+        source: sesame_asn1::Error,
+    },
+    /// A message decoded but does not answer what was asked (wrong nonce, name, token id...).
+    #[error("protocol violation: {0}")]
+    Protocol(&'static str),
+    /// The acceptor refused the AP-REQ; `code` is the KRB-ERROR code it stands for.
+    #[error("{} ({}): {reason}", error_name(*.code), .code)]
+    Rejected {
+        /// The `KRB_AP_ERR_*` code.
+        code: i32,
+        /// What check failed.
+        reason: String,
+    },
+    /// The initiator's channel bindings differ from the acceptor's (RFC 4121 4.1.1.2).
+    #[error("channel bindings do not match")]
+    ChannelBindings,
+    /// No credentials to do what was asked (no TGT, no key for the ticket, no password).
+    #[error("no usable credentials: {0}")]
+    NoCredentials(String),
+    /// The per-message token is a replay, too old, out of order, or follows a gap.
+    #[error("sequence check: {0}")]
+    Sequence(SequenceError),
+    /// A credential cache could not be read or written.
+    #[error(transparent)]
+    Ccache(#[from] CcacheError),
+    /// A keytab could not be read.
+    #[error(transparent)]
+    Keytab(#[from] KeytabError),
+    /// A configuration value is invalid (e.g. an enctype list with nothing usable).
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The context is not in a state for this call.
+    #[error("context not ready: {0}")]
+    State(&'static str),
+}
+
+/// The outcomes of RFC 2743 1.2.3 sequence checking other than success.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SequenceError {
+    /// The token was seen before (`GSS_S_DUPLICATE_TOKEN`).
+    #[error("duplicate token")]
+    Duplicate,
+    /// The token is older than the replay window (`GSS_S_OLD_TOKEN`).
+    #[error("token too old")]
+    Old,
+    /// A later token was already seen (`GSS_S_UNSEQ_TOKEN`).
+    #[error("token out of sequence")]
+    Unsequenced,
+    /// Tokens between the last one and this one are missing (`GSS_S_GAP_TOKEN`).
+    #[error("gap before this token")]
+    Gap,
+}
+
+impl KerberosError {
+    /// A decode error of `what`.
+    pub(crate) fn decode(what: &'static str) -> impl FnOnce(sesame_asn1::Error) -> Self {
+        move |source| Self::Decode { what, source }
+    }
+
+    /// A rejection standing for KRB-ERROR `code`.
+    pub(crate) fn rejected(code: i32, reason: impl Into<String>) -> Self {
+        Self::Rejected {
+            code,
+            reason: reason.into(),
+        }
+    }
+
+    /// The KRB-ERROR code of a received or locally decided Kerberos error.
+    pub fn krb_error_code(&self) -> Option<i32> {
+        match self {
+            Self::Krb(f) => Some(f.code),
+            Self::Rejected { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// The GSS-API major status this error reports (RFC 2743 1.2.1.1).
+    pub fn major(&self) -> MajorStatus {
+        use sesame_asn1::kerberos::constants::error_code as e;
+        match self {
+            Self::Krb(f) => match f.code {
+                e::KDC_ERR_PREAUTH_FAILED | e::KDC_ERR_CLIENT_REVOKED | e::KDC_ERR_KEY_EXPIRED => {
+                    MajorStatus::DefectiveCredential
+                }
+                e::KDC_ERR_C_PRINCIPAL_UNKNOWN | e::KDC_ERR_S_PRINCIPAL_UNKNOWN => {
+                    MajorStatus::BadName
+                }
+                e::KRB_AP_ERR_TKT_EXPIRED => MajorStatus::CredentialsExpired,
+                _ => MajorStatus::Failure,
+            },
+            Self::Transport(_) => MajorStatus::Unavailable,
+            Self::Crypto(CryptoError::IntegrityCheckFailed | CryptoError::ChecksumMismatch) => {
+                MajorStatus::BadMic
+            }
+            Self::Decode { .. } => MajorStatus::DefectiveToken,
+            Self::Rejected { code, .. } => match *code {
+                e::KRB_AP_ERR_REPEAT => MajorStatus::DuplicateToken,
+                e::KRB_AP_ERR_TKT_EXPIRED => MajorStatus::CredentialsExpired,
+                _ => MajorStatus::DefectiveToken,
+            },
+            Self::NoCredentials(_) | Self::Ccache(_) | Self::Keytab(_) => MajorStatus::NoCred,
+            Self::Sequence(s) => match s {
+                SequenceError::Duplicate => MajorStatus::DuplicateToken,
+                SequenceError::Old => MajorStatus::OldToken,
+                SequenceError::Unsequenced => MajorStatus::UnseqToken,
+                SequenceError::Gap => MajorStatus::GapToken,
+            },
+            Self::State(_) => MajorStatus::NoContext,
+            Self::ChannelBindings => MajorStatus::BadBindings,
+            _ => MajorStatus::Failure,
+        }
+    }
+}
+
+impl From<KerberosError> for sesame_gss::Error {
+    fn from(e: KerberosError) -> Self {
+        let major = e.major();
+        sesame_gss::Error::new(major, e)
+    }
+}
+
+/// The name RFC 4120 7.5.9 (and MS-KILE) gives an error code.
+pub fn error_name(code: i32) -> &'static str {
+    use sesame_asn1::kerberos::constants::error_code as e;
+    match code {
+        e::KDC_ERR_NAME_EXP => "KDC_ERR_NAME_EXP",
+        e::KDC_ERR_SERVICE_EXP => "KDC_ERR_SERVICE_EXP",
+        e::KDC_ERR_BAD_PVNO => "KDC_ERR_BAD_PVNO",
+        e::KDC_ERR_C_PRINCIPAL_UNKNOWN => "KDC_ERR_C_PRINCIPAL_UNKNOWN",
+        e::KDC_ERR_S_PRINCIPAL_UNKNOWN => "KDC_ERR_S_PRINCIPAL_UNKNOWN",
+        e::KDC_ERR_PRINCIPAL_NOT_UNIQUE => "KDC_ERR_PRINCIPAL_NOT_UNIQUE",
+        e::KDC_ERR_NULL_KEY => "KDC_ERR_NULL_KEY",
+        e::KDC_ERR_POLICY => "KDC_ERR_POLICY",
+        e::KDC_ERR_BADOPTION => "KDC_ERR_BADOPTION",
+        e::KDC_ERR_ETYPE_NOSUPP => "KDC_ERR_ETYPE_NOSUPP",
+        e::KDC_ERR_SUMTYPE_NOSUPP => "KDC_ERR_SUMTYPE_NOSUPP",
+        e::KDC_ERR_PADATA_TYPE_NOSUPP => "KDC_ERR_PADATA_TYPE_NOSUPP",
+        e::KDC_ERR_CLIENT_REVOKED => "KDC_ERR_CLIENT_REVOKED",
+        e::KDC_ERR_SERVICE_REVOKED => "KDC_ERR_SERVICE_REVOKED",
+        e::KDC_ERR_TGT_REVOKED => "KDC_ERR_TGT_REVOKED",
+        e::KDC_ERR_CLIENT_NOTYET => "KDC_ERR_CLIENT_NOTYET",
+        e::KDC_ERR_KEY_EXPIRED => "KDC_ERR_KEY_EXPIRED",
+        e::KDC_ERR_PREAUTH_FAILED => "KDC_ERR_PREAUTH_FAILED",
+        e::KDC_ERR_PREAUTH_REQUIRED => "KDC_ERR_PREAUTH_REQUIRED",
+        e::KDC_ERR_SERVER_NOMATCH => "KDC_ERR_SERVER_NOMATCH",
+        e::KDC_ERR_MUST_USE_USER2USER => "KDC_ERR_MUST_USE_USER2USER",
+        e::KDC_ERR_SVC_UNAVAILABLE => "KDC_ERR_SVC_UNAVAILABLE",
+        e::KRB_AP_ERR_BAD_INTEGRITY => "KRB_AP_ERR_BAD_INTEGRITY",
+        e::KRB_AP_ERR_TKT_EXPIRED => "KRB_AP_ERR_TKT_EXPIRED",
+        e::KRB_AP_ERR_TKT_NYV => "KRB_AP_ERR_TKT_NYV",
+        e::KRB_AP_ERR_REPEAT => "KRB_AP_ERR_REPEAT",
+        e::KRB_AP_ERR_NOT_US => "KRB_AP_ERR_NOT_US",
+        e::KRB_AP_ERR_BADMATCH => "KRB_AP_ERR_BADMATCH",
+        e::KRB_AP_ERR_SKEW => "KRB_AP_ERR_SKEW",
+        e::KRB_AP_ERR_BADADDR => "KRB_AP_ERR_BADADDR",
+        e::KRB_AP_ERR_BADVERSION => "KRB_AP_ERR_BADVERSION",
+        e::KRB_AP_ERR_MSG_TYPE => "KRB_AP_ERR_MSG_TYPE",
+        e::KRB_AP_ERR_MODIFIED => "KRB_AP_ERR_MODIFIED",
+        e::KRB_AP_ERR_BADORDER => "KRB_AP_ERR_BADORDER",
+        e::KRB_AP_ERR_BADKEYVER => "KRB_AP_ERR_BADKEYVER",
+        e::KRB_AP_ERR_NOKEY => "KRB_AP_ERR_NOKEY",
+        e::KRB_AP_ERR_MUT_FAIL => "KRB_AP_ERR_MUT_FAIL",
+        e::KRB_AP_ERR_BADDIRECTION => "KRB_AP_ERR_BADDIRECTION",
+        e::KRB_AP_ERR_METHOD => "KRB_AP_ERR_METHOD",
+        e::KRB_AP_ERR_BADSEQ => "KRB_AP_ERR_BADSEQ",
+        e::KRB_AP_ERR_INAPP_CKSUM => "KRB_AP_ERR_INAPP_CKSUM",
+        e::KRB_ERR_RESPONSE_TOO_BIG => "KRB_ERR_RESPONSE_TOO_BIG",
+        e::KRB_ERR_GENERIC => "KRB_ERR_GENERIC",
+        e::KRB_AP_ERR_NO_TGT => "KRB_AP_ERR_NO_TGT",
+        e::KDC_ERR_WRONG_REALM => "KDC_ERR_WRONG_REALM",
+        e::KRB_AP_ERR_USER_TO_USER_REQUIRED => "KRB_AP_ERR_USER_TO_USER_REQUIRED",
+        _ => "",
+    }
+}

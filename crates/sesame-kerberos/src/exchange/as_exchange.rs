@@ -1,0 +1,336 @@
+//! The AS exchange (RFC 4120 3.1): an initial ticket from a password or a long-term key, with
+//! encrypted-timestamp pre-authentication (5.2.7.2) salted as ETYPE-INFO2 says (5.2.7.5).
+
+use std::time::Duration;
+
+use sesame_asn1::Der;
+use sesame_asn1::kerberos::constants::{error_code, msg_type, pa_type};
+use sesame_asn1::kerberos::{
+    AsRep, AsReq, EncKdcRepPart, EncryptedData, EtypeInfo2, EtypeInfo2Entry, KdcReq, KdcReqBody,
+    KerberosFlags, KrbError, MethodData, PaData, PaEncTsEnc, PaPacRequest,
+};
+use sesame_gss::{Clock, KdcRequest, Random};
+use zeroize::Zeroizing;
+
+use super::{KdcStep, enctype_ids, issued, kdc_options, later, nonce, now};
+use crate::crypto::{Enctype, Key};
+use crate::error::{KerberosError, KrbErrorFacts};
+use crate::key_usage;
+use crate::principal::Principal;
+use crate::tickets::IssuedTicket;
+
+/// What proves the client's identity to the KDC.
+#[derive(Clone)]
+pub enum ClientSecret {
+    /// A password; keys are derived with the salt the KDC names.
+    Password(Zeroizing<Vec<u8>>),
+    /// Long-term keys, e.g. from a keytab: the one of the KDC's chosen enctype is used.
+    Keys(Vec<Key>),
+}
+
+impl core::fmt::Debug for ClientSecret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Password(_) => f.write_str("Password(<secret>)"),
+            Self::Keys(k) => f.debug_tuple("Keys").field(k).finish(),
+        }
+    }
+}
+
+/// What to ask for.
+#[derive(Clone, Debug)]
+pub struct AsOptions {
+    /// Enctypes in order of preference.
+    pub enctypes: Vec<Enctype>,
+    /// Requested lifetime.
+    pub lifetime: Duration,
+    /// Requested renewable lifetime, if any.
+    pub renew: Option<Duration>,
+    /// Ask for a forwardable ticket (needed for delegation).
+    pub forwardable: bool,
+    /// PA-PAC-REQUEST (MS-KILE 2.2.3): `Some(true)` asks an AD KDC for a PAC.
+    pub request_pac: Option<bool>,
+    /// The service; `krbtgt/REALM@REALM` when `None`.
+    pub service: Option<Principal>,
+    /// Accept an rc4-hmac reply key and session key (opt-in, RFC 8429).
+    pub allow_weak: bool,
+}
+
+impl Default for AsOptions {
+    fn default() -> Self {
+        Self {
+            enctypes: Enctype::STRONG.to_vec(),
+            lifetime: Duration::from_secs(10 * 3600),
+            renew: None,
+            forwardable: true,
+            request_pac: None,
+            service: None,
+            allow_weak: false,
+        }
+    }
+}
+
+/// An AS exchange in progress.
+#[derive(Debug)]
+pub struct AsExchange {
+    client: Principal,
+    service: Principal,
+    secret: ClientSecret,
+    options: AsOptions,
+    nonce: u32,
+    /// The key of the pre-authentication sent, if one was sent.
+    preauth_key: Option<Key>,
+}
+
+impl AsExchange {
+    /// Starts the exchange; returns the first AS-REQ (without pre-authentication: the KDC
+    /// names the enctype and salt in its KDC_ERR_PREAUTH_REQUIRED answer).
+    pub fn start(
+        client: Principal,
+        secret: ClientSecret,
+        options: AsOptions,
+        clock: &dyn Clock,
+        rng: &mut dyn Random,
+    ) -> Result<(Self, KdcRequest), KerberosError> {
+        if options.enctypes.is_empty() {
+            return Err(KerberosError::Config("no enctype to request".into()));
+        }
+        let service = options
+            .service
+            .clone()
+            .unwrap_or_else(|| Principal::krbtgt(&client.realm, &client.realm));
+        let exchange = Self {
+            client,
+            service,
+            secret,
+            options,
+            nonce: nonce(rng)?,
+            preauth_key: None,
+        };
+        let request = exchange.request(Vec::new(), clock)?;
+        Ok((exchange, request))
+    }
+
+    /// The client principal.
+    pub fn client(&self) -> &Principal {
+        &self.client
+    }
+
+    fn request(
+        &self,
+        mut padata: Vec<PaData>,
+        clock: &dyn Clock,
+    ) -> Result<KdcRequest, KerberosError> {
+        let (now, _) = now(clock);
+        let mut options = KerberosFlags::default();
+        options.set(kdc_options::FORWARDABLE, self.options.forwardable);
+        options.set(kdc_options::CANONICALIZE, true);
+        options.set(kdc_options::RENEWABLE, self.options.renew.is_some());
+        if let Some(include_pac) = self.options.request_pac {
+            padata.push(PaData {
+                padata_type: pa_type::PAC_REQUEST,
+                padata_value: PaPacRequest { include_pac }
+                    .to_der()
+                    .map_err(KerberosError::decode("PA-PAC-REQUEST"))?
+                    .into(),
+            });
+        }
+        let body = KdcReqBody {
+            kdc_options: options,
+            cname: Some(self.client.to_principal_name()),
+            realm: self.client.wire_realm(),
+            sname: Some(self.service.to_principal_name()),
+            from: None,
+            till: later(now, self.options.lifetime),
+            rtime: self.options.renew.map(|r| later(now, r)),
+            nonce: self.nonce,
+            etype: enctype_ids(&self.options.enctypes),
+            addresses: None,
+            enc_authorization_data: None,
+            additional_tickets: None,
+        };
+        let req = AsReq(KdcReq {
+            pvno: 5,
+            msg_type: msg_type::AS_REQ,
+            padata: (!padata.is_empty()).then_some(padata),
+            req_body: body,
+        });
+        Ok(KdcRequest {
+            realm: self.client.realm.clone(),
+            message: req.to_der().map_err(KerberosError::decode("AS-REQ"))?,
+        })
+    }
+
+    /// Takes the KDC's reply: a retry with pre-authentication, the ticket, or the error.
+    pub fn receive(
+        &mut self,
+        reply: &[u8],
+        clock: &dyn Clock,
+        rng: &mut dyn Random,
+    ) -> Result<KdcStep<IssuedTicket>, KerberosError> {
+        match reply.first() {
+            Some(0x7e) => {
+                let error =
+                    KrbError::from_der(reply).map_err(KerberosError::decode("KRB-ERROR"))?;
+                if error.error_code == error_code::KDC_ERR_PREAUTH_REQUIRED
+                    && self.preauth_key.is_none()
+                {
+                    let hints = preauth_hints(&error);
+                    let key = self.choose_key(&hints)?;
+                    let padata = encrypted_timestamp(&key, clock, rng)?;
+                    self.preauth_key = Some(key);
+                    return Ok(KdcStep::Send(self.request(vec![padata], clock)?));
+                }
+                Err(KerberosError::Krb(Box::new(KrbErrorFacts::from_message(
+                    &error,
+                ))))
+            }
+            Some(0x6b) => {
+                let rep = AsRep::from_der(reply)
+                    .map_err(KerberosError::decode("AS-REP"))?
+                    .0;
+                let key = match &self.preauth_key {
+                    Some(k) if k.enctype().id() == rep.enc_part.etype => k.clone(),
+                    _ => {
+                        let hints = rep.padata.as_deref().map(etype_info2).unwrap_or_default();
+                        self.key_for(rep.enc_part.etype, &hints)?
+                    }
+                };
+                let plain = key
+                    .usage(key_usage::AS_REP_ENC_PART)
+                    .decrypt(&rep.enc_part.cipher)?;
+                let (part, _) = EncKdcRepPart::from_der_either(&plain)
+                    .map_err(KerberosError::decode("EncASRepPart"))?;
+                let client = Principal::from_wire(&rep.cname, &rep.crealm);
+                // With CANONICALIZE the KDC may correct the case of the name, nothing more.
+                let same = client.realm.eq_ignore_ascii_case(&self.client.realm)
+                    && client.components.len() == self.client.components.len()
+                    && client
+                        .components
+                        .iter()
+                        .zip(&self.client.components)
+                        .all(|(a, b)| a.eq_ignore_ascii_case(b));
+                if !same {
+                    return Err(KerberosError::Protocol("AS-REP is for another client"));
+                }
+                let ticket = issued(
+                    client,
+                    rep.ticket,
+                    &part,
+                    self.nonce,
+                    self.options.allow_weak,
+                    false,
+                )?;
+                Ok(KdcStep::Done(ticket))
+            }
+            _ => Err(KerberosError::Protocol(
+                "KDC answered an AS-REQ with neither AS-REP nor KRB-ERROR",
+            )),
+        }
+    }
+
+    /// The key for the first ETYPE-INFO2 entry (the KDC's preference) that we allow.
+    fn choose_key(&self, hints: &[EtypeInfo2Entry]) -> Result<Key, KerberosError> {
+        let allowed = |id: i32| self.options.enctypes.iter().any(|e| e.id() == id);
+        let entry = hints
+            .iter()
+            .find(|h| allowed(h.etype) && self.has_key_for(h.etype));
+        if let Some(h) = entry {
+            self.key_for(h.etype, hints)
+        } else {
+            // No hints: the first enctype of ours we hold a key for, with the default salt.
+            {
+                let etype = self
+                    .options
+                    .enctypes
+                    .iter()
+                    .map(|e| e.id())
+                    .find(|id| self.has_key_for(*id))
+                    .ok_or_else(|| {
+                        KerberosError::NoCredentials("no key of an enctype the KDC accepts".into())
+                    })?;
+                self.key_for(etype, &[])
+            }
+        }
+    }
+
+    fn has_key_for(&self, etype: i32) -> bool {
+        match &self.secret {
+            ClientSecret::Password(_) => true,
+            ClientSecret::Keys(keys) => keys.iter().any(|k| k.enctype().id() == etype),
+        }
+    }
+
+    fn key_for(&self, etype: i32, hints: &[EtypeInfo2Entry]) -> Result<Key, KerberosError> {
+        let enctype = if self.options.allow_weak {
+            Enctype::from_id_allow_weak(etype)?
+        } else {
+            Enctype::from_id(etype)?
+        };
+        match &self.secret {
+            ClientSecret::Password(password) => {
+                let hint = hints.iter().find(|h| h.etype == etype);
+                let salt = match hint.and_then(|h| h.salt.as_ref()) {
+                    Some(s) => s.as_bytes().to_vec(),
+                    None => self.client.default_salt(),
+                };
+                let params = hint.and_then(|h| h.s2kparams.as_deref());
+                Ok(Key::from_password(enctype, password, &salt, params)?)
+            }
+            ClientSecret::Keys(keys) => keys
+                .iter()
+                .find(|k| k.enctype() == enctype)
+                .cloned()
+                .ok_or_else(|| {
+                    KerberosError::NoCredentials(format!("no {enctype} key for {}", self.client))
+                }),
+        }
+    }
+}
+
+/// The ETYPE-INFO2 entries of a KRB-ERROR's METHOD-DATA.
+fn preauth_hints(error: &KrbError) -> Vec<EtypeInfo2Entry> {
+    error
+        .e_data
+        .as_deref()
+        .and_then(|d| MethodData::from_der(d).ok())
+        .map(|m| etype_info2(&m))
+        .unwrap_or_default()
+}
+
+fn etype_info2(padata: &[PaData]) -> Vec<EtypeInfo2Entry> {
+    padata
+        .iter()
+        .filter(|p| p.padata_type == pa_type::ETYPE_INFO2)
+        .find_map(|p| EtypeInfo2::from_der(&p.padata_value).ok())
+        .unwrap_or_default()
+}
+
+/// PA-ENC-TIMESTAMP (RFC 4120 5.2.7.2): the client's time encrypted in its long-term key.
+fn encrypted_timestamp(
+    key: &Key,
+    clock: &dyn Clock,
+    rng: &mut dyn Random,
+) -> Result<PaData, KerberosError> {
+    let (patimestamp, pausec) = now(clock);
+    let ts = PaEncTsEnc {
+        patimestamp,
+        pausec: Some(pausec),
+    }
+    .to_der()
+    .map_err(KerberosError::decode("PA-ENC-TS-ENC"))?;
+    let cipher = key
+        .usage(key_usage::AS_REQ_PA_ENC_TIMESTAMP)
+        .encrypt(&ts, rng)?;
+    let enc = EncryptedData {
+        etype: key.enctype().id(),
+        kvno: None,
+        cipher: cipher.into(),
+    }
+    .to_der()
+    .map_err(KerberosError::decode("PA-ENC-TIMESTAMP"))?;
+    Ok(PaData {
+        padata_type: pa_type::ENC_TIMESTAMP,
+        padata_value: enc.into(),
+    })
+}

@@ -1,0 +1,110 @@
+//! The client's exchanges with the KDC as sans-IO state machines: [`AsExchange`] for initial
+//! tickets (RFC 4120 3.1) and [`TgsExchange`] for service tickets (3.3). Each starts with a
+//! request to send and takes the KDC's replies until it has a ticket or an error.
+
+mod as_exchange;
+mod tgs_exchange;
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use sesame_asn1::kerberos::{EncKdcRepPart, KerberosTime};
+use sesame_gss::{Clock, KdcRequest, Random};
+
+pub use as_exchange::{AsExchange, AsOptions, ClientSecret};
+pub use tgs_exchange::{TgsExchange, TgsOptions};
+
+use crate::crypto::{Enctype, Key};
+use crate::error::KerberosError;
+use crate::principal::Principal;
+use crate::tickets::IssuedTicket;
+
+/// What an exchange wants next.
+#[derive(Debug)]
+pub enum KdcStep<T> {
+    /// Send this request to a KDC of its realm and feed the reply back.
+    Send(KdcRequest),
+    /// The exchange is over.
+    Done(T),
+}
+
+/// KDC options (RFC 4120 5.4.1), as bit numbers.
+pub mod kdc_options {
+    /// FORWARDABLE.
+    pub const FORWARDABLE: usize = 1;
+    /// FORWARDED.
+    pub const FORWARDED: usize = 2;
+    /// RENEWABLE.
+    pub const RENEWABLE: usize = 8;
+    /// CANONICALIZE (RFC 6806).
+    pub const CANONICALIZE: usize = 15;
+    /// RENEWABLE-OK.
+    pub const RENEWABLE_OK: usize = 27;
+    /// ENC-TKT-IN-SKEY (user-to-user).
+    pub const ENC_TKT_IN_SKEY: usize = 28;
+}
+
+/// The current time as a KerberosTime and its microseconds.
+pub(crate) fn now(clock: &dyn Clock) -> (KerberosTime, u32) {
+    let d = clock.now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+    (
+        KerberosTime::from_unix(secs).unwrap_or(KerberosTime::MAX),
+        d.subsec_micros(),
+    )
+}
+
+/// `now` + `d` as a KerberosTime.
+pub(crate) fn later(now: KerberosTime, d: Duration) -> KerberosTime {
+    let secs = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+    KerberosTime::from_unix(now.unix().saturating_add(secs)).unwrap_or(KerberosTime::MAX)
+}
+
+/// A nonce as MIT draws it: 31 bits, because some KDCs treat it as a signed integer.
+pub(crate) fn nonce(rng: &mut dyn Random) -> Result<u32, KerberosError> {
+    let mut b = [0u8; 4];
+    rng.fill(&mut b).map_err(crate::crypto::CryptoError::from)?;
+    Ok(u32::from_be_bytes(b) & 0x7fff_ffff)
+}
+
+/// The enctype ids of `enctypes`, in order.
+pub(crate) fn enctype_ids(enctypes: &[Enctype]) -> Vec<i32> {
+    enctypes.iter().map(|e| e.id()).collect()
+}
+
+/// The ticket a KDC reply delivers, once its encrypted part is checked against the request.
+pub(crate) fn issued(
+    client: Principal,
+    ticket: sesame_asn1::kerberos::Ticket,
+    part: &EncKdcRepPart,
+    nonce: u32,
+    allow_weak: bool,
+    user_to_user: bool,
+) -> Result<IssuedTicket, KerberosError> {
+    if part.nonce != nonce {
+        return Err(KerberosError::Protocol(
+            "KDC reply nonce differs from the request's",
+        ));
+    }
+    if part.srealm != ticket.realm || part.sname.name_string != ticket.sname.name_string {
+        return Err(KerberosError::Protocol(
+            "KDC reply names a server other than its ticket's",
+        ));
+    }
+    let enctype = if allow_weak {
+        Enctype::from_id_allow_weak(part.key.keytype)?
+    } else {
+        Enctype::from_id(part.key.keytype)?
+    };
+    Ok(IssuedTicket {
+        client,
+        server: Principal::from_wire(&part.sname, &part.srealm),
+        session_key: Key::new(enctype, part.key.keyvalue.expose())?,
+        ticket,
+        flags: part.flags.to_u32(),
+        authtime: part.authtime.unix(),
+        starttime: part.starttime.map(KerberosTime::unix),
+        endtime: part.endtime.unix(),
+        renew_till: part.renew_till.map(KerberosTime::unix),
+        user_to_user,
+    })
+}

@@ -1,0 +1,262 @@
+//! The TGS exchange (RFC 4120 3.3): a service ticket from a TGT, following cross-realm
+//! referrals (RFC 6806) for a bounded number of hops, and the user-to-user form (3.3.3,
+//! ENC-TKT-IN-SKEY with the other user's TGT as additional ticket).
+
+use std::time::Duration;
+
+use sesame_asn1::Der;
+use sesame_asn1::kerberos::constants::{msg_type, pa_type};
+use sesame_asn1::kerberos::{
+    ApReq, Authenticator, Checksum, EncKdcRepPart, EncryptedData, EncryptionKey, KdcReq,
+    KdcReqBody, KerberosFlags, KrbError, PaData, SecretOctets, TgsRep, TgsReq, Ticket,
+};
+use sesame_gss::{Clock, KdcRequest, Random};
+
+use super::{KdcStep, enctype_ids, issued, kdc_options, later, nonce, now};
+use crate::crypto::{Enctype, Key};
+use crate::error::{KerberosError, KrbErrorFacts};
+use crate::key_usage;
+use crate::principal::Principal;
+use crate::tickets::IssuedTicket;
+
+/// Referrals followed before giving up (MIT allows 10; real forests need 2 or 3).
+const MAX_HOPS: usize = 5;
+
+/// What to ask for.
+#[derive(Clone, Debug)]
+pub struct TgsOptions {
+    /// Enctypes in order of preference (for the session key).
+    pub enctypes: Vec<Enctype>,
+    /// Requested lifetime.
+    pub lifetime: Duration,
+    /// FORWARDABLE.
+    pub forwardable: bool,
+    /// FORWARDED: ask for a forwarded TGT (delegation); the server must be a krbtgt.
+    pub forwarded: bool,
+    /// User-to-user: the other user's TGT, whose session key will encrypt the ticket.
+    pub second_ticket: Option<Ticket>,
+    /// Accept an rc4-hmac session key.
+    pub allow_weak: bool,
+}
+
+impl Default for TgsOptions {
+    fn default() -> Self {
+        Self {
+            enctypes: Enctype::STRONG.to_vec(),
+            lifetime: Duration::from_secs(10 * 3600),
+            forwardable: true,
+            forwarded: false,
+            second_ticket: None,
+            allow_weak: false,
+        }
+    }
+}
+
+/// A TGS exchange in progress.
+#[derive(Debug)]
+pub struct TgsExchange {
+    tgt: IssuedTicket,
+    server: Principal,
+    options: TgsOptions,
+    nonce: u32,
+    subkey: Key,
+    referrals: Vec<IssuedTicket>,
+}
+
+impl TgsExchange {
+    /// Starts the exchange with `tgt` for `server`; returns the TGS-REQ.
+    pub fn start(
+        tgt: IssuedTicket,
+        server: Principal,
+        options: TgsOptions,
+        clock: &dyn Clock,
+        rng: &mut dyn Random,
+    ) -> Result<(Self, KdcRequest), KerberosError> {
+        let subkey = Key::random(tgt.session_key.enctype(), rng)?;
+        let exchange = Self {
+            tgt,
+            server,
+            options,
+            nonce: nonce(rng)?,
+            subkey,
+            referrals: Vec::new(),
+        };
+        let request = exchange.request(clock, rng)?;
+        Ok((exchange, request))
+    }
+
+    /// The referral TGTs received on the way (worth caching).
+    pub fn referrals(&self) -> &[IssuedTicket] {
+        &self.referrals
+    }
+
+    fn request(
+        &self,
+        clock: &dyn Clock,
+        rng: &mut dyn Random,
+    ) -> Result<KdcRequest, KerberosError> {
+        let (now, cusec) = now(clock);
+        let kdc_realm = self
+            .tgt
+            .server
+            .tgs_realm()
+            .ok_or(KerberosError::Protocol(
+                "TGS-REQ with a ticket that is not a TGT",
+            ))?
+            .to_string();
+        let mut options = KerberosFlags::default();
+        options.set(kdc_options::FORWARDABLE, self.options.forwardable);
+        options.set(kdc_options::FORWARDED, self.options.forwarded);
+        options.set(kdc_options::CANONICALIZE, true);
+        options.set(
+            kdc_options::ENC_TKT_IN_SKEY,
+            self.options.second_ticket.is_some(),
+        );
+        let mut sname = self.server.to_principal_name();
+        if self.options.second_ticket.is_some() && self.server.components.len() == 1 {
+            // MIT and Windows look a user-to-user server up by its user name.
+            sname.name_type = sesame_asn1::kerberos::constants::name_type::NT_PRINCIPAL;
+        }
+        let body = KdcReqBody {
+            kdc_options: options,
+            cname: None,
+            realm: self.server.wire_realm(),
+            sname: Some(sname),
+            from: None,
+            till: later(now, self.options.lifetime),
+            rtime: None,
+            nonce: self.nonce,
+            etype: enctype_ids(&self.options.enctypes),
+            addresses: None,
+            enc_authorization_data: None,
+            additional_tickets: self.options.second_ticket.clone().map(|t| vec![t]),
+        };
+        let body_der = body
+            .to_der()
+            .map_err(KerberosError::decode("KDC-REQ-BODY"))?;
+        let session = &self.tgt.session_key;
+        let checksum = session
+            .usage(key_usage::TGS_REQ_AUTH_CKSUM)
+            .checksum(&body_der);
+        let authenticator = Authenticator {
+            authenticator_vno: 5,
+            crealm: self.tgt.client.wire_realm(),
+            cname: self.tgt.client.to_principal_name(),
+            cksum: Some(Checksum {
+                cksumtype: session.enctype().checksum_type(),
+                checksum: checksum.into(),
+            }),
+            cusec,
+            ctime: now,
+            subkey: Some(EncryptionKey {
+                keytype: self.subkey.enctype().id(),
+                keyvalue: SecretOctets::new(self.subkey.as_bytes().to_vec()),
+            }),
+            seq_number: None,
+            authorization_data: None,
+        }
+        .to_der()
+        .map_err(KerberosError::decode("Authenticator"))?;
+        let ap_req = ApReq {
+            pvno: 5,
+            msg_type: msg_type::AP_REQ,
+            ap_options: KerberosFlags::default(),
+            ticket: self.tgt.ticket.clone(),
+            authenticator: EncryptedData {
+                etype: session.enctype().id(),
+                kvno: None,
+                cipher: session
+                    .usage(key_usage::TGS_REQ_AUTH)
+                    .encrypt(&authenticator, rng)?
+                    .into(),
+            },
+        };
+        let req = TgsReq(KdcReq {
+            pvno: 5,
+            msg_type: msg_type::TGS_REQ,
+            padata: Some(vec![PaData {
+                padata_type: pa_type::TGS_REQ,
+                padata_value: ap_req
+                    .to_der()
+                    .map_err(KerberosError::decode("AP-REQ"))?
+                    .into(),
+            }]),
+            req_body: body,
+        });
+        Ok(KdcRequest {
+            realm: kdc_realm,
+            message: req.to_der().map_err(KerberosError::decode("TGS-REQ"))?,
+        })
+    }
+
+    /// Takes the KDC's reply: a request to the next realm (referral), the ticket, or the error.
+    pub fn receive(
+        &mut self,
+        reply: &[u8],
+        clock: &dyn Clock,
+        rng: &mut dyn Random,
+    ) -> Result<KdcStep<IssuedTicket>, KerberosError> {
+        match reply.first() {
+            Some(0x7e) => {
+                let error =
+                    KrbError::from_der(reply).map_err(KerberosError::decode("KRB-ERROR"))?;
+                Err(KerberosError::Krb(Box::new(KrbErrorFacts::from_message(
+                    &error,
+                ))))
+            }
+            Some(0x6d) => {
+                let rep = TgsRep::from_der(reply)
+                    .map_err(KerberosError::decode("TGS-REP"))?
+                    .0;
+                let plain = match self
+                    .subkey
+                    .usage(key_usage::TGS_REP_ENC_PART_SUBKEY)
+                    .decrypt(&rep.enc_part.cipher)
+                {
+                    Ok(p) => p,
+                    Err(_) => self
+                        .tgt
+                        .session_key
+                        .usage(key_usage::TGS_REP_ENC_PART_SESSION_KEY)
+                        .decrypt(&rep.enc_part.cipher)?,
+                };
+                let (part, _) = EncKdcRepPart::from_der_either(&plain)
+                    .map_err(KerberosError::decode("EncTGSRepPart"))?;
+                let ticket = issued(
+                    self.tgt.client.clone(),
+                    rep.ticket,
+                    &part,
+                    self.nonce,
+                    self.options.allow_weak,
+                    self.options.second_ticket.is_some(),
+                )?;
+                match ticket.server.tgs_realm() {
+                    Some(next)
+                        if self.server.tgs_realm().is_none() && next != ticket.server.realm =>
+                    {
+                        // A referral to another realm's TGS: ask it for the same server.
+                        if self.referrals.len() >= MAX_HOPS {
+                            return Err(KerberosError::Protocol("too many cross-realm referrals"));
+                        }
+                        if self
+                            .referrals
+                            .iter()
+                            .any(|t| t.server.tgs_realm() == Some(next))
+                        {
+                            return Err(KerberosError::Protocol("cross-realm referral loop"));
+                        }
+                        self.server.realm = next.to_string();
+                        self.referrals.push(ticket.clone());
+                        self.tgt = ticket;
+                        self.nonce = nonce(rng)?;
+                        Ok(KdcStep::Send(self.request(clock, rng)?))
+                    }
+                    _ => Ok(KdcStep::Done(ticket)),
+                }
+            }
+            _ => Err(KerberosError::Protocol(
+                "KDC answered a TGS-REQ with neither TGS-REP nor KRB-ERROR",
+            )),
+        }
+    }
+}

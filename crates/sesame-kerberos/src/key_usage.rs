@@ -1,0 +1,34 @@
+//! Key usage numbers (RFC 4120 7.5.1, RFC 4121 2, MS-PAC 2.8).
+
+/// AS-REQ PA-ENC-TIMESTAMP, encrypted with the client key.
+pub const AS_REQ_PA_ENC_TIMESTAMP: u32 = 1;
+/// Ticket EncTicketPart, encrypted with the service key.
+pub const TICKET: u32 = 2;
+/// AS-REP encrypted part, with the client key.
+pub const AS_REP_ENC_PART: u32 = 3;
+/// TGS-REQ authenticator checksum over the request body, keyed with the TGT session key.
+pub const TGS_REQ_AUTH_CKSUM: u32 = 6;
+/// TGS-REQ PA-TGS-REQ authenticator, with the TGT session key.
+pub const TGS_REQ_AUTH: u32 = 7;
+/// TGS-REP encrypted part, with the TGT session key.
+pub const TGS_REP_ENC_PART_SESSION_KEY: u32 = 8;
+/// TGS-REP encrypted part, with the authenticator subkey.
+pub const TGS_REP_ENC_PART_SUBKEY: u32 = 9;
+/// AP-REQ authenticator checksum (not used by GSS-API, whose checksum is unkeyed 0x8003).
+pub const AP_REQ_AUTH_CKSUM: u32 = 10;
+/// AP-REQ authenticator, with the ticket session key.
+pub const AP_REQ_AUTH: u32 = 11;
+/// AP-REP encrypted part, with the ticket session key.
+pub const AP_REP_ENC_PART: u32 = 12;
+/// KRB-CRED encrypted part (delegation), with the session key.
+pub const KRB_CRED_ENC_PART: u32 = 14;
+/// PAC server and KDC signatures (KERB_NON_KERB_CKSUM_SALT).
+pub const PAC_CHECKSUM: u32 = 17;
+/// RFC 4121 Wrap token sealed by the acceptor.
+pub const ACCEPTOR_SEAL: u32 = 22;
+/// RFC 4121 MIC and unsealed Wrap token by the acceptor.
+pub const ACCEPTOR_SIGN: u32 = 23;
+/// RFC 4121 Wrap token sealed by the initiator.
+pub const INITIATOR_SEAL: u32 = 24;
+/// RFC 4121 MIC and unsealed Wrap token by the initiator.
+pub const INITIATOR_SIGN: u32 = 25;
