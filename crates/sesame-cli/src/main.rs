@@ -1,12 +1,13 @@
 //! `sesame`: command-line tools for Windows-style integrated authentication.
 //!
 //! `decode` (show a token), `klist` (list a keytab or a credential cache), `ktadd` (add
-//! password-derived keys to a keytab), `init` / `accept` (NTLM so far, over the token line
-//! protocol). See docs/cli.md.
+//! password-derived keys to a keytab), `kinit` (get a TGT), `init` / `accept` (NTLM and
+//! Kerberos contexts over the token line protocol). See docs/cli.md.
 #![forbid(unsafe_code)]
 
 mod args;
 mod decode;
+mod kerberos;
 mod klist;
 mod ktadd;
 mod tokens;
@@ -15,10 +16,13 @@ use std::process::ExitCode;
 
 fn usage() -> String {
     format!(
-        "usage:\n  {}\n  {}\n  {}",
+        "usage:\n  {}\n  {}\n  {}\n  {}\n  {}\n  {}",
         decode::USAGE,
         klist::USAGE,
-        ktadd::USAGE
+        ktadd::USAGE,
+        kerberos::KINIT_USAGE,
+        tokens::INIT_USAGE,
+        tokens::ACCEPT_USAGE
     )
 }
 
@@ -29,6 +33,7 @@ fn main() -> ExitCode {
         Some("decode") => decode::run(rest),
         Some("klist") => klist::run(rest),
         Some("ktadd") => ktadd::run(rest),
+        Some("kinit") => kerberos::kinit(rest),
         Some("init") => tokens::init(rest),
         Some("accept") => tokens::accept(rest),
         Some("-h" | "--help" | "help") => {

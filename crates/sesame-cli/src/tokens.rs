@@ -14,6 +14,8 @@ use sesame_gss::{
     ChannelBindings, Clock, Input, MajorStatus, MessageProtection, OffsetClock, SecurityContext,
     Step, SystemClock, SystemRandom,
 };
+use sesame_kerberos::KerberosError;
+use sesame_kerberos::transport::{KdcTransport, step_with_kdc};
 use sesame_ntlm::{
     ClientConfig, Credentials, FileUserStore, NtlmClient, NtlmError, NtlmServer, ServerConfig,
 };
@@ -23,11 +25,17 @@ use crate::args::Args;
 
 pub const INIT_USAGE: &str = "sesame init --mech ntlm --target SPN --user USER [--domain D] (--password-env VAR | --nt-hash HEX)
        [--channel-bindings TEXT] [--clock-offset SECONDS] [--ntlmv1]
+sesame init --mech kerberos --target SPN (--ccache NAME | --user P (--password-env VAR | --keytab FILE))
+       [--mutual] [--dce] [--u2u] [--delegate] [--kdc HOST[:PORT]] [--enctypes LIST]
+       [--channel-bindings TEXT] [--clock-offset SECONDS]
   Initiates a context and speaks the token line protocol on stdin/stdout (docs/cli.md).";
 
 pub const ACCEPT_USAGE: &str =
     "sesame accept --mech ntlm --ntlm-users FILE [--channel-bindings TEXT] [--clock-offset SECONDS]
-  Accepts a context; FILE has DOMAIN:user:password (or DOMAIN:user:$NT$<hex>) lines.";
+  Accepts a context; FILE has DOMAIN:user:password (or DOMAIN:user:$NT$<hex>) lines.
+sesame accept --mech kerberos (--keytab FILE | --u2u [--ccache NAME]) [--dce]
+       [--channel-bindings TEXT] [--clock-offset SECONDS]
+  Accepts with the keytab's keys (default KRB5_KTNAME), or user-to-user with the ccache's TGT.";
 
 /// A context that can also protect messages.
 trait Context: SecurityContext + MessageProtection {}
@@ -41,10 +49,13 @@ struct Failure {
 
 impl From<sesame_gss::Error> for Failure {
     fn from(e: sesame_gss::Error) -> Self {
-        let kind = e.mech_error::<NtlmError>().map_or_else(
-            || major_kind(e.major()).to_string(),
-            |n| ntlm_kind(n).to_string(),
-        );
+        let kind = if let Some(k) = e.mech_error::<KerberosError>() {
+            crate::kerberos::error_kind(k)
+        } else if let Some(n) = e.mech_error::<NtlmError>() {
+            ntlm_kind(n).to_string()
+        } else {
+            major_kind(e.major()).to_string()
+        };
         Self {
             kind,
             message: e.to_string(),
@@ -101,7 +112,7 @@ fn clock(args: &Args) -> Result<Arc<dyn Clock>, Failure> {
     }))
 }
 
-fn bindings(args: &Args) -> Option<ChannelBindings> {
+pub fn bindings(args: &Args) -> Option<ChannelBindings> {
     args.value("channel-bindings")
         .map(|t| ChannelBindings::from_application_data(t.as_bytes().to_vec()))
 }
@@ -116,17 +127,49 @@ const OPTIONS: &[&str] = &[
     "ntlm-users",
     "channel-bindings",
     "clock-offset",
+    "ccache",
+    "keytab",
+    "kdc",
+    "enctypes",
 ];
 
-/// Parses the options `init` and `accept` share and checks the mechanism (only NTLM so far).
+const FLAGS: &[&str] = &[
+    "ntlmv1",
+    "allow-ntlmv1",
+    "mutual",
+    "dce",
+    "u2u",
+    "delegate",
+    "allow-weak",
+];
+
+/// Parses the options `init` and `accept` share and checks the mechanism.
 fn parse_args(args: &[String], usage_text: &str) -> Result<Args, Failure> {
-    let args = Args::parse(args, OPTIONS, &["ntlmv1", "allow-ntlmv1"]).map_err(usage)?;
+    let args = Args::parse(args, OPTIONS, FLAGS).map_err(usage)?;
     match args.value("mech") {
-        Some("ntlm") => Ok(args),
+        Some("ntlm" | "kerberos") => Ok(args),
         other => Err(usage(format!(
-            "--mech must be ntlm (got {})\n{usage_text}",
+            "--mech must be ntlm or kerberos (got {})\n{usage_text}",
             other.unwrap_or("nothing")
         ))),
+    }
+}
+
+/// A context, the transport for its KDC requests (Kerberos), and what to do once it is
+/// established (store new tickets in the ccache).
+struct Session {
+    ctx: Box<dyn Context>,
+    kdc: Option<Box<dyn KdcTransport>>,
+    after: Option<crate::kerberos::AfterDone>,
+}
+
+impl Session {
+    fn plain(ctx: Box<dyn Context>) -> Self {
+        Self {
+            ctx,
+            kdc: None,
+            after: None,
+        }
     }
 }
 
@@ -134,6 +177,14 @@ pub fn init(args: &[String]) -> Result<(), String> {
     run_protocol(
         || {
             let args = parse_args(args, INIT_USAGE)?;
+            if args.value("mech") == Some("kerberos") {
+                let (ctx, kdc, after) = crate::kerberos::initiator(&args).map_err(usage)?;
+                return Ok(Session {
+                    ctx: Box::new(ctx),
+                    kdc: Some(Box::new(kdc)),
+                    after,
+                });
+            }
             let user = args
                 .value("user")
                 .ok_or_else(|| usage(format!("--user is required\n{INIT_USAGE}")))?;
@@ -166,11 +217,11 @@ pub fn init(args: &[String]) -> Result<(), String> {
                 confidentiality: true,
                 ntlmv1: args.flag("ntlmv1"),
             };
-            Ok(Box::new(NtlmClient::new(
+            Ok(Session::plain(Box::new(NtlmClient::new(
                 config,
                 clock(&args)?,
                 Box::new(SystemRandom),
-            )) as Box<dyn Context>)
+            ))))
         },
         true,
     )
@@ -180,6 +231,10 @@ pub fn accept(args: &[String]) -> Result<(), String> {
     run_protocol(
         || {
             let args = parse_args(args, ACCEPT_USAGE)?;
+            if args.value("mech") == Some("kerberos") {
+                let ctx = crate::kerberos::acceptor(&args).map_err(usage)?;
+                return Ok(Session::plain(Box::new(ctx)));
+            }
             let file = args
                 .value("ntlm-users")
                 .ok_or_else(|| usage(format!("--ntlm-users FILE is required\n{ACCEPT_USAGE}")))?;
@@ -189,12 +244,12 @@ pub fn accept(args: &[String]) -> Result<(), String> {
                 allow_ntlmv1: args.flag("allow-ntlmv1"),
                 ..ServerConfig::default()
             };
-            Ok(Box::new(NtlmServer::new(
+            Ok(Session::plain(Box::new(NtlmServer::new(
                 config,
                 Arc::new(users),
                 clock(&args)?,
                 Box::new(SystemRandom),
-            )) as Box<dyn Context>)
+            ))))
         },
         false,
     )
@@ -224,11 +279,11 @@ fn b64() -> base64::engine::GeneralPurpose {
 /// Runs the protocol; on failure an `error` line on stdout, and the reason returned (main
 /// repeats it on stderr and exits with status 1).
 fn run_protocol(
-    make: impl FnOnce() -> Result<Box<dyn Context>, Failure>,
+    make: impl FnOnce() -> Result<Session, Failure>,
     initiator: bool,
 ) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
-    let result = make().and_then(|mut ctx| converse(ctx.as_mut(), initiator, &mut out));
+    let result = make().and_then(|mut session| converse(&mut session, initiator, &mut out));
     match result {
         Ok(()) => Ok(()),
         Err(f) => {
@@ -257,7 +312,8 @@ fn decode_base64(text: &str) -> Result<Vec<u8>, Failure> {
     })
 }
 
-fn converse(ctx: &mut dyn Context, initiator: bool, out: &mut impl Write) -> Result<(), Failure> {
+fn converse(session: &mut Session, initiator: bool, out: &mut impl Write) -> Result<(), Failure> {
+    let ctx = session.ctx.as_mut();
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     let mut next_line = || -> Result<Option<String>, Failure> {
@@ -274,9 +330,13 @@ fn converse(ctx: &mut dyn Context, initiator: bool, out: &mut impl Write) -> Res
         input = Some(decode_base64(line.trim())?);
     }
     loop {
-        let step = match &input {
-            None => ctx.step(Input::Start)?,
-            Some(t) => ctx.step(Input::Token(t))?,
+        let first = match &input {
+            None => Input::Start,
+            Some(t) => Input::Token(t),
+        };
+        let step = match &session.kdc {
+            Some(kdc) => step_with_kdc(ctx, first, kdc.as_ref())?,
+            None => ctx.step(first)?,
         };
         match step {
             Step::Continue(token) => say(out, &format!("token {}", b64().encode(token)))?,
@@ -285,13 +345,20 @@ fn converse(ctx: &mut dyn Context, initiator: bool, out: &mut impl Write) -> Res
                     say(out, &format!("token {}", b64().encode(token)))?;
                 }
                 let peer = ctx.peer_name().map(|p| p.0.clone()).unwrap_or_default();
-                say(out, &format!("done ntlm {peer}"))?;
+                let mech = sesame_asn1::oid::mech_name(ctx.mechanism()).unwrap_or("unknown");
+                if let Some(after) = session.after.take() {
+                    after().map_err(|e| Failure {
+                        kind: "ccache".into(),
+                        message: e,
+                    })?;
+                }
+                say(out, &format!("done {mech} {peer}"))?;
                 break;
             }
             Step::NeedKdc(_) => {
                 return Err(Failure {
                     kind: "failure".into(),
-                    message: "NTLM needs no KDC".into(),
+                    message: "a KDC request without a transport".into(),
                 });
             }
         }

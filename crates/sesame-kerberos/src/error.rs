@@ -83,6 +83,10 @@ pub enum KerberosError {
         /// The decoder's error.
         source: sesame_asn1::Error,
     },
+    /// The KDC's reply does not decrypt with the client's key: a wrong password or an old key
+    /// (what MIT reports as "Password incorrect" when no pre-authentication was required).
+    #[error("the KDC reply does not decrypt with the client's key (wrong password or key)")]
+    ReplyKeyMismatch,
     /// A message decoded but does not answer what was asked (wrong nonce, name, token id...).
     #[error("protocol violation: {0}")]
     Protocol(&'static str),
@@ -182,6 +186,7 @@ impl KerberosError {
                 _ => MajorStatus::DefectiveToken,
             },
             Self::NoCredentials(_) | Self::Ccache(_) | Self::Keytab(_) => MajorStatus::NoCred,
+            Self::ReplyKeyMismatch => MajorStatus::DefectiveCredential,
             Self::Sequence(s) => match s {
                 SequenceError::Duplicate => MajorStatus::DuplicateToken,
                 SequenceError::Old => MajorStatus::OldToken,

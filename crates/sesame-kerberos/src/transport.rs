@@ -162,8 +162,8 @@ impl KdcClient {
         }
     }
 
-    /// Puts `kdc` (`host[:port]`, optionally `tcp/` or `udp/` first) ahead of the configured
-    /// KDCs of `realm`.
+    /// Uses `kdc` (`host[:port]`, optionally `tcp/` or `udp/` first) for `realm` instead of
+    /// the configured KDCs (explicit configuration comes first, as in MIT's discovery order).
     #[must_use]
     pub fn with_kdc(mut self, realm: &str, kdc: &str) -> Self {
         let (transport, rest) = match kdc.split_once('/') {
@@ -183,13 +183,13 @@ impl KdcClient {
         self
     }
 
-    /// The KDCs of `realm`, explicit ones first.
+    /// The KDCs of `realm`: the explicit ones if any, else krb5.conf's.
     pub fn kdcs(&self, realm: &str) -> Vec<KdcAddress> {
-        let mut all = self.kdcs.get(realm).cloned().unwrap_or_default();
-        if let Some(conf) = &self.conf {
-            all.extend(conf.kdcs(realm));
+        match (self.kdcs.get(realm), &self.conf) {
+            (Some(explicit), _) => explicit.clone(),
+            (None, Some(conf)) => conf.kdcs(realm),
+            (None, None) => Vec::new(),
         }
-        all
     }
 
     fn try_host(

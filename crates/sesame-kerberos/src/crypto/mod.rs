@@ -97,6 +97,16 @@ impl Enctype {
         Self::AES128_CTS_HMAC_SHA1_96,
     ];
 
+    /// The order in which requests list enctypes by default: MIT's `permitted_enctypes`
+    /// order (aes256-sha1 first, as Active Directory and MIT KDCs expect; it is also the
+    /// fastest here).
+    pub const DEFAULT_PREFERENCE: [Self; 4] = [
+        Self::AES256_CTS_HMAC_SHA1_96,
+        Self::AES128_CTS_HMAC_SHA1_96,
+        Self::AES256_CTS_HMAC_SHA384_192,
+        Self::AES128_CTS_HMAC_SHA256_128,
+    ];
+
     /// rc4-hmac (23): weak (RFC 8429) but still found in Active Directory. Calling this is the
     /// explicit opt-in.
     pub const fn rc4_hmac_weak() -> Self {

@@ -13,7 +13,7 @@ use sesame_gss::{Clock, KdcRequest, Random};
 use zeroize::Zeroizing;
 
 use super::{KdcStep, enctype_ids, issued, kdc_options, later, nonce, now};
-use crate::crypto::{Enctype, Key};
+use crate::crypto::{CryptoError, Enctype, Key};
 use crate::error::{KerberosError, KrbErrorFacts};
 use crate::key_usage;
 use crate::principal::Principal;
@@ -59,7 +59,7 @@ pub struct AsOptions {
 impl Default for AsOptions {
     fn default() -> Self {
         Self {
-            enctypes: Enctype::STRONG.to_vec(),
+            enctypes: Enctype::DEFAULT_PREFERENCE.to_vec(),
             lifetime: Duration::from_secs(10 * 3600),
             renew: None,
             forwardable: true,
@@ -198,7 +198,11 @@ impl AsExchange {
                 };
                 let plain = key
                     .usage(key_usage::AS_REP_ENC_PART)
-                    .decrypt(&rep.enc_part.cipher)?;
+                    .decrypt(&rep.enc_part.cipher)
+                    .map_err(|e| match e {
+                        CryptoError::IntegrityCheckFailed => KerberosError::ReplyKeyMismatch,
+                        other => other.into(),
+                    })?;
                 let (part, _) = EncKdcRepPart::from_der_either(&plain)
                     .map_err(KerberosError::decode("EncASRepPart"))?;
                 let client = Principal::from_wire(&rep.cname, &rep.crealm);

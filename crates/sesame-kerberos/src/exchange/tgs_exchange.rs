@@ -42,7 +42,7 @@ pub struct TgsOptions {
 impl Default for TgsOptions {
     fn default() -> Self {
         Self {
-            enctypes: Enctype::STRONG.to_vec(),
+            enctypes: Enctype::DEFAULT_PREFERENCE.to_vec(),
             lifetime: Duration::from_secs(10 * 3600),
             forwardable: true,
             forwarded: false,

@@ -53,7 +53,7 @@ impl InitiatorConfig {
                 | ContextFlags::CONFIDENTIALITY
                 | ContextFlags::INTEGRITY,
             channel_bindings: None,
-            enctypes: Enctype::STRONG.to_vec(),
+            enctypes: Enctype::DEFAULT_PREFERENCE.to_vec(),
         }
     }
 }
@@ -358,7 +358,12 @@ impl KerberosInitiator {
                     .into(),
             },
         };
-        let token = frame(ticket.user_to_user, &KerberosContextToken::ApReq(ap_req))?;
+        // DCE style sends the AP-REQ raw, without GSS framing, as Windows and MIT do.
+        let token = if flags.contains(ContextFlags::DCE_STYLE) {
+            ap_req.to_der().map_err(KerberosError::decode("AP-REQ"))?
+        } else {
+            frame(ticket.user_to_user, &KerberosContextToken::ApReq(ap_req))?
+        };
         self.peer = Some(PeerName(self.config.target.to_string()));
         if mutual {
             self.state = State::AwaitApRep(Box::new(Sent {

@@ -1,0 +1,352 @@
+//! Kerberos in the CLI: `sesame kinit`, and the contexts `sesame init --mech kerberos` and
+//! `sesame accept --mech kerberos` run over the token line protocol.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sesame_gss::{Clock, ContextFlags, SystemRandom};
+use sesame_kerberos::KerberosError;
+use sesame_kerberos::ccache::{self, Ccache};
+use sesame_kerberos::crypto::Enctype;
+use sesame_kerberos::exchange::{AsExchange, AsOptions, ClientSecret, KdcStep};
+use sesame_kerberos::gssapi::{
+    AcceptorConfig, AcceptorCredentials, InitiatorConfig, InitiatorCredentials, KerberosAcceptor,
+    KerberosInitiator,
+};
+use sesame_kerberos::keytab::Keytab;
+use sesame_kerberos::krb5_conf::Krb5Conf;
+use sesame_kerberos::principal::Principal;
+use sesame_kerberos::transport::{KdcClient, KdcTransport, TransportError};
+use zeroize::Zeroizing;
+
+use crate::args::Args;
+
+pub const KINIT_USAGE: &str =
+    "sesame kinit PRINCIPAL (--password-env VAR | --keytab FILE) [--ccache NAME]
+            [--kdc HOST[:PORT]] [--enctypes LIST] [--allow-weak] [--lifetime SECONDS]
+            [--clock-offset SECONDS]
+  Gets a TGT from the KDC and writes it to the ccache (default KRB5CCNAME, as MIT).";
+
+/// The facts of a Kerberos failure as a short kind for `error` lines: the KRB-ERROR name in
+/// lower case (`kdc-err-preauth-failed`), or the transport fact (`no-kdc`, `kdc-unreachable`).
+pub fn error_kind(e: &KerberosError) -> String {
+    match e {
+        KerberosError::Transport(TransportError::NoKdc { .. }) => "no-kdc".into(),
+        KerberosError::Transport(_) => "kdc-unreachable".into(),
+        KerberosError::ChannelBindings => "bad-channel-bindings".into(),
+        KerberosError::NoCredentials(_) | KerberosError::Ccache(_) | KerberosError::Keytab(_) => {
+            "no-credentials".into()
+        }
+        KerberosError::Sequence(_) => "sequence".into(),
+        KerberosError::ReplyKeyMismatch => "wrong-password".into(),
+        KerberosError::Crypto(_) => "bad-mic".into(),
+        KerberosError::Decode { .. } | KerberosError::Protocol(_) => "defective-token".into(),
+        other => match other.krb_error_code() {
+            Some(code) => {
+                let name = sesame_kerberos::error::error_name(code);
+                if name.is_empty() {
+                    format!("krb-error-{code}")
+                } else {
+                    name.to_lowercase().replace('_', "-")
+                }
+            }
+            None => "failure".into(),
+        },
+    }
+}
+
+/// The krb5.conf MIT would read (an absent file is an empty configuration).
+pub fn conf() -> Result<Krb5Conf, String> {
+    Krb5Conf::from_env().map_err(|e| e.to_string())
+}
+
+/// The transport to the KDCs of krb5.conf, with `--kdc` first.
+pub fn transport(args: &Args, conf: &Krb5Conf, realm: &str) -> KdcClient {
+    let mut client = KdcClient::from_conf(conf);
+    if let Some(kdc) = args.value("kdc") {
+        client = client.with_kdc(realm, kdc);
+    }
+    client
+}
+
+fn enctypes(args: &Args, conf: &Krb5Conf) -> Result<Vec<Enctype>, String> {
+    let allow_weak = args.flag("allow-weak");
+    match args.value("enctypes") {
+        Some(list) => list
+            .split([',', ' '])
+            .filter(|s| !s.is_empty())
+            .map(|n| {
+                Enctype::from_name(n)
+                    .filter(|e| allow_weak || !e.is_weak())
+                    .ok_or_else(|| {
+                        format!("unknown or weak enctype {n} (rc4-hmac needs --allow-weak)")
+                    })
+            })
+            .collect(),
+        None => Ok(conf
+            .enctypes("default_tkt_enctypes", allow_weak)
+            .unwrap_or_else(|| Enctype::DEFAULT_PREFERENCE.to_vec())),
+    }
+}
+
+fn principal(name: &str, conf: &Krb5Conf) -> Result<Principal, String> {
+    Principal::parse(name, conf.default_realm()).map_err(|e| e.to_string())
+}
+
+/// A target name: `user@REALM`, `service/host[@REALM]` or GSS's `service@host`.
+pub fn target(name: &str, conf: &Krb5Conf, user_to_user: bool) -> Result<Principal, String> {
+    if user_to_user || name.contains('/') {
+        let mut p = principal(name, conf)?;
+        if let [_, host] = p.components.as_slice() {
+            if !name.contains('@') {
+                if let Some(realm) = conf.realm_of_host(host) {
+                    p.realm = realm.to_string();
+                }
+            }
+            p.name_type = sesame_asn1::kerberos::constants::name_type::NT_SRV_HST;
+        }
+        return Ok(p);
+    }
+    let (service, host) = name
+        .split_once('@')
+        .ok_or_else(|| format!("target {name} is neither service/host nor service@host"))?;
+    let realm = conf
+        .realm_of_host(host)
+        .or(conf.default_realm())
+        .ok_or_else(|| format!("no realm for host {host} (set default_realm)"))?;
+    Ok(Principal::service(service, host, realm))
+}
+
+pub fn clock(args: &Args) -> Result<Arc<dyn Clock>, String> {
+    let offset: i64 = args
+        .value("clock-offset")
+        .map_or(Ok(0), str::parse)
+        .map_err(|_| "--clock-offset takes a number of seconds".to_string())?;
+    Ok(Arc::new(sesame_gss::OffsetClock {
+        inner: sesame_gss::SystemClock,
+        offset_secs: offset,
+    }))
+}
+
+fn password(var: &str) -> Result<Zeroizing<String>, String> {
+    std::env::var(var)
+        .map(Zeroizing::new)
+        .map_err(|_| format!("environment variable {var} is not set"))
+}
+
+fn keytab(args: &Args) -> Result<Keytab, String> {
+    let name = args
+        .value("keytab")
+        .map(str::to_string)
+        .or_else(|| std::env::var("KRB5_KTNAME").ok())
+        .ok_or("--keytab FILE (or KRB5_KTNAME) is required")?;
+    let path = name
+        .strip_prefix("FILE:")
+        .or_else(|| name.strip_prefix("WRFILE:"))
+        .unwrap_or(&name);
+    Keytab::read(Path::new(path)).map_err(|e| e.to_string())
+}
+
+pub fn kinit(raw: &[String]) -> Result<(), String> {
+    let args = Args::parse(
+        raw,
+        &[
+            "password-env",
+            "keytab",
+            "ccache",
+            "kdc",
+            "enctypes",
+            "lifetime",
+            "clock-offset",
+        ],
+        &["allow-weak"],
+    )?;
+    let [name] = args.positional.as_slice() else {
+        return Err(format!("one principal is needed\n{KINIT_USAGE}"));
+    };
+    let conf = conf()?;
+    let client = principal(name, &conf)?;
+    let allow_weak = args.flag("allow-weak");
+    let secret = match (args.value("password-env"), args.value("keytab")) {
+        (Some(var), None) => {
+            ClientSecret::Password(Zeroizing::new(password(var)?.as_bytes().to_vec()))
+        }
+        (None, Some(_)) => {
+            let kt = keytab(&args)?;
+            let keys = kt
+                .entries
+                .iter()
+                .filter(|e| e.principal.same_name(&client))
+                .filter_map(|e| e.key(allow_weak).ok())
+                .collect();
+            ClientSecret::Keys(keys)
+        }
+        _ => {
+            return Err(format!(
+                "give one of --password-env VAR and --keytab FILE\n{KINIT_USAGE}"
+            ));
+        }
+    };
+    let lifetime = match args.value("lifetime") {
+        Some(s) => Duration::from_secs(s.parse().map_err(|_| "--lifetime takes seconds")?),
+        None => conf.ticket_lifetime(),
+    };
+    let options = AsOptions {
+        enctypes: enctypes(&args, &conf)?,
+        lifetime,
+        allow_weak,
+        ..AsOptions::default()
+    };
+    let clock = clock(&args)?;
+    let transport = transport(&args, &conf, &client.realm);
+    let mut rng = SystemRandom;
+    let fail = |e: KerberosError| format!("{}: {e}", error_kind(&e));
+    let (mut exchange, mut request) =
+        AsExchange::start(client.clone(), secret, options, clock.as_ref(), &mut rng)
+            .map_err(fail)?;
+    let tgt = loop {
+        let reply = transport
+            .send(&request)
+            .map_err(|e| fail(KerberosError::Transport(e)))?;
+        match exchange
+            .receive(&reply, clock.as_ref(), &mut rng)
+            .map_err(fail)?
+        {
+            KdcStep::Send(next) => request = next,
+            KdcStep::Done(tgt) => break tgt,
+        }
+    };
+    let name = args
+        .value("ccache")
+        .map_or_else(ccache::default_name, str::to_string);
+    let mut cache = Ccache::new(tgt.client.clone());
+    cache
+        .credentials
+        .push(tgt.to_credential().map_err(|e| e.to_string())?);
+    cache.write(&name).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// The initiator of `sesame init --mech kerberos`, and the transport its KDC requests take.
+/// Writes new tickets back once the context is established.
+pub type AfterDone = Box<dyn FnOnce() -> Result<(), String>>;
+
+pub fn initiator(args: &Args) -> Result<(KerberosInitiator, KdcClient, Option<AfterDone>), String> {
+    let conf = conf()?;
+    let u2u = args.flag("u2u");
+    let target_name = args.value("target").ok_or("--target is required")?;
+    let target = target(target_name, &conf, u2u)?;
+    let allow_weak = args.flag("allow-weak");
+    let (credentials, ccache_name) = match (args.value("ccache"), args.value("user")) {
+        (Some(name), None) => {
+            let cache = Ccache::read(name).map_err(|e| e.to_string())?;
+            (
+                InitiatorCredentials::from_ccache(&cache, allow_weak),
+                Some(name.to_string()),
+            )
+        }
+        (None, Some(user)) => {
+            let client = principal(user, &conf)?;
+            let creds = match (args.value("password-env"), args.value("keytab")) {
+                (Some(var), None) => InitiatorCredentials::with_password(client, &password(var)?),
+                (None, Some(_)) => {
+                    InitiatorCredentials::with_keytab(client, &keytab(args)?, allow_weak)
+                        .map_err(|e| e.to_string())?
+                }
+                _ => return Err("with --user give --password-env VAR or --keytab FILE".into()),
+            };
+            (creds, None)
+        }
+        (None, None) => {
+            let name = ccache::default_name();
+            let cache = Ccache::read(&name).map_err(|e| e.to_string())?;
+            (
+                InitiatorCredentials::from_ccache(&cache, allow_weak),
+                Some(name),
+            )
+        }
+        (Some(_), Some(_)) => return Err("give --ccache or --user, not both".into()),
+    };
+    let mut config = InitiatorConfig::new(target);
+    let mut flags = ContextFlags::REPLAY
+        | ContextFlags::SEQUENCE
+        | ContextFlags::CONFIDENTIALITY
+        | ContextFlags::INTEGRITY;
+    for (flag, bit) in [
+        ("mutual", ContextFlags::MUTUAL),
+        ("dce", ContextFlags::DCE_STYLE | ContextFlags::MUTUAL),
+        ("u2u", ContextFlags::USE_SESSION_KEY),
+        ("delegate", ContextFlags::DELEGATE),
+    ] {
+        if args.flag(flag) {
+            flags |= bit;
+        }
+    }
+    config.flags = flags;
+    config.enctypes = enctypes(args, &conf)?;
+    config.channel_bindings = crate::tokens::bindings(args);
+    let transport = transport(args, &conf, &credentials.client.realm);
+    let credentials = Arc::new(credentials);
+    let after = ccache_name.map(|name| {
+        let credentials = Arc::clone(&credentials);
+        Box::new(move || store_tickets(&credentials, &name)) as AfterDone
+    });
+    let ctx = KerberosInitiator::new(credentials, config, clock(args)?, Box::new(SystemRandom));
+    Ok((ctx, transport, after))
+}
+
+/// The acceptor of `sesame accept --mech kerberos`.
+pub fn acceptor(args: &Args) -> Result<KerberosAcceptor, String> {
+    let clock = clock(args)?;
+    let allow_weak = args.flag("allow-weak");
+    let credentials = if args.flag("u2u") {
+        let name = args
+            .value("ccache")
+            .map_or_else(ccache::default_name, str::to_string);
+        let cache = Ccache::read(&name).map_err(|e| e.to_string())?;
+        let now = clock
+            .now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        AcceptorCredentials::user_to_user_from_ccache(&cache, now, allow_weak)
+            .map_err(|e| e.to_string())?
+    } else {
+        AcceptorCredentials::Keytab(keytab(args)?)
+    };
+    let conf = conf()?;
+    let config = AcceptorConfig {
+        clock_skew: conf.clockskew(),
+        channel_bindings: crate::tokens::bindings(args),
+        allow_weak,
+        ..AcceptorConfig::default()
+    };
+    Ok(KerberosAcceptor::new(
+        Arc::new(credentials),
+        config,
+        clock,
+        Box::new(SystemRandom),
+    ))
+}
+
+/// Adds the tickets `credentials` holds that `name` does not to the ccache `name` (what MIT
+/// does with the service tickets a GSSAPI initiator gets).
+fn store_tickets(credentials: &InitiatorCredentials, name: &str) -> Result<(), String> {
+    let mut cache = Ccache::read(name).map_err(|e| e.to_string())?;
+    let mut added = false;
+    for t in credentials.cache.all() {
+        let known = cache
+            .tickets()
+            .any(|c| c.server.same_name(&t.server) && c.is_user_to_user() == t.user_to_user);
+        if !known {
+            cache
+                .credentials
+                .push(t.to_credential().map_err(|e| e.to_string())?);
+            added = true;
+        }
+    }
+    if added {
+        cache.write(name).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
