@@ -8,7 +8,7 @@ use std::time::Duration;
 use sesame_gss::{Clock, ContextFlags, SystemRandom};
 use sesame_kerberos::KerberosError;
 use sesame_kerberos::ccache::{self, Ccache};
-use sesame_kerberos::crypto::Enctype;
+use sesame_kerberos::crypto::{CryptoError, Enctype};
 use sesame_kerberos::exchange::{AsExchange, AsOptions, ClientSecret, KdcStep};
 use sesame_kerberos::gssapi::{
     AcceptorConfig, AcceptorCredentials, InitiatorConfig, InitiatorCredentials, KerberosAcceptor,
@@ -40,6 +40,10 @@ pub fn error_kind(e: &KerberosError) -> String {
         }
         KerberosError::Sequence(_) => "sequence".into(),
         KerberosError::ReplyKeyMismatch => "wrong-password".into(),
+        KerberosError::Crypto(
+            CryptoError::WeakEnctypeRefused(_) | CryptoError::UnsupportedEnctype(_),
+        )
+        | KerberosError::NoPreauthMethod { .. } => "enctype-refused".into(),
         KerberosError::Crypto(_) => "bad-mic".into(),
         KerberosError::Decode { .. } | KerberosError::Protocol(_) => "defective-token".into(),
         other => match other.krb_error_code() {
@@ -349,4 +353,21 @@ fn store_tickets(credentials: &InitiatorCredentials, name: &str) -> Result<(), S
         cache.write(name).map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// Writes the credentials a Kerberos acceptor was delegated to the ccache `name` (as a
+/// service does to act for its client); an error if nothing was delegated.
+pub fn store_delegated(ctx: &dyn std::any::Any, name: &str) -> Result<(), String> {
+    let delegated = ctx
+        .downcast_ref::<KerberosAcceptor>()
+        .and_then(KerberosAcceptor::delegated)
+        .ok_or("the initiator delegated no credentials")?;
+    let first = delegated.tickets.first().ok_or("empty delegation")?;
+    let mut cache = Ccache::new(first.client.clone());
+    for t in &delegated.tickets {
+        cache
+            .credentials
+            .push(t.to_credential().map_err(|e| e.to_string())?);
+    }
+    cache.write(name).map_err(|e| e.to_string())
 }

@@ -33,13 +33,20 @@ sesame init --mech kerberos --target SPN (--ccache NAME | --user P (--password-e
 pub const ACCEPT_USAGE: &str =
     "sesame accept --mech ntlm --ntlm-users FILE [--channel-bindings TEXT] [--clock-offset SECONDS]
   Accepts a context; FILE has DOMAIN:user:password (or DOMAIN:user:$NT$<hex>) lines.
-sesame accept --mech kerberos (--keytab FILE | --u2u [--ccache NAME]) [--dce]
+sesame accept --mech kerberos (--keytab FILE | --u2u [--ccache NAME]) [--delegated-ccache NAME]
        [--channel-bindings TEXT] [--clock-offset SECONDS]
   Accepts with the keytab's keys (default KRB5_KTNAME), or user-to-user with the ccache's TGT.";
 
 /// A context that can also protect messages.
-trait Context: SecurityContext + MessageProtection {}
-impl<T: SecurityContext + MessageProtection> Context for T {}
+trait Context: SecurityContext + MessageProtection {
+    /// For mechanism-specific results once established (a Kerberos acceptor's delegation).
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+impl<T: SecurityContext + MessageProtection + 'static> Context for T {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
 
 /// A failure on the protocol: its `error` line.
 struct Failure {
@@ -131,6 +138,7 @@ const OPTIONS: &[&str] = &[
     "keytab",
     "kdc",
     "enctypes",
+    "delegated-ccache",
 ];
 
 const FLAGS: &[&str] = &[
@@ -161,6 +169,7 @@ struct Session {
     ctx: Box<dyn Context>,
     kdc: Option<Box<dyn KdcTransport>>,
     after: Option<crate::kerberos::AfterDone>,
+    delegated_ccache: Option<String>,
 }
 
 impl Session {
@@ -169,6 +178,7 @@ impl Session {
             ctx,
             kdc: None,
             after: None,
+            delegated_ccache: None,
         }
     }
 }
@@ -183,6 +193,7 @@ pub fn init(args: &[String]) -> Result<(), String> {
                     ctx: Box::new(ctx),
                     kdc: Some(Box::new(kdc)),
                     after,
+                    delegated_ccache: None,
                 });
             }
             let user = args
@@ -233,7 +244,9 @@ pub fn accept(args: &[String]) -> Result<(), String> {
             let args = parse_args(args, ACCEPT_USAGE)?;
             if args.value("mech") == Some("kerberos") {
                 let ctx = crate::kerberos::acceptor(&args).map_err(usage)?;
-                return Ok(Session::plain(Box::new(ctx)));
+                let mut session = Session::plain(Box::new(ctx));
+                session.delegated_ccache = args.value("delegated-ccache").map(str::to_string);
+                return Ok(session);
             }
             let file = args
                 .value("ntlm-users")
@@ -346,6 +359,12 @@ fn converse(session: &mut Session, initiator: bool, out: &mut impl Write) -> Res
                 }
                 let peer = ctx.peer_name().map(|p| p.0.clone()).unwrap_or_default();
                 let mech = sesame_asn1::oid::mech_name(ctx.mechanism()).unwrap_or("unknown");
+                if let Some(name) = session.delegated_ccache.take() {
+                    crate::kerberos::store_delegated(ctx.as_any(), &name).map_err(|e| Failure {
+                        kind: "ccache".into(),
+                        message: e,
+                    })?;
+                }
                 if let Some(after) = session.after.take() {
                     after().map_err(|e| Failure {
                         kind: "ccache".into(),

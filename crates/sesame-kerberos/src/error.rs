@@ -87,6 +87,18 @@ pub enum KerberosError {
     /// (what MIT reports as "Password incorrect" when no pre-authentication was required).
     #[error("the KDC reply does not decrypt with the client's key (wrong password or key)")]
     ReplyKeyMismatch,
+    /// The KDC asked for pre-authentication but offers no method Sesame can do with the
+    /// enctypes requested (MIT's KDC leaves out ETYPE-INFO2 and PA-ENC-TIMESTAMP when the client
+    /// has no key of those enctypes, e.g. an rc4-only account without the rc4 opt-in).
+    #[error(
+        "the KDC offers no usable pre-authentication (PA types offered: {offered:?}); the client has no key of the enctypes requested ({requested:?})?"
+    )]
+    NoPreauthMethod {
+        /// The PA-DATA types of the KDC's METHOD-DATA.
+        offered: Vec<i32>,
+        /// The enctypes the request listed.
+        requested: Vec<i32>,
+    },
     /// A message decoded but does not answer what was asked (wrong nonce, name, token id...).
     #[error("protocol violation: {0}")]
     Protocol(&'static str),

@@ -58,6 +58,8 @@ impl MitKdc {
             format!("addprinc -pw {PASSWORD} user1"),
             format!("addprinc -pw {PASSWORD} user2"),
             format!("addprinc -pw {PASSWORD} {UTF8_USER}"),
+            // A user with an rc4-hmac key only: Sesame must refuse it unless opted in.
+            format!("addprinc -e rc4-hmac:normal -pw {PASSWORD} rc4user"),
             "addprinc -randkey HTTP/localhost".into(),
             "addprinc -randkey host/localhost".into(),
             format!("ktadd -k {d}/service.keytab HTTP/localhost host/localhost"),
@@ -126,7 +128,7 @@ fn kdc_env(mut cmd: Command, dir: &Path) -> Command {
 fn client_conf_text(dir: &Path, kdc: &str) -> String {
     format!(
         "[libdefaults]\n    default_realm = {REALM}\n    dns_lookup_kdc = false\n    dns_lookup_realm = false\n\
-         \x20   dns_canonicalize_hostname = false\n    rdns = false\n    udp_preference_limit = 1\n\
+         \x20   dns_canonicalize_hostname = false\n    rdns = false\n    udp_preference_limit = 1\n    forwardable = true\n\
          \x20   default_keytab_name = FILE:{d}/service.keytab\n\
          [realms]\n    {REALM} = {{\n        kdc = {kdc}\n    }}\n\
          [domain_realm]\n    localhost = {REALM}\n",

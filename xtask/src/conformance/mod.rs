@@ -6,6 +6,7 @@
 
 mod files;
 mod inspect;
+mod kerberos;
 mod mit_kdc;
 mod ntlm;
 mod pump;
@@ -90,6 +91,13 @@ pub fn main(args: &[String]) -> Result {
     fs::write(&users, "EXAMPLE:user1:Passw0rd1\nEXAMPLE:user2:Passw0rd1\n")
         .map_err(|e| e.to_string())?;
     let mut rows = rows;
+    rows.extend(
+        kerberos::Kerberos {
+            env: &env,
+            sesame: &sesame,
+        }
+        .rows(),
+    );
     rows.extend(
         ntlm::Ntlm {
             sesame: &sesame,

@@ -175,7 +175,17 @@ impl AsExchange {
                 if error.error_code == error_code::KDC_ERR_PREAUTH_REQUIRED
                     && self.preauth_key.is_none()
                 {
-                    let hints = preauth_hints(&error);
+                    let methods = method_data(&error);
+                    let hints = etype_info2(&methods);
+                    let timestamp_offered = methods
+                        .iter()
+                        .any(|m| m.padata_type == pa_type::ENC_TIMESTAMP);
+                    if hints.is_empty() && !timestamp_offered && !methods.is_empty() {
+                        return Err(KerberosError::NoPreauthMethod {
+                            offered: methods.iter().map(|m| m.padata_type).collect(),
+                            requested: enctype_ids(&self.options.enctypes),
+                        });
+                    }
                     let key = self.choose_key(&hints)?;
                     let padata = encrypted_timestamp(&key, clock, rng)?;
                     self.preauth_key = Some(key);
@@ -241,6 +251,14 @@ impl AsExchange {
             .find(|h| allowed(h.etype) && self.has_key_for(h.etype));
         if let Some(h) = entry {
             self.key_for(h.etype, hints)
+        } else if let Some(offered) = hints.first() {
+            // The KDC names only enctypes we do not allow (rc4-hmac without the opt-in, or
+            // ones Sesame lacks): say so rather than guess a key it would refuse.
+            Err(match Enctype::from_id_allow_weak(offered.etype) {
+                Ok(e) if e.is_weak() => CryptoError::WeakEnctypeRefused(offered.etype),
+                _ => CryptoError::UnsupportedEnctype(offered.etype),
+            }
+            .into())
         } else {
             // No hints: the first enctype of ours we hold a key for, with the default salt.
             {
@@ -292,13 +310,12 @@ impl AsExchange {
     }
 }
 
-/// The ETYPE-INFO2 entries of a KRB-ERROR's METHOD-DATA.
-fn preauth_hints(error: &KrbError) -> Vec<EtypeInfo2Entry> {
+/// The METHOD-DATA of a KRB-ERROR (empty when absent or undecodable).
+fn method_data(error: &KrbError) -> MethodData {
     error
         .e_data
         .as_deref()
         .and_then(|d| MethodData::from_der(d).ok())
-        .map(|m| etype_info2(&m))
         .unwrap_or_default()
 }
 
