@@ -5,7 +5,7 @@ use core::fmt;
 use sesame_asn1::kerberos::{KerberosString, PrincipalName, constants::name_type};
 
 /// A principal: name components, realm and name type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Principal {
     /// The components, e.g. `["HTTP", "www.example.test"]`.
     pub components: Vec<String>,

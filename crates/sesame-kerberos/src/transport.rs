@@ -294,16 +294,17 @@ impl KdcTransport for KdcClient {
                 }
             };
             let name = format!("{host}:{port}");
-            let udp_first = match forced {
-                Some("udp") => true,
-                Some(_) => false,
-                None => request.message.len() < self.udp_preference_limit,
+            // `udp/` and `tcp/` entries name their transport; otherwise small requests try UDP
+            // first (udp_preference_limit) and everything falls back to TCP. A UDP answer of
+            // KRB_ERR_RESPONSE_TOO_BIG is retried over TCP in any case (RFC 4120 7.2.1).
+            let mut order = match (forced, request.message.len() < self.udp_preference_limit) {
+                (Some("udp"), _) => vec![Protocol::Udp],
+                (Some(_), _) | (None, false) => vec![Protocol::Tcp],
+                (None, true) => vec![Protocol::Udp, Protocol::Tcp],
             };
-            let mut order = vec![Protocol::Tcp];
-            if udp_first {
-                order.insert(0, Protocol::Udp);
-            }
-            for protocol in order {
+            let mut i = 0;
+            while let Some(&protocol) = order.get(i) {
+                i += 1;
                 match self.try_host(&host, port, protocol, &request.message) {
                     Ok(reply) if protocol == Protocol::Udp && is_response_too_big(&reply) => {
                         attempts.push(KdcAttempt {
@@ -313,6 +314,9 @@ impl KdcTransport for KdcClient {
                                 "KRB_ERR_RESPONSE_TOO_BIG, retrying over TCP",
                             ),
                         });
+                        if !order.contains(&Protocol::Tcp) {
+                            order.push(Protocol::Tcp);
+                        }
                     }
                     Ok(reply) => return Ok(reply),
                     Err(failure) => {

@@ -458,6 +458,14 @@ fn acceptor_refuses_skew_replay_and_wrong_bindings() {
     let mut acc = KerberosAcceptor::new(creds.clone(), AcceptorConfig::default(), skewed, rng(4));
     let e = acc.step(Input::Token(&ap_req2)).unwrap_err();
     assert_eq!(krb_code(&e), Some(error_code::KRB_AP_ERR_SKEW));
+    // The initiator learns the fact from the acceptor's KRB-ERROR token.
+    let token = acc.error_token().expect("a KRB-ERROR token").to_vec();
+    let e = init.step(Input::Token(&token)).unwrap_err();
+    assert_eq!(krb_code(&e), Some(error_code::KRB_AP_ERR_SKEW));
+    assert!(matches!(
+        e.mech_error::<KerberosError>(),
+        Some(KerberosError::Krb(_))
+    ));
 
     let cache = Arc::new(ReplayCache::new());
     let config = AcceptorConfig {

@@ -57,6 +57,9 @@ pub enum Fault {
     Drop,
     /// Answer after this long.
     Delay(Duration),
+    /// Over UDP, answer KRB_ERR_RESPONSE_TOO_BIG (RFC 4120 7.2.1), so the client must retry over
+    /// TCP; TCP is unaffected.
+    TooBigForUdp,
 }
 
 /// The test KDC. Shared by `Arc` between a test and the transports using it.
@@ -202,6 +205,11 @@ impl TestKdc {
     /// Answers one request (the DER of an AS-REQ or TGS-REQ, no length prefix) sent to the KDC
     /// of `realm`; `None` means the request is dropped.
     pub fn handle(&self, realm: &str, request: &[u8]) -> Option<Vec<u8>> {
+        self.handle_over(realm, request, false)
+    }
+
+    /// [`TestKdc::handle`] for a request that came over UDP (`udp`) or not.
+    pub fn handle_over(&self, realm: &str, request: &[u8], udp: bool) -> Option<Vec<u8>> {
         self.requests
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -224,6 +232,12 @@ impl TestKdc {
                 Fault::Drop => return None,
                 Fault::Delay(d) => std::thread::sleep(d),
                 Fault::Error(code) => forced_error = Some(code),
+                Fault::TooBigForUdp if udp => {
+                    forced_error = Some(
+                        sesame_asn1::kerberos::constants::error_code::KRB_ERR_RESPONSE_TOO_BIG,
+                    );
+                }
+                Fault::TooBigForUdp => {}
             }
         }
         let realm = self

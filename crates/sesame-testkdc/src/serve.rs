@@ -48,7 +48,8 @@ impl TestKdc {
             let mut buf = vec![0u8; 65_536];
             while !s.load(Ordering::SeqCst) {
                 if let Ok((n, peer)) = udp.recv_from(&mut buf) {
-                    if let Some(reply) = buf.get(..n).and_then(|req| kdc.handle(&r, req)) {
+                    if let Some(reply) = buf.get(..n).and_then(|req| kdc.handle_over(&r, req, true))
+                    {
                         let _ = udp.send_to(&reply, peer);
                     }
                 }
@@ -71,9 +72,15 @@ fn serve_tcp(kdc: &TestKdc, realm: &str, mut stream: TcpStream) {
     if stream.read_exact(&mut request).is_err() {
         return;
     }
-    if let Some(reply) = kdc.handle(realm, &request) {
-        let len = u32::try_from(reply.len()).unwrap_or(0).to_be_bytes();
-        let _ = stream.write_all(&len);
-        let _ = stream.write_all(&reply);
+    match kdc.handle(realm, &request) {
+        Some(reply) => {
+            let len = u32::try_from(reply.len()).unwrap_or(0).to_be_bytes();
+            let _ = stream.write_all(&len);
+            let _ = stream.write_all(&reply);
+        }
+        // Dropped: keep the connection open and silent until the client gives up.
+        None => {
+            let _ = stream.read(&mut [0u8; 1]);
+        }
     }
 }

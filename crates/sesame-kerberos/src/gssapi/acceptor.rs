@@ -12,7 +12,8 @@ use sesame_asn1::gss::KerberosContextToken;
 use sesame_asn1::kerberos::constants::{error_code as code, msg_type};
 use sesame_asn1::kerberos::{
     ApRep, ApReq, Authenticator, AuthorizationDataEntry, EncApRepPart, EncKrbCredPart,
-    EncTicketPart, EncryptedData, EncryptionKey, KerbTgtReply, KerberosTime, KrbCred, SecretOctets,
+    EncTicketPart, EncryptedData, EncryptionKey, KerbTgtReply, KerberosTime, KrbCred, KrbError,
+    SecretOctets,
 };
 use sesame_gss::{
     ChannelBindings, Clock, ContextFlags, Input, MessageProtection, PeerName, Random,
@@ -95,6 +96,8 @@ pub struct KerberosAcceptor {
     authorization_data: Vec<AuthorizationDataEntry>,
     pac: Option<Pac>,
     delegated: Option<Delegated>,
+    server: Option<Principal>,
+    error_token: Option<Vec<u8>>,
 }
 
 impl KerberosAcceptor {
@@ -118,6 +121,8 @@ impl KerberosAcceptor {
             authorization_data: Vec::new(),
             pac: None,
             delegated: None,
+            server: None,
+            error_token: None,
         }
     }
 
@@ -134,6 +139,39 @@ impl KerberosAcceptor {
     /// The PAC, if the ticket carried one (its server signature verified).
     pub fn pac(&self) -> Option<&Pac> {
         self.pac.as_ref()
+    }
+
+    /// After a refused AP-REQ: the KRB-ERROR token (GSS-framed, token id `03 00`) telling the
+    /// initiator why, as MIT and Windows send it (RFC 4121 4.1; SPNEGO carries it in its
+    /// reject). Sending it is the caller's choice.
+    pub fn error_token(&self) -> Option<&[u8]> {
+        self.error_token.as_deref()
+    }
+
+    fn krb_error_token(&self, e: &KerberosError) -> Option<Vec<u8>> {
+        let code = match e {
+            KerberosError::ChannelBindings => code::KRB_AP_ERR_BADMATCH,
+            KerberosError::Decode { .. } => code::KRB_AP_ERR_MSG_TYPE,
+            other => other.krb_error_code()?,
+        };
+        let (stime, susec) = crate::exchange::now(self.clock.as_ref());
+        let server = self.server.clone().unwrap_or_default();
+        let error = KrbError {
+            pvno: 5,
+            msg_type: msg_type::ERROR,
+            ctime: None,
+            cusec: None,
+            stime,
+            susec,
+            error_code: code,
+            crealm: None,
+            cname: None,
+            realm: server.wire_realm(),
+            sname: server.to_principal_name(),
+            e_text: None,
+            e_data: None,
+        };
+        frame(self.user_to_user, &KerberosContextToken::KrbError(error)).ok()
     }
 
     /// The delegated credentials, if the initiator delegated.
@@ -224,6 +262,7 @@ impl KerberosAcceptor {
             ));
         }
         self.user_to_user = is_u2u || u2u_oid;
+        self.server = Some(Principal::from_wire(&req.ticket.sname, &req.ticket.realm));
         let Opened {
             ticket_key,
             ticket,
@@ -517,7 +556,10 @@ impl KerberosAcceptor {
 
 impl SecurityContext for KerberosAcceptor {
     fn step(&mut self, input: Input<'_>) -> Result<Step, sesame_gss::Error> {
-        self.advance(input).map_err(Into::into)
+        self.advance(input).map_err(|e| {
+            self.error_token = self.krb_error_token(&e);
+            e.into()
+        })
     }
 
     fn is_established(&self) -> bool {

@@ -1,0 +1,322 @@
+//! `sesame kinit`, `sesame init --mech kerberos` and `sesame accept --mech kerberos` against the
+//! in-process test KDC listening on loopback: the binary's whole path (krb5.conf, transport,
+//! ccache, keytab) with no installed software. (Interop with MIT is in `cargo xtask conformance`.)
+#![allow(clippy::unwrap_used, clippy::panic)] // test code
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Output, Stdio};
+use std::sync::Arc;
+
+use sesame_gss::{Clock, DeterministicRandom, SystemClock};
+use sesame_testkdc::{Listener, TestKdc};
+
+const REALM: &str = "EXAMPLE.TEST";
+
+struct Realm {
+    dir: PathBuf,
+    _listener: Listener,
+    _kdc: Arc<TestKdc>,
+}
+
+impl Realm {
+    fn start(name: &str) -> Self {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let kdc = Arc::new(TestKdc::new(
+            &[REALM],
+            clock,
+            Box::new(DeterministicRandom::new([9; 32])),
+        ));
+        kdc.add_user("user1", "Passw0rd1");
+        kdc.add_user("user2", "Passw0rd1");
+        let keytab = kdc.add_service("HTTP/localhost");
+        let listener = kdc.listen(REALM).unwrap();
+        let dir =
+            std::env::temp_dir().join(format!("sesame-cli-krb-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        keytab.write(&dir.join("service.keytab")).unwrap();
+        std::fs::write(
+            dir.join("krb5.conf"),
+            format!(
+                "[libdefaults]\n default_realm = {REALM}\n[realms]\n {REALM} = {{\n  kdc = {}\n }}\n[domain_realm]\n localhost = {REALM}\n",
+                listener.addr
+            ),
+        )
+        .unwrap();
+        Self {
+            dir,
+            _listener: listener,
+            _kdc: kdc,
+        }
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_sesame"));
+        c.args(args)
+            .env("KRB5_CONFIG", self.dir.join("krb5.conf"))
+            .env("KRB5_KTNAME", self.dir.join("service.keytab"))
+            .env("KRB5CCNAME", self.cc("default"))
+            .env("PW", "Passw0rd1");
+        c
+    }
+
+    fn cc(&self, name: &str) -> String {
+        format!("FILE:{}", self.dir.join(name).display())
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+}
+
+struct Proc {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Proc {
+    fn start(mut cmd: Command) -> Self {
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Self {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    fn line(&mut self) -> String {
+        let mut l = String::new();
+        self.stdout.read_line(&mut l).unwrap();
+        l.trim_end().to_string()
+    }
+
+    fn send(&mut self, line: &str) {
+        writeln!(self.stdin, "{line}").unwrap();
+    }
+
+    fn finish(self) -> bool {
+        drop(self.stdin);
+        self.child.wait_with_output().unwrap().status.success()
+    }
+}
+
+/// Relays tokens until both say `done` (or one says `error`); returns both last lines.
+fn relay(i: &mut Proc, a: &mut Proc) -> (String, String) {
+    let (mut i_done, mut a_done) = (String::new(), String::new());
+    let mut from_init = true;
+    loop {
+        let (src, dst) = if from_init {
+            (&mut *i, &mut *a)
+        } else {
+            (&mut *a, &mut *i)
+        };
+        let line = src.line();
+        if let Some(token) = line.strip_prefix("token ") {
+            dst.send(token);
+            from_init = !from_init;
+            continue;
+        }
+        if from_init {
+            i_done.clone_from(&line)
+        } else {
+            a_done.clone_from(&line)
+        }
+        if line.starts_with("error") || (!i_done.is_empty() && !a_done.is_empty()) {
+            return (i_done, a_done);
+        }
+        from_init = !from_init;
+    }
+}
+
+fn exists(path: &str) -> bool {
+    Path::new(path.trim_start_matches("FILE:")).exists()
+}
+
+#[test]
+fn kinit_writes_a_ccache_and_reports_kdc_errors() {
+    let realm = Realm::start("kinit");
+    let cc = realm.cc("user1");
+    let out = realm.run(&["kinit", "user1", "--password-env", "PW", "--ccache", &cc]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = realm.run(&["klist", "--ccache", &cc]);
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        text.contains("Default principal: user1@EXAMPLE.TEST"),
+        "{text}"
+    );
+    assert!(text.contains("krbtgt/EXAMPLE.TEST@EXAMPLE.TEST"), "{text}");
+    // KRB5CCNAME is the default cache.
+    let out = realm.run(&["kinit", "user2@EXAMPLE.TEST", "--password-env", "PW"]);
+    assert!(out.status.success());
+    assert!(exists(&realm.cc("default")));
+    for (args, kind) in [
+        (
+            vec!["kinit", "user1", "--password-env", "WRONG"],
+            "sesame: kdc-err-preauth-failed: KRB-ERROR 24",
+        ),
+        (
+            vec!["kinit", "nobody", "--password-env", "PW"],
+            "sesame: kdc-err-c-principal-unknown: KRB-ERROR 6",
+        ),
+        (
+            vec![
+                "kinit",
+                "user1",
+                "--password-env",
+                "PW",
+                "--clock-offset",
+                "3600",
+            ],
+            "sesame: krb-ap-err-skew: KRB-ERROR 37",
+        ),
+        (
+            vec![
+                "kinit",
+                "user1",
+                "--password-env",
+                "PW",
+                "--kdc",
+                "127.0.0.1:9",
+            ],
+            "sesame: kdc-unreachable: no KDC of realm EXAMPLE.TEST answered: 127.0.0.1:9 (udp): connection refused",
+        ),
+    ] {
+        let out = realm.cmd(&args).env("WRONG", "wrong").output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(err.starts_with(kind), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    }
+}
+
+#[test]
+fn two_sesames_authenticate_with_kerberos() {
+    let realm = Realm::start("gss");
+    let cc = realm.cc("user1");
+    assert!(
+        realm
+            .run(&["kinit", "user1", "--password-env", "PW", "--ccache", &cc])
+            .status
+            .success()
+    );
+    for flags in [
+        &["--mutual"][..],
+        &[],
+        &["--dce"],
+        &["--mutual", "--delegate"],
+    ] {
+        let mut args = vec![
+            "init",
+            "--mech",
+            "kerberos",
+            "--target",
+            "HTTP/localhost",
+            "--ccache",
+            &cc,
+        ];
+        args.extend_from_slice(flags);
+        let mut i = Proc::start(realm.cmd(&args));
+        let delegated = realm.cc("delegated");
+        let mut acc_args = vec!["accept", "--mech", "kerberos"];
+        if flags.contains(&"--delegate") {
+            acc_args.extend_from_slice(&["--delegated-ccache", &delegated]);
+        }
+        let mut a = Proc::start(realm.cmd(&acc_args));
+        let (i_done, a_done) = relay(&mut i, &mut a);
+        assert_eq!(
+            i_done, "done kerberos HTTP/localhost@EXAMPLE.TEST",
+            "{flags:?}"
+        );
+        assert_eq!(a_done, "done kerberos user1@EXAMPLE.TEST", "{flags:?}");
+        i.send("wrap cGluZw==");
+        let wrapped = i.line();
+        a.send(&format!(
+            "unwrap {}",
+            wrapped.strip_prefix("wrapped ").unwrap()
+        ));
+        assert_eq!(a.line(), "plain cGluZw==");
+        assert!(i.finish() && a.finish());
+        if flags.contains(&"--delegate") {
+            assert!(exists(&delegated));
+        }
+    }
+    // The service ticket was added to the cache.
+    let list = realm.run(&["klist", "--ccache", &cc]);
+    assert!(String::from_utf8_lossy(&list.stdout).contains("HTTP/localhost@EXAMPLE.TEST"));
+}
+
+#[test]
+fn user_to_user_between_two_sesames() {
+    let realm = Realm::start("u2u");
+    let (cc1, cc2) = (realm.cc("user1"), realm.cc("user2"));
+    assert!(
+        realm
+            .run(&["kinit", "user1", "--password-env", "PW", "--ccache", &cc1])
+            .status
+            .success()
+    );
+    assert!(
+        realm
+            .run(&["kinit", "user2", "--password-env", "PW", "--ccache", &cc2])
+            .status
+            .success()
+    );
+    let mut i = Proc::start(realm.cmd(&[
+        "init",
+        "--mech",
+        "kerberos",
+        "--u2u",
+        "--mutual",
+        "--target",
+        "user2@EXAMPLE.TEST",
+        "--ccache",
+        &cc1,
+    ]));
+    let mut a =
+        Proc::start(realm.cmd(&["accept", "--mech", "kerberos", "--u2u", "--ccache", &cc2]));
+    let (i_done, a_done) = relay(&mut i, &mut a);
+    assert_eq!(i_done, "done kerberos-u2u user2@EXAMPLE.TEST");
+    assert_eq!(a_done, "done kerberos-u2u user1@EXAMPLE.TEST");
+    assert!(i.finish() && a.finish());
+}
+
+#[test]
+fn an_unknown_service_is_an_error_line() {
+    let realm = Realm::start("nosvc");
+    let cc = realm.cc("user1");
+    assert!(
+        realm
+            .run(&["kinit", "user1", "--password-env", "PW", "--ccache", &cc])
+            .status
+            .success()
+    );
+    let mut i = Proc::start(realm.cmd(&[
+        "init",
+        "--mech",
+        "kerberos",
+        "--target",
+        "HTTP/nowhere",
+        "--ccache",
+        &cc,
+    ]));
+    let line = i.line();
+    assert!(
+        line.starts_with("error kdc-err-s-principal-unknown ")
+            && line.contains("KRB-ERROR 7 KDC_ERR_S_PRINCIPAL_UNKNOWN"),
+        "{line}"
+    );
+    assert!(!i.finish());
+}
