@@ -3,9 +3,8 @@
 //! ccache, keytab) with no installed software. (Interop with MIT is in `cargo xtask conformance`.)
 #![allow(clippy::unwrap_used, clippy::panic)] // test code
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::Arc;
 
 use sesame_gss::{Clock, DeterministicRandom, SystemClock};
@@ -70,44 +69,9 @@ impl Realm {
     }
 }
 
-struct Proc {
-    child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-}
+mod common;
 
-impl Proc {
-    fn start(mut cmd: Command) -> Self {
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        Self {
-            child,
-            stdin,
-            stdout,
-        }
-    }
-
-    fn line(&mut self) -> String {
-        let mut l = String::new();
-        self.stdout.read_line(&mut l).unwrap();
-        l.trim_end().to_string()
-    }
-
-    fn send(&mut self, line: &str) {
-        writeln!(self.stdin, "{line}").unwrap();
-    }
-
-    fn finish(self) -> bool {
-        drop(self.stdin);
-        self.child.wait_with_output().unwrap().status.success()
-    }
-}
+use common::Proc;
 
 /// Relays tokens until both say `done` (or one says `error`); returns both last lines.
 fn relay(i: &mut Proc, a: &mut Proc) -> (String, String) {

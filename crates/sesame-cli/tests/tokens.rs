@@ -3,49 +3,9 @@
 //! `cargo xtask conformance`.)
 #![allow(clippy::unwrap_used, clippy::panic)] // test helpers
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+mod common;
 
-struct Proc {
-    child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-}
-
-impl Proc {
-    fn start(args: &[&str], env: &[(&str, &str)]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sesame"))
-            .args(args)
-            .envs(env.iter().copied())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        Self {
-            child,
-            stdin,
-            stdout,
-        }
-    }
-
-    fn line(&mut self) -> String {
-        let mut l = String::new();
-        self.stdout.read_line(&mut l).unwrap();
-        l.trim_end().to_string()
-    }
-
-    fn send(&mut self, line: &str) {
-        writeln!(self.stdin, "{line}").unwrap();
-    }
-
-    fn finish(self) -> bool {
-        drop(self.stdin);
-        self.child.wait_with_output().unwrap().status.success()
-    }
-}
+use common::Proc;
 
 fn users() -> std::path::PathBuf {
     let p = std::env::temp_dir().join(format!("sesame-cli-users-{}", std::process::id()));
@@ -58,7 +18,7 @@ fn users() -> std::path::PathBuf {
 }
 
 fn init(user: &str, password: &str) -> Proc {
-    Proc::start(
+    Proc::sesame(
         &[
             "init",
             "--mech",
@@ -91,7 +51,7 @@ fn relay(i: &mut Proc, a: &mut Proc) -> (String, String) {
 fn two_sesames_authenticate_and_protect_messages() {
     let users = users();
     for (user, password) in [("user1", "Passw0rd1"), ("user2", "Password")] {
-        let mut a = Proc::start(
+        let mut a = Proc::sesame(
             &[
                 "accept",
                 "--mech",
@@ -120,7 +80,7 @@ fn two_sesames_authenticate_and_protect_messages() {
 fn failures_are_error_lines() {
     let users = users();
     // Wrong password: the acceptor says why and exits 1.
-    let mut a = Proc::start(
+    let mut a = Proc::sesame(
         &[
             "accept",
             "--mech",
@@ -142,7 +102,7 @@ fn failures_are_error_lines() {
         ("%%%", "error bad-base64 "),
         ("aGVsbG8=", "error not-ntlm "),
     ] {
-        let mut a = Proc::start(
+        let mut a = Proc::sesame(
             &[
                 "accept",
                 "--mech",
@@ -158,7 +118,7 @@ fn failures_are_error_lines() {
         assert!(!a.finish());
     }
     // Usage errors.
-    let mut bad = Proc::start(&["init", "--mech", "kerberos5"], &[]);
+    let mut bad = Proc::sesame(&["init", "--mech", "kerberos5"], &[]);
     assert!(bad.line().starts_with("error usage "));
     assert!(!bad.finish());
 }

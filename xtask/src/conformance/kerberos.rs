@@ -8,22 +8,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::mit_kdc::{PASSWORD, REALM};
-use super::pump::{Outcome, exchange};
+use super::pump::{Expect, exchange, judge};
 use super::{Env, Row};
 use crate::util::{Result, free_port, output, root};
 
 pub struct Kerberos<'a> {
     pub env: &'a Env<'a>,
     pub sesame: &'a Path,
-}
-
-/// What an exchange must end with.
-#[derive(Clone, Copy)]
-enum Expect {
-    /// Both sides done, wrap/unwrap both ways, and the acceptor's done line contains this.
-    Success(&'static str),
-    /// This side refuses with an error line starting with this kind.
-    Refused(&'static str, &'static str),
 }
 
 impl Kerberos<'_> {
@@ -57,17 +48,24 @@ impl Kerberos<'_> {
         c
     }
 
-    /// A fresh TGT for `user` in ccache `name`, from `sesame kinit` (not recorded).
-    fn kinit(&self, user: &str, name: &str) -> Result<String> {
-        let cc = self.ccache(name);
-        let out = output(self.sesame().args([
+    /// `sesame kinit user@REALM` into `cc`, the password from SESAME_PW.
+    fn kinit_cmd(&self, user: &str, cc: &str) -> Command {
+        let mut c = self.sesame();
+        c.args([
             "kinit",
             &format!("{user}@{REALM}"),
             "--password-env",
             "SESAME_PW",
             "--ccache",
-            &cc,
-        ]))?;
+            cc,
+        ]);
+        c
+    }
+
+    /// A fresh TGT for `user` in ccache `name`, from `sesame kinit` (not recorded).
+    fn kinit(&self, user: &str, name: &str) -> Result<String> {
+        let cc = self.ccache(name);
+        let out = output(&mut self.kinit_cmd(user, &cc))?;
         if !out.status.success() {
             return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
         }
@@ -459,16 +457,8 @@ impl Kerberos<'_> {
         self.env.relay.take();
         let cc = self.ccache("failing");
         let out = output(
-            self.sesame()
+            self.kinit_cmd(user, &cc)
                 .env("SESAME_PW", password)
-                .args([
-                    "kinit",
-                    &format!("{user}@{REALM}"),
-                    "--password-env",
-                    "SESAME_PW",
-                    "--ccache",
-                    &cc,
-                ])
                 .args(extra),
         );
         let outcome = match out {
@@ -573,31 +563,6 @@ impl Kerberos<'_> {
             messages,
             outcome,
         }
-    }
-}
-
-fn judge(o: &Outcome, expect: &Expect) -> Result {
-    match (expect, &o.error) {
-        (Expect::Success(acceptor_says), None) => {
-            if o.done.iter().any(|d| d.contains(acceptor_says)) {
-                Ok(())
-            } else {
-                Err(format!(
-                    "no done line mentions `{acceptor_says}`: {:?}",
-                    o.done
-                ))
-            }
-        }
-        (Expect::Success(_), Some((side, e))) => Err(format!("{side} failed: {e}")),
-        (Expect::Refused(side, kind), Some((who, e))) if who == side && e.starts_with(kind) => {
-            Ok(())
-        }
-        (Expect::Refused(side, kind), Some((who, e))) => Err(format!(
-            "expected {side} to refuse with {kind}, got {who}: {e}"
-        )),
-        (Expect::Refused(side, kind), None) => Err(format!(
-            "expected {side} to refuse with {kind}, but both succeeded"
-        )),
     }
 }
 

@@ -155,3 +155,35 @@ pub fn exchange(
     b.finish()?;
     Ok(outcome)
 }
+
+/// What an exchange must end with.
+#[derive(Clone, Copy)]
+pub enum Expect {
+    /// Both sides done, wrap/unwrap both ways, and a done line contains this text.
+    Success(&'static str),
+    /// This side (`initiator` / `acceptor`) refuses with an error line starting with this kind.
+    Refused(&'static str, &'static str),
+}
+
+/// Whether the outcome is the expected one.
+pub fn judge(o: &Outcome, expect: &Expect) -> Result<(), String> {
+    match (expect, &o.error) {
+        (Expect::Success(says), None) => {
+            if o.done.iter().any(|d| d.contains(says)) {
+                Ok(())
+            } else {
+                Err(format!("no done line mentions `{says}`: {:?}", o.done))
+            }
+        }
+        (Expect::Success(_), Some((side, e))) => Err(format!("{side} failed: {e}")),
+        (Expect::Refused(side, kind), Some((who, e))) if who == side && e.starts_with(kind) => {
+            Ok(())
+        }
+        (Expect::Refused(side, kind), Some((who, e))) => Err(format!(
+            "expected {side} to refuse with {kind}, got {who}: {e}"
+        )),
+        (Expect::Refused(side, kind), None) => Err(format!(
+            "expected {side} to refuse with {kind}, but both succeeded"
+        )),
+    }
+}
