@@ -1,7 +1,8 @@
 //! Kerberos in the CLI: `sesame kinit`, and the contexts `sesame init --mech kerberos` and
 //! `sesame accept --mech kerberos` run over the token line protocol.
 
-use std::path::Path;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +18,10 @@ use sesame_kerberos::gssapi::{
 use sesame_kerberos::keytab::Keytab;
 use sesame_kerberos::krb5_conf::Krb5Conf;
 use sesame_kerberos::principal::Principal;
-use sesame_kerberos::transport::{KdcClient, KdcTransport, TransportError};
+use sesame_kerberos::transport::{
+    DnsDiscovery, KdcClient, KdcFailure, KdcTransport, ProxyClient, ProxyConfig, SrvRecord,
+    TlsProblem, TransportError,
+};
 use zeroize::Zeroizing;
 
 use crate::args::Args;
@@ -32,8 +36,7 @@ pub const KINIT_USAGE: &str =
 /// lower case (`kdc-err-preauth-failed`), or the transport fact (`no-kdc`, `kdc-unreachable`).
 pub fn error_kind(e: &KerberosError) -> String {
     match e {
-        KerberosError::Transport(TransportError::NoKdc { .. }) => "no-kdc".into(),
-        KerberosError::Transport(_) => "kdc-unreachable".into(),
+        KerberosError::Transport(t) => transport_kind(t).into(),
         KerberosError::ChannelBindings => "bad-channel-bindings".into(),
         KerberosError::NoCredentials(_) | KerberosError::Ccache(_) | KerberosError::Keytab(_) => {
             "no-credentials".into()
@@ -60,18 +63,61 @@ pub fn error_kind(e: &KerberosError) -> String {
     }
 }
 
+/// The kind of a transport failure, from the first KDC's fact when there is one.
+fn transport_kind(e: &TransportError) -> &'static str {
+    match e {
+        TransportError::NoKdc { .. } => "no-kdc",
+        TransportError::Discovery { .. } => "dns-failed",
+        TransportError::AllFailed { attempts, .. } => match attempts.first().map(|a| &a.failure) {
+            Some(KdcFailure::Tls(TlsProblem::UntrustedIssuer)) => "kdc-proxy-untrusted-certificate",
+            Some(KdcFailure::Tls(TlsProblem::Expired)) => "kdc-proxy-expired-certificate",
+            Some(KdcFailure::Tls(TlsProblem::WrongHostName)) => "kdc-proxy-wrong-host-certificate",
+            Some(KdcFailure::Tls(_)) => "kdc-proxy-tls",
+            Some(KdcFailure::HttpStatus { .. }) => "kdc-proxy-http-error",
+            Some(KdcFailure::NotKdcProxyMessage(_)) => "kdc-proxy-bad-answer",
+            _ => "kdc-unreachable",
+        },
+        _ => "kdc-unreachable",
+    }
+}
+
 /// The krb5.conf MIT would read (an absent file is an empty configuration).
 pub fn conf() -> Result<Krb5Conf, String> {
     Krb5Conf::from_env().map_err(|e| e.to_string())
 }
 
-/// The transport to the KDCs of krb5.conf, with `--kdc` first.
-pub fn transport(args: &Args, conf: &Krb5Conf, realm: &str) -> KdcClient {
+/// The transport to the KDCs of `realm`: `--kdc` / `--kdc-proxy` if given, else krb5.conf, else
+/// DNS SRV records (`--dns-server` names the nameserver).
+pub fn transport(args: &Args, conf: &Krb5Conf, realm: &str) -> Result<KdcClient, String> {
     let mut client = KdcClient::from_conf(conf);
-    if let Some(kdc) = args.value("kdc") {
-        client = client.with_kdc(realm, kdc);
+    for option in ["kdc", "kdc-proxy"] {
+        if let Some(kdc) = args.value(option) {
+            if option == "kdc-proxy" && !kdc.starts_with("https://") {
+                return Err(format!("--kdc-proxy takes an https:// URL, not {kdc}"));
+            }
+            client = client.with_kdc(realm, kdc);
+        }
     }
-    client
+    if let Some(addr) = args.value("dns-server") {
+        let addr: SocketAddr = addr
+            .parse()
+            .map_err(|_| format!("--dns-server takes ADDRESS:PORT, not {addr}"))?;
+        client = client.with_dns(DnsDiscovery::with_nameserver(addr));
+    }
+    let proxy = ProxyConfig {
+        extra_ca: args.value("ca-file").map(PathBuf::from),
+        ..ProxyConfig::default()
+    };
+    Ok(client.with_proxy(ProxyClient::new(&proxy)?))
+}
+
+/// With `--verbose`: each KDC tried and what happened, on standard error.
+pub fn report(args: &Args, client: &KdcClient) {
+    if args.flag("verbose") {
+        for line in client.trace() {
+            eprintln!("sesame: kdc {line}");
+        }
+    }
 }
 
 fn enctypes(args: &Args, conf: &Krb5Conf) -> Result<Vec<Enctype>, String> {
@@ -160,11 +206,14 @@ pub fn kinit(raw: &[String]) -> Result<(), String> {
             "keytab",
             "ccache",
             "kdc",
+            "kdc-proxy",
+            "ca-file",
+            "dns-server",
             "enctypes",
             "lifetime",
             "clock-offset",
         ],
-        &["allow-weak"],
+        &["allow-weak", "verbose"],
     )?;
     let [name] = args.positional.as_slice() else {
         return Err(format!("one principal is needed\n{KINIT_USAGE}"));
@@ -203,16 +252,16 @@ pub fn kinit(raw: &[String]) -> Result<(), String> {
         ..AsOptions::default()
     };
     let clock = clock(&args)?;
-    let transport = transport(&args, &conf, &client.realm);
+    let transport = transport(&args, &conf, &client.realm)?;
     let mut rng = SystemRandom;
     let fail = |e: KerberosError| format!("{}: {e}", error_kind(&e));
     let (mut exchange, mut request) =
         AsExchange::start(client.clone(), secret, options, clock.as_ref(), &mut rng)
             .map_err(fail)?;
     let tgt = loop {
-        let reply = transport
-            .send(&request)
-            .map_err(|e| fail(KerberosError::Transport(e)))?;
+        let reply = transport.send(&request);
+        report(&args, &transport);
+        let reply = reply.map_err(|e| fail(KerberosError::Transport(e)))?;
         match exchange
             .receive(&reply, clock.as_ref(), &mut rng)
             .map_err(fail)?
@@ -290,7 +339,7 @@ pub fn initiator(args: &Args) -> Result<(KerberosInitiator, KdcClient, Option<Af
     config.flags = flags;
     config.enctypes = enctypes(args, &conf)?;
     config.channel_bindings = crate::tokens::bindings(args);
-    let transport = transport(args, &conf, &credentials.client.realm);
+    let transport = transport(args, &conf, &credentials.client.realm)?;
     let credentials = Arc::new(credentials);
     let after = ccache_name.map(|name| {
         let credentials = Arc::clone(&credentials);
@@ -370,4 +419,41 @@ pub fn store_delegated(ctx: &dyn std::any::Any, name: &str) -> Result<(), String
             .push(t.to_credential().map_err(|e| e.to_string())?);
     }
     cache.write(name).map_err(|e| e.to_string())
+}
+
+pub const LOCATE_USAGE: &str =
+    "sesame locate REALM [--kdc HOST[:PORT] | --kdc-proxy URL | --dns-server ADDR:PORT]
+  Prints the KDCs of REALM in the order Sesame tries them (explicit, krb5.conf, DNS SRV), and
+  with DNS the _kerberos-master and _kpasswd records.";
+
+/// `sesame locate`: where the KDCs of a realm are, as Sesame finds them.
+pub fn locate(raw: &[String]) -> Result<(), String> {
+    let args = Args::parse(raw, &["kdc", "kdc-proxy", "ca-file", "dns-server"], &[])?;
+    let [realm] = args.positional.as_slice() else {
+        return Err(format!("one realm is needed\n{LOCATE_USAGE}"));
+    };
+    let conf = conf()?;
+    let client = transport(&args, &conf, realm)?;
+    let fail = |e: TransportError| format!("{}: {e}", transport_kind(&e));
+    for kdc in client.locate(realm).map_err(fail)? {
+        println!("kdc {kdc}");
+    }
+    if let Some(addr) = args.value("dns-server") {
+        let addr: SocketAddr = addr
+            .parse()
+            .map_err(|_| format!("--dns-server takes ADDRESS:PORT, not {addr}"))?;
+        let dns = DnsDiscovery::with_nameserver(addr);
+        let show = |kind: &str, records: Result<Vec<SrvRecord>, String>| -> Result<(), String> {
+            for r in records? {
+                println!(
+                    "{kind} {}:{} priority={} weight={}",
+                    r.target, r.port, r.priority, r.weight
+                );
+            }
+            Ok(())
+        };
+        show("master", dns.master_kdcs(realm))?;
+        show("kpasswd", dns.kpasswd_servers(realm))?;
+    }
+    Ok(())
 }

@@ -16,11 +16,12 @@ use std::process::ExitCode;
 
 fn usage() -> String {
     format!(
-        "usage:\n  {}\n  {}\n  {}\n  {}\n  {}\n  {}",
+        "usage:\n  {}\n  {}\n  {}\n  {}\n  {}\n  {}\n  {}",
         decode::USAGE,
         klist::USAGE,
         ktadd::USAGE,
         kerberos::KINIT_USAGE,
+        kerberos::LOCATE_USAGE,
         tokens::INIT_USAGE,
         tokens::ACCEPT_USAGE
     )
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         Some("klist") => klist::run(rest),
         Some("ktadd") => ktadd::run(rest),
         Some("kinit") => kerberos::kinit(rest),
+        Some("locate") => kerberos::locate(rest),
         Some("init") => tokens::init(rest),
         Some("accept") => tokens::accept(rest),
         Some("-h" | "--help" | "help") => {

@@ -26,7 +26,8 @@ use crate::args::Args;
 pub const INIT_USAGE: &str = "sesame init --mech ntlm --target SPN --user USER [--domain D] (--password-env VAR | --nt-hash HEX)
        [--channel-bindings TEXT] [--clock-offset SECONDS] [--ntlmv1]
 sesame init --mech kerberos --target SPN (--ccache NAME | --user P (--password-env VAR | --keytab FILE))
-       [--mutual] [--dce] [--u2u] [--delegate] [--kdc HOST[:PORT]] [--enctypes LIST]
+       [--mutual] [--dce] [--u2u] [--delegate] [--enctypes LIST]
+       [--kdc HOST[:PORT] | --kdc-proxy URL [--ca-file FILE] | --dns-server ADDR:PORT]
        [--channel-bindings TEXT] [--clock-offset SECONDS]
   Initiates a context and speaks the token line protocol on stdin/stdout (docs/cli.md).";
 
@@ -137,6 +138,9 @@ const OPTIONS: &[&str] = &[
     "ccache",
     "keytab",
     "kdc",
+    "kdc-proxy",
+    "ca-file",
+    "dns-server",
     "enctypes",
     "delegated-ccache",
 ];

@@ -4,6 +4,7 @@
 //! Peers (installed with apt-get / pip when missing): the MIT KDC and MIT client tools
 //! (`kinit`, `kvno`), MIT GSSAPI through python-gssapi, and pyspnego.
 
+mod discovery;
 mod files;
 mod inspect;
 mod kerberos;
@@ -41,6 +42,7 @@ const APT: &[&str] = &[
     "python3-gssapi",
     "gss-ntlmssp",
     "python3-venv",
+    "dnsmasq",
 ];
 
 pub fn main(args: &[String]) -> Result {
@@ -99,6 +101,13 @@ pub fn main(args: &[String]) -> Result {
         .rows(),
     );
     rows.extend(
+        discovery::Discovery {
+            env: &env,
+            sesame: &sesame,
+        }
+        .rows(),
+    );
+    rows.extend(
         ntlm::Ntlm {
             sesame: &sesame,
             python: &env.python,
@@ -127,7 +136,13 @@ fn python_env(work: &Path) -> Result<PathBuf> {
             .args(["-m", "venv", "--system-site-packages"])
             .arg(&venv))?;
     }
-    crate::util::ensure_pip(&python.to_string_lossy(), &[("spnego", "pyspnego==0.12.*")])?;
+    crate::util::ensure_pip(
+        &python.to_string_lossy(),
+        &[
+            ("spnego", "pyspnego==0.12.*"),
+            ("kdcproxy", "kdcproxy==1.1.*"),
+        ],
+    )?;
     Ok(python)
 }
 

@@ -1,0 +1,624 @@
+//! Reaching a KDC: the [`KdcTransport`] trait the sans-IO exchanges are driven through, and
+//! [`KdcClient`], the blocking transport that finds the KDCs of a realm — explicit ones, then
+//! krb5.conf `[realms]`, then DNS SRV records (feature `dns`) — and tries them in order over
+//! UDP, TCP (RFC 4120 7.2.1, 7.2.2) or an MS-KKDCP proxy over HTTPS (feature `kdc-proxy`), with a
+//! per-try timeout and an overall deadline.
+//!
+//! Every failure says which KDC was tried over what and how it failed, so that a deciding
+//! layer (Negotiate's fallback policy) can tell "no KDC known" from "connection refused" from
+//! "timed out" from "the proxy's certificate is not trusted" without reading strings.
+
+#[cfg(feature = "dns")]
+mod dns;
+pub mod kkdcp;
+#[cfg(feature = "kdc-proxy")]
+mod proxy;
+mod socket;
+
+use core::fmt;
+use std::collections::HashMap;
+use std::io::ErrorKind;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use sesame_asn1::Der;
+use sesame_asn1::kerberos::KrbError;
+use sesame_asn1::kerberos::constants::error_code;
+use sesame_gss::{Input, KdcRequest, SecurityContext, Step};
+
+#[cfg(feature = "dns")]
+pub use dns::{DnsDiscovery, SrvRecord};
+#[cfg(feature = "kdc-proxy")]
+pub use proxy::{ProxyClient, ProxyConfig};
+
+use crate::error::KerberosError;
+use crate::krb5_conf::{KdcAddress, Krb5Conf};
+
+/// Sends a KDC request and returns the reply (without a length prefix).
+pub trait KdcTransport {
+    /// One request, one reply.
+    fn send(&self, request: &KdcRequest) -> Result<Vec<u8>, TransportError>;
+}
+
+impl<T: KdcTransport + ?Sized> KdcTransport for std::sync::Arc<T> {
+    fn send(&self, request: &KdcRequest) -> Result<Vec<u8>, TransportError> {
+        self.as_ref().send(request)
+    }
+}
+
+impl<T: KdcTransport + ?Sized> KdcTransport for &T {
+    fn send(&self, request: &KdcRequest) -> Result<Vec<u8>, TransportError> {
+        (**self).send(request)
+    }
+}
+
+/// What is wrong with a KDC proxy's TLS certificate.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TlsProblem {
+    /// No trusted CA issued it (self-signed, or a CA the client does not know).
+    #[error("certificate not trusted (unknown issuer)")]
+    UntrustedIssuer,
+    /// Outside its validity period.
+    #[error("certificate expired or not yet valid")]
+    Expired,
+    /// Issued for another host name.
+    #[error("certificate is for another host name")]
+    WrongHostName,
+    /// Any other TLS failure.
+    #[error("TLS: {0}")]
+    Other(String),
+}
+
+/// How one KDC failed to answer.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KdcFailure {
+    /// The host name did not resolve.
+    #[error("name resolution failed: {0}")]
+    NameResolution(String),
+    /// Nothing listens there (TCP RST, or ICMP port unreachable for UDP).
+    #[error("connection refused")]
+    ConnectionRefused,
+    /// No answer within the timeout.
+    #[error("timed out")]
+    TimedOut,
+    /// The connection closed before a whole reply arrived.
+    #[error("connection closed before the reply was complete")]
+    Closed,
+    /// Another I/O error.
+    #[error("I/O error: {0:?}")]
+    Io(ErrorKind),
+    /// The reply is not a framed Kerberos message (e.g. a length beyond the limit).
+    #[error("bad reply: {0}")]
+    BadReply(&'static str),
+    /// The KDC proxy's certificate was refused.
+    #[error("{0}")]
+    Tls(TlsProblem),
+    /// The KDC proxy answered with an HTTP error; kdcproxy says 503 when its own KDCs do not
+    /// answer, and the first line of its body says why.
+    #[error("proxy answered HTTP {status}: {body}")]
+    HttpStatus {
+        /// The status code.
+        status: u16,
+        /// The first line of the body.
+        body: String,
+    },
+    /// The KDC proxy answered 200 with something that is not a KDC-PROXY-MESSAGE.
+    #[error("proxy answer is not a KDC-PROXY-MESSAGE: {0}")]
+    NotKdcProxyMessage(&'static str),
+    /// Another HTTP failure.
+    #[error("HTTP: {0}")]
+    Http(String),
+    /// This kind of KDC address needs a feature this build does not have.
+    #[error("unsupported KDC address: {0}")]
+    Unsupported(&'static str),
+    /// The overall deadline passed before this KDC could be tried.
+    #[error("not tried: the overall deadline passed")]
+    DeadlineReached,
+}
+
+/// The protocol of one try.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// RFC 4120 7.2.1.
+    Udp,
+    /// RFC 4120 7.2.2 (4-byte length prefix).
+    Tcp,
+    /// MS-KKDCP over HTTPS.
+    Https,
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Udp => "udp",
+            Self::Tcp => "tcp",
+            Self::Https => "https",
+        })
+    }
+}
+
+/// One KDC tried and how it failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KdcAttempt {
+    /// The KDC as found (`host:port`, a URL, and `via SRV` when DNS named it).
+    pub kdc: String,
+    /// Over what.
+    pub protocol: Protocol,
+    /// What happened.
+    pub failure: KdcFailure,
+}
+
+/// Why no KDC answered.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransportError {
+    /// No KDC is known for the realm: nothing configured, and DNS (if asked) has no SRV record.
+    #[error("no KDC is known for realm {realm}")]
+    NoKdc {
+        /// The realm.
+        realm: String,
+    },
+    /// The DNS SRV lookup itself failed (nameserver unreachable, timed out, refused).
+    #[error("DNS discovery of the KDCs of {realm} failed: {reason}")]
+    Discovery {
+        /// The realm.
+        realm: String,
+        /// What the resolver said.
+        reason: String,
+    },
+    /// Every KDC was tried and none answered.
+    #[error("no KDC of realm {realm} answered: {}", attempts_text(.attempts))]
+    AllFailed {
+        /// The realm.
+        realm: String,
+        /// Every try, in order.
+        attempts: Vec<KdcAttempt>,
+    },
+}
+
+fn attempts_text(attempts: &[KdcAttempt]) -> String {
+    attempts
+        .iter()
+        .map(|a| format!("{} ({}): {}", a.kdc, a.protocol, a.failure))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A KDC to try: a host (with addresses already known when DNS gave them) over the named
+/// protocols, or a proxy URL.
+#[derive(Clone, Debug)]
+enum Target {
+    Host {
+        name: String,
+        host: String,
+        port: u16,
+        addrs: Vec<SocketAddr>,
+        forced: Option<Protocol>,
+    },
+    Proxy(String),
+}
+
+/// Blocking transport to the KDCs of a realm.
+#[derive(Debug)]
+pub struct KdcClient {
+    explicit: HashMap<String, Vec<KdcAddress>>,
+    conf: Option<Krb5Conf>,
+    /// Time allowed for each try (connect, send, receive) over UDP or TCP.
+    pub timeout: Duration,
+    /// Time allowed for all tries of one request together.
+    pub deadline: Duration,
+    /// Requests larger than this go over TCP first (krb5.conf `udp_preference_limit`; 1 means
+    /// always TCP).
+    pub udp_preference_limit: usize,
+    #[cfg(feature = "dns")]
+    dns: Option<DnsDiscovery>,
+    #[cfg(feature = "kdc-proxy")]
+    proxy: Option<ProxyClient>,
+    trace: Mutex<Vec<String>>,
+}
+
+impl KdcClient {
+    /// No configuration: only the KDCs given with [`KdcClient::with_kdc`].
+    pub fn new() -> Self {
+        Self {
+            explicit: HashMap::new(),
+            conf: None,
+            timeout: Duration::from_secs(3),
+            deadline: Duration::from_secs(30),
+            udp_preference_limit: 1465,
+            #[cfg(feature = "dns")]
+            dns: None,
+            #[cfg(feature = "kdc-proxy")]
+            proxy: None,
+            trace: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The KDCs of krb5.conf `[realms]`; with the `dns` feature, DNS SRV discovery as
+    /// `dns_lookup_kdc` says, through the system's nameservers.
+    pub fn from_conf(conf: &Krb5Conf) -> Self {
+        let client = Self {
+            conf: Some(conf.clone()),
+            udp_preference_limit: conf.udp_preference_limit(),
+            ..Self::new()
+        };
+        #[cfg(feature = "dns")]
+        let client = if conf.dns_lookup_kdc() {
+            client.with_dns(DnsDiscovery::system())
+        } else {
+            client
+        };
+        client
+    }
+
+    /// Uses `kdc` for `realm` instead of the configured KDCs: `host[:port]`, optionally
+    /// `tcp/` or `udp/` first, or a KDC proxy URL `https://host[:port]/path`.
+    #[must_use]
+    pub fn with_kdc(mut self, realm: &str, kdc: &str) -> Self {
+        let address = if kdc.starts_with("https://") {
+            KdcAddress::Proxy(kdc.to_string())
+        } else {
+            let (transport, rest) = match kdc.split_once('/') {
+                Some(("tcp", r)) => (Some("tcp"), r),
+                Some(("udp", r)) => (Some("udp"), r),
+                _ => (None, kdc),
+            };
+            let (host, port) = split_host_port(rest);
+            KdcAddress::Host {
+                host,
+                port,
+                transport,
+            }
+        };
+        self.explicit
+            .entry(realm.to_string())
+            .or_default()
+            .push(address);
+        self
+    }
+
+    /// Discovers KDCs through DNS SRV records when neither explicit KDCs nor krb5.conf name
+    /// any (with an explicit nameserver even where `dns_lookup_kdc` is false).
+    #[cfg(feature = "dns")]
+    #[must_use]
+    pub fn with_dns(mut self, dns: DnsDiscovery) -> Self {
+        self.dns = Some(dns);
+        self
+    }
+
+    /// Sends through KDC proxies with this client (its CA and timeout).
+    #[cfg(feature = "kdc-proxy")]
+    #[must_use]
+    pub fn with_proxy(mut self, proxy: ProxyClient) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
+    /// What the last request did, one line per try (`udp 127.0.0.1:88: connection refused`,
+    /// `tcp 127.0.0.1:88: answered`), for `--verbose` output.
+    pub fn trace(&self) -> Vec<String> {
+        self.trace.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    /// The KDCs of `realm` as they will be tried (`host:port`, `(SRV udp)` when DNS named it,
+    /// or a proxy URL); what `sesame locate` prints.
+    pub fn locate(&self, realm: &str) -> Result<Vec<String>, TransportError> {
+        Ok(self
+            .targets(realm)?
+            .into_iter()
+            .map(|t| match t {
+                Target::Host { name, forced, .. } => match forced {
+                    Some(p) if !name.contains("(SRV") => format!("{p}/{name}"),
+                    _ => name,
+                },
+                Target::Proxy(url) => url,
+            })
+            .collect())
+    }
+
+    /// The KDCs of `realm` in the order they will be tried.
+    fn targets(&self, realm: &str) -> Result<Vec<Target>, TransportError> {
+        let configured = match (self.explicit.get(realm), &self.conf) {
+            (Some(explicit), _) => explicit.clone(),
+            (None, Some(conf)) => conf.kdcs(realm),
+            (None, None) => Vec::new(),
+        };
+        if !configured.is_empty() {
+            return Ok(configured
+                .into_iter()
+                .map(|a| match a {
+                    KdcAddress::Host {
+                        host,
+                        port,
+                        transport,
+                    } => Target::Host {
+                        name: format!("{host}:{port}"),
+                        host,
+                        port,
+                        addrs: Vec::new(),
+                        forced: match transport {
+                            Some("udp") => Some(Protocol::Udp),
+                            Some(_) => Some(Protocol::Tcp),
+                            None => None,
+                        },
+                    },
+                    KdcAddress::Proxy(url) => Target::Proxy(url),
+                })
+                .collect());
+        }
+        self.discovered(realm)
+    }
+
+    #[cfg(feature = "dns")]
+    fn discovered(&self, realm: &str) -> Result<Vec<Target>, TransportError> {
+        let Some(dns) = &self.dns else {
+            return Ok(Vec::new());
+        };
+        let records = dns
+            .kdcs(realm)
+            .map_err(|reason| TransportError::Discovery {
+                realm: realm.to_string(),
+                reason,
+            })?;
+        Ok(records
+            .into_iter()
+            .map(|(r, protocol)| Target::Host {
+                name: format!("{}:{} (SRV {protocol})", r.target, r.port),
+                addrs: r
+                    .addrs
+                    .iter()
+                    .map(|ip| SocketAddr::new(*ip, r.port))
+                    .collect(),
+                host: r.target,
+                port: r.port,
+                forced: Some(protocol),
+            })
+            .collect())
+    }
+
+    #[cfg(not(feature = "dns"))]
+    #[allow(clippy::unnecessary_wraps, clippy::unused_self)]
+    fn discovered(&self, _realm: &str) -> Result<Vec<Target>, TransportError> {
+        Ok(Vec::new())
+    }
+
+    fn try_host(
+        host: &str,
+        port: u16,
+        known: &[SocketAddr],
+        protocol: Protocol,
+        message: &[u8],
+        timeout: Duration,
+    ) -> Result<Vec<u8>, KdcFailure> {
+        let addrs: Vec<SocketAddr> = if known.is_empty() {
+            (host, port)
+                .to_socket_addrs()
+                .map_err(|e| KdcFailure::NameResolution(format!("{host}: {e}")))?
+                .collect()
+        } else {
+            known.to_vec()
+        };
+        let mut last = KdcFailure::NameResolution(format!("{host} has no address"));
+        for addr in addrs {
+            let result = match protocol {
+                Protocol::Udp => socket::udp(addr, message, timeout),
+                _ => socket::tcp(addr, message, timeout),
+            };
+            match result {
+                Ok(reply) => return Ok(reply),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    #[cfg(feature = "kdc-proxy")]
+    fn try_proxy(&self, url: &str, realm: &str, message: &[u8]) -> Result<Vec<u8>, KdcFailure> {
+        match &self.proxy {
+            Some(p) => p.send(url, realm, message),
+            None => ProxyClient::new(&ProxyConfig::default())
+                .map_err(KdcFailure::Http)?
+                .send(url, realm, message),
+        }
+    }
+
+    #[cfg(not(feature = "kdc-proxy"))]
+    #[allow(clippy::unused_self)]
+    fn try_proxy(&self, _url: &str, _realm: &str, _message: &[u8]) -> Result<Vec<u8>, KdcFailure> {
+        Err(KdcFailure::Unsupported(
+            "KDC proxy (build with the kdc-proxy feature)",
+        ))
+    }
+
+    /// Tries one host over UDP and/or TCP; records each failure in `attempts`.
+    fn try_over_sockets(
+        &self,
+        name: &str,
+        (host, port, addrs): (&str, u16, &[SocketAddr]),
+        forced: Option<Protocol>,
+        request: &KdcRequest,
+        started: Instant,
+        attempts: &mut Vec<KdcAttempt>,
+    ) -> Option<Vec<u8>> {
+        // `udp/` and `tcp/` entries (and SRV records) name their transport; otherwise
+        // small requests try UDP first (udp_preference_limit) and everything falls back to
+        // TCP. A UDP answer of KRB_ERR_RESPONSE_TOO_BIG is retried over TCP in any case
+        // (RFC 4120 7.2.1).
+        let mut order = match (forced, request.message.len() < self.udp_preference_limit) {
+            (Some(Protocol::Udp), _) => vec![Protocol::Udp],
+            (Some(_), _) | (None, false) => vec![Protocol::Tcp],
+            (None, true) => vec![Protocol::Udp, Protocol::Tcp],
+        };
+        let mut i = 0;
+        while let Some(&protocol) = order.get(i) {
+            i += 1;
+            let timeout = self
+                .timeout
+                .min(self.deadline.saturating_sub(started.elapsed()));
+            if timeout.is_zero() {
+                break;
+            }
+            match Self::try_host(host, port, addrs, protocol, &request.message, timeout) {
+                Ok(reply) if protocol == Protocol::Udp && is_response_too_big(&reply) => {
+                    self.note(format!("{protocol} {name}: KRB_ERR_RESPONSE_TOO_BIG"));
+                    attempts.push(KdcAttempt {
+                        kdc: name.to_string(),
+                        protocol,
+                        failure: KdcFailure::BadReply(
+                            "KRB_ERR_RESPONSE_TOO_BIG, retrying over TCP",
+                        ),
+                    });
+                    if !order.contains(&Protocol::Tcp) {
+                        order.push(Protocol::Tcp);
+                    }
+                }
+                Ok(reply) => {
+                    self.note(format!("{protocol} {name}: answered"));
+                    return Some(reply);
+                }
+                Err(failure) => {
+                    self.note(format!("{protocol} {name}: {failure}"));
+                    let fatal = matches!(failure, KdcFailure::NameResolution(_));
+                    attempts.push(KdcAttempt {
+                        kdc: name.to_string(),
+                        protocol,
+                        failure,
+                    });
+                    if fatal {
+                        break;
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn note(&self, line: String) {
+        if let Ok(mut t) = self.trace.lock() {
+            t.push(line);
+        }
+    }
+}
+
+impl Default for KdcClient {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl KdcTransport for KdcClient {
+    fn send(&self, request: &KdcRequest) -> Result<Vec<u8>, TransportError> {
+        if let Ok(mut t) = self.trace.lock() {
+            t.clear();
+        }
+        let targets = self.targets(&request.realm)?;
+        if targets.is_empty() {
+            return Err(TransportError::NoKdc {
+                realm: request.realm.clone(),
+            });
+        }
+        let started = Instant::now();
+        let mut attempts = Vec::new();
+        for target in targets {
+            let left = self.deadline.saturating_sub(started.elapsed());
+            let (name, first) = match &target {
+                Target::Host { name, .. } => (name.clone(), Protocol::Tcp),
+                Target::Proxy(url) => (url.clone(), Protocol::Https),
+            };
+            if left.is_zero() {
+                attempts.push(KdcAttempt {
+                    kdc: name,
+                    protocol: first,
+                    failure: KdcFailure::DeadlineReached,
+                });
+                continue;
+            }
+            let (host, port, addrs, forced) = match target {
+                Target::Host {
+                    host,
+                    port,
+                    addrs,
+                    forced,
+                    ..
+                } => (host, port, addrs, forced),
+                Target::Proxy(url) => {
+                    match self.try_proxy(&url, &request.realm, &request.message) {
+                        Ok(reply) => {
+                            self.note(format!("https {url}: answered"));
+                            return Ok(reply);
+                        }
+                        Err(failure) => {
+                            self.note(format!("https {url}: {failure}"));
+                            attempts.push(KdcAttempt {
+                                kdc: url,
+                                protocol: Protocol::Https,
+                                failure,
+                            });
+                        }
+                    }
+                    continue;
+                }
+            };
+            if let Some(reply) = self.try_over_sockets(
+                &name,
+                (&host, port, &addrs),
+                forced,
+                request,
+                started,
+                &mut attempts,
+            ) {
+                return Ok(reply);
+            }
+        }
+        Err(TransportError::AllFailed {
+            realm: request.realm.clone(),
+            attempts,
+        })
+    }
+}
+
+fn is_response_too_big(reply: &[u8]) -> bool {
+    reply.first() == Some(&0x7e)
+        && KrbError::from_der(reply)
+            .is_ok_and(|e| e.error_code == error_code::KRB_ERR_RESPONSE_TOO_BIG)
+}
+
+fn split_host_port(s: &str) -> (String, u16) {
+    if let Some(rest) = s.strip_prefix('[') {
+        if let Some((host, tail)) = rest.split_once(']') {
+            let port = tail
+                .strip_prefix(':')
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(88);
+            return (host.to_string(), port);
+        }
+    }
+    match s.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') => (host.to_string(), port.parse().unwrap_or(88)),
+        _ => (s.to_string(), 88),
+    }
+}
+
+/// Steps `ctx` with `input`, answering its KDC requests through `transport`, until it
+/// produces a token or completes: what a blocking caller of a sans-IO context does.
+pub fn step_with_kdc(
+    ctx: &mut dyn SecurityContext,
+    input: Input<'_>,
+    transport: &dyn KdcTransport,
+) -> Result<Step, sesame_gss::Error> {
+    let mut step = ctx.step(input)?;
+    loop {
+        match step {
+            Step::NeedKdc(request) => {
+                let reply = transport
+                    .send(&request)
+                    .map_err(|e| sesame_gss::Error::from(KerberosError::Transport(e)))?;
+                step = ctx.step(Input::KdcReply(&reply))?;
+            }
+            other => return Ok(other),
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The KDC proxy client (MS-KKDCP over HTTPS) with ureq 3 and rustls: a POST of
+//! `application/kerberos`, no redirects followed, a timeout, the system's root certificates
+//! plus an extra CA file, and TLS and HTTP failures reported as facts, not strings.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, parse_pem};
+
+use super::{KdcFailure, TlsProblem, kkdcp, socket::io_failure};
+
+/// Where the system keeps its root certificates (SSL_CERT_FILE first, as OpenSSL does).
+const SYSTEM_BUNDLES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/cert.pem",
+];
+
+/// How to reach KDC proxies.
+#[derive(Clone, Debug)]
+pub struct ProxyConfig {
+    /// A CA (PEM) trusted besides the system's roots.
+    pub extra_ca: Option<std::path::PathBuf>,
+    /// The whole request may take this long (a proxy waits for its KDCs: kdcproxy up to ~17 s).
+    pub timeout: Duration,
+}
+
+impl Default for ProxyConfig {
+    fn default() -> Self {
+        Self {
+            extra_ca: None,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// An HTTPS client for KDC proxies.
+pub struct ProxyClient {
+    agent: ureq::Agent,
+}
+
+impl core::fmt::Debug for ProxyClient {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("ProxyClient")
+    }
+}
+
+fn certificates(pem: &[u8]) -> Vec<Certificate<'static>> {
+    parse_pem(pem)
+        .filter_map(|item| match item {
+            Ok(PemItem::Certificate(c)) => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+impl ProxyClient {
+    /// A client for `config`; an error when the extra CA file cannot be read or holds no
+    /// certificate.
+    pub fn new(config: &ProxyConfig) -> Result<Self, String> {
+        let roots = match &config.extra_ca {
+            None => system_roots().map_or(RootCerts::WebPki, |c| RootCerts::Specific(Arc::new(c))),
+            Some(path) => {
+                let pem = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+                let mut certs = certificates(&pem);
+                if certs.is_empty() {
+                    return Err(format!("{}: no PEM certificate", path.display()));
+                }
+                certs.extend(system_roots().unwrap_or_default());
+                RootCerts::Specific(Arc::new(certs))
+            }
+        };
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(config.timeout))
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .https_only(true)
+            .tls_config(TlsConfig::builder().root_certs(roots).build())
+            .build()
+            .new_agent();
+        Ok(Self { agent })
+    }
+
+    /// Sends `message` for `realm` through the proxy at `url`; returns the KDC's reply.
+    pub fn send(&self, url: &str, realm: &str, message: &[u8]) -> Result<Vec<u8>, KdcFailure> {
+        let body = kkdcp::encode_request(message, realm)?;
+        let mut response = self
+            .agent
+            .post(url)
+            .header("Content-Type", "application/kerberos")
+            .header("Cache-Control", "no-cache")
+            .send(&body[..])
+            .map_err(failure)?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .body_mut()
+            .with_config()
+            .limit(1 << 20)
+            .read_to_vec()
+            .map_err(failure)?;
+        if status != 200 {
+            let text = String::from_utf8_lossy(&bytes);
+            return Err(KdcFailure::HttpStatus {
+                status,
+                body: text
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(200)
+                    .collect(),
+            });
+        }
+        kkdcp::decode_reply(&bytes)
+    }
+}
+
+fn system_roots() -> Option<Vec<Certificate<'static>>> {
+    let from_env = std::env::var_os("SSL_CERT_FILE");
+    let paths = from_env
+        .iter()
+        .map(Path::new)
+        .chain(SYSTEM_BUNDLES.iter().map(Path::new));
+    for path in paths {
+        if let Ok(pem) = std::fs::read(path) {
+            let certs = certificates(&pem);
+            if !certs.is_empty() {
+                return Some(certs);
+            }
+        }
+    }
+    None
+}
+
+fn failure(e: ureq::Error) -> KdcFailure {
+    match e {
+        ureq::Error::StatusCode(status) => KdcFailure::HttpStatus {
+            status,
+            body: String::new(),
+        },
+        ureq::Error::Timeout(_) => KdcFailure::TimedOut,
+        ureq::Error::HostNotFound => KdcFailure::NameResolution("proxy host not found".into()),
+        ureq::Error::ConnectionFailed => KdcFailure::ConnectionRefused,
+        ureq::Error::Rustls(tls) => tls_failure(&tls),
+        ureq::Error::Io(io) => {
+            let tls = io
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+                .map(tls_failure);
+            tls.unwrap_or_else(|| io_failure(io))
+        }
+        ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => KdcFailure::HttpStatus {
+            status: 302,
+            body: "redirect refused".into(),
+        },
+        other => KdcFailure::Http(other.to_string()),
+    }
+}
+
+fn tls_failure(e: &rustls::Error) -> KdcFailure {
+    use rustls::CertificateError as C;
+    KdcFailure::Tls(match e {
+        rustls::Error::InvalidCertificate(c) => match c {
+            C::UnknownIssuer | C::BadSignature => TlsProblem::UntrustedIssuer,
+            C::Expired
+            | C::ExpiredContext { .. }
+            | C::NotValidYet
+            | C::NotValidYetContext { .. } => TlsProblem::Expired,
+            C::NotValidForName | C::NotValidForNameContext { .. } => TlsProblem::WrongHostName,
+            other => TlsProblem::Other(format!("{other:?}")),
+        },
+        other => TlsProblem::Other(other.to_string()),
+    })
+}
