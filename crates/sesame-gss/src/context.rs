@@ -54,6 +54,20 @@ pub trait SecurityContext {
     /// The authenticated peer: on an acceptor the client (`DOMAIN\user`, `user@REALM`), on an
     /// initiator the target. `None` until established.
     fn peer_name(&self) -> Option<&PeerName>;
+
+    /// Whether SPNEGO must exchange mechListMIC with this mechanism even when the peer did not
+    /// ask for it, as Windows does (MS-SPNG 3.1.5.1): NTLM when its AUTHENTICATE carried a MIC,
+    /// Kerberos user-to-user and DCE style. Asked once the context is established.
+    fn requires_mech_list_mic(&self) -> bool {
+        false
+    }
+
+    /// After a failed step: an error token for the peer, if the mechanism has one (a Kerberos
+    /// acceptor's KRB-ERROR, as `GSS_Accept_sec_context` returns it). Sending it is the
+    /// caller's choice; SPNEGO carries it in its reject.
+    fn error_token(&self) -> Option<Vec<u8>> {
+        None
+    }
 }
 
 /// A message unwrapped in place.
@@ -82,6 +96,13 @@ pub trait MessageProtection {
 
     /// Checks a MIC token (`GSS_VerifyMIC`, `VerifySignature`).
     fn verify_mic(&mut self, message: &[u8], mic: &[u8]) -> Result<(), Error>;
+
+    /// Called by SPNEGO after it produced (`outgoing`) or verified a mechListMIC with this
+    /// context. NTLM restarts that direction's RC4 stream, as Windows, gss-ntlmssp and pyspnego
+    /// do; other mechanisms need nothing.
+    fn reset_after_mech_list_mic(&mut self, outgoing: bool) {
+        let _ = outgoing;
+    }
 
     /// `GSS_Wrap` into a new buffer.
     fn wrap(&mut self, message: &[u8], confidential: bool) -> Result<Vec<u8>, Error> {

@@ -263,7 +263,8 @@ impl NtlmClient {
             let m = mic(&exported, negotiate, challenge_bytes, &message);
             message[MIC_OFFSET..MIC_OFFSET + 16].copy_from_slice(&m);
         }
-        let established = Established::new(&exported, true, flags);
+        let mut established = Established::new(&exported, true, flags);
+        established.with_mic = with_mic;
         Ok((message, established))
     }
 
@@ -319,6 +320,10 @@ impl SecurityContext for NtlmClient {
     fn peer_name(&self) -> Option<&PeerName> {
         self.target.as_ref()
     }
+
+    fn requires_mech_list_mic(&self) -> bool {
+        matches!(&self.state, State::Established(e) if e.with_mic)
+    }
 }
 
 impl MessageProtection for NtlmClient {
@@ -332,6 +337,12 @@ impl MessageProtection for NtlmClient {
 
     fn get_mic(&mut self, message: &[u8]) -> Result<Vec<u8>, Error> {
         self.established()?.get_mic(message)
+    }
+
+    fn reset_after_mech_list_mic(&mut self, outgoing: bool) {
+        if let Ok(e) = self.established() {
+            e.reset_rc4(outgoing);
+        }
     }
 
     fn verify_mic(&mut self, message: &[u8], mic: &[u8]) -> Result<(), Error> {

@@ -14,12 +14,15 @@ use crate::{NegotiateFlags, NtlmError};
 ///
 /// The signing and sealing keys and RC4 streams are derived on first use: an HTTP or LDAP bind
 /// that only authenticates never pays for them.
+#[allow(clippy::struct_excessive_bools)] // four independent facts of the negotiation
 pub(crate) struct Established {
     exported_session_key: Zeroizing<[u8; 16]>,
     is_client: bool,
     key_exch: bool,
     session: Option<SessionSecurity>,
     pub(crate) seal: bool,
+    /// Whether the AUTHENTICATE carried a MIC (then SPNEGO exchanges mechListMIC).
+    pub(crate) with_mic: bool,
 }
 
 impl Established {
@@ -34,7 +37,13 @@ impl Established {
             key_exch: flags.contains(NegotiateFlags::KEY_EXCH),
             session: None,
             seal: flags.contains(NegotiateFlags::SEAL),
+            with_mic: false,
         }
+    }
+
+    /// Restarts one direction's RC4 stream after a SPNEGO mechListMIC.
+    pub(crate) fn reset_rc4(&mut self, outgoing: bool) {
+        self.session().reset_rc4(outgoing);
     }
 
     fn session(&mut self) -> &mut SessionSecurity {

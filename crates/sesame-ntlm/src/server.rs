@@ -274,7 +274,9 @@ impl NtlmServer {
                 return Err(NtlmError::BadMic);
             }
         }
-        Ok((Established::new(&exported, false, flags), name))
+        let mut established = Established::new(&exported, false, flags);
+        established.with_mic = auth.mic.is_some();
+        Ok((established, name))
     }
 
     fn established_mut(&mut self) -> Result<&mut Established, Error> {
@@ -376,6 +378,10 @@ impl SecurityContext for NtlmServer {
     fn peer_name(&self) -> Option<&PeerName> {
         self.peer.as_ref()
     }
+
+    fn requires_mech_list_mic(&self) -> bool {
+        matches!(&self.state, State::Established(e) if e.with_mic)
+    }
 }
 
 impl MessageProtection for NtlmServer {
@@ -389,6 +395,12 @@ impl MessageProtection for NtlmServer {
 
     fn get_mic(&mut self, message: &[u8]) -> Result<Vec<u8>, Error> {
         self.established_mut()?.get_mic(message)
+    }
+
+    fn reset_after_mech_list_mic(&mut self, outgoing: bool) {
+        if let Ok(e) = self.established_mut() {
+            e.reset_rc4(outgoing);
+        }
     }
 
     fn verify_mic(&mut self, message: &[u8], mic: &[u8]) -> Result<(), Error> {

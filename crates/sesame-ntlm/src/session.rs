@@ -14,19 +14,24 @@ pub const SIGNATURE_LEN: usize = 16;
 /// One direction: its signing key, its RC4 stream (kept across messages) and sequence number.
 struct Direction {
     signing_key: Zeroizing<[u8; 16]>,
+    sealing_key: Zeroizing<[u8; 16]>,
     rc4: Rc4,
     seq: u32,
+}
+
+/// An RC4 stream for a 16-byte sealing key (within RC4's key sizes).
+fn rc4(key: &[u8; 16]) -> Rc4 {
+    <Rc4 as rc4::KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| <Rc4 as rc4::KeyInit>::new(&rc4::cipher::Key::<Rc4>::default()))
 }
 
 impl Direction {
     fn new(exported_session_key: &[u8; 16], client_to_server: bool) -> Self {
         let (signing_key, sealing_key) = direction_keys(exported_session_key, client_to_server);
-        // A 16-byte key is within RC4's sizes.
-        let rc4 = <Rc4 as rc4::KeyInit>::new_from_slice(&*sealing_key)
-            .unwrap_or_else(|_| <Rc4 as rc4::KeyInit>::new(&rc4::cipher::Key::<Rc4>::default()));
         Self {
             signing_key,
-            rc4,
+            rc4: rc4(&sealing_key),
+            sealing_key,
             seq: 0,
         }
     }
@@ -75,6 +80,17 @@ impl SessionSecurity {
             incoming: Direction::new(exported_session_key, !is_client),
             key_exch,
         }
+    }
+
+    /// Restarts one direction's RC4 stream (sequence numbers go on), as SPNEGO asks after a
+    /// mechListMIC (MS-SPNG 3.3.5.1; gss-ntlmssp's reset-crypto option, pyspnego).
+    pub fn reset_rc4(&mut self, outgoing: bool) {
+        let d = if outgoing {
+            &mut self.outgoing
+        } else {
+            &mut self.incoming
+        };
+        d.rc4 = rc4(&d.sealing_key);
     }
 
     /// Signs `message` (GSS_GetMIC).

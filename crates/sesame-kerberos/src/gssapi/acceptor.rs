@@ -583,6 +583,18 @@ impl SecurityContext for KerberosAcceptor {
             .then_some(self.peer.as_ref())
             .flatten()
     }
+
+    fn error_token(&self) -> Option<Vec<u8>> {
+        self.error_token.clone()
+    }
+
+    /// Kerberos user-to-user and DCE style exchange mechListMIC (MS-SPNG 3.1.5.1); plain
+    /// Kerberos does not, where Windows servers refuse an unexpected one.
+    fn requires_mech_list_mic(&self) -> bool {
+        self.flags
+            .intersection(ContextFlags::USE_SESSION_KEY | ContextFlags::DCE_STYLE)
+            != ContextFlags::NONE
+    }
 }
 
 impl MessageProtection for KerberosAcceptor {

@@ -547,6 +547,14 @@ impl SecurityContext for KerberosInitiator {
             .then_some(self.peer.as_ref())
             .flatten()
     }
+
+    /// Kerberos user-to-user and DCE style exchange mechListMIC (MS-SPNG 3.1.5.1); plain
+    /// Kerberos does not, where Windows servers refuse an unexpected one.
+    fn requires_mech_list_mic(&self) -> bool {
+        self.flags
+            .intersection(ContextFlags::USE_SESSION_KEY | ContextFlags::DCE_STYLE)
+            != ContextFlags::NONE
+    }
 }
 
 impl MessageProtection for KerberosInitiator {

@@ -1,0 +1,362 @@
+//! SPNEGO step by step over real NTLM and Kerberos contexts (the test KDC for Kerberos): after
+//! every message, which mechanism is in use, whether the optimistic token went, whether a
+//! mechListMIC went or not — as the rules in the crate documentation say.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::unnecessary_box_returns)] // test code
+
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use sesame_asn1::spnego::{NegState, NegotiationToken, SpnegoToken};
+use sesame_asn1::{ObjectIdentifier, oid};
+use sesame_gss::{
+    Clock, ContextFlags, DeterministicRandom, FixedClock, Input, MajorStatus, MessageProtection,
+    SecurityContext, Step,
+};
+use sesame_kerberos::gssapi::{
+    AcceptorConfig, AcceptorCredentials, InitiatorConfig, InitiatorCredentials, KerberosAcceptor,
+    KerberosInitiator,
+};
+use sesame_kerberos::principal::Principal;
+use sesame_kerberos::transport::step_with_kdc;
+use sesame_ntlm::{ClientConfig, MemoryUserStore, NtlmClient, NtlmServer, ServerConfig};
+use sesame_spnego::{Mech, SpnegoAcceptor, SpnegoError, SpnegoInitiator};
+use sesame_testkdc::TestKdc;
+
+fn clock() -> Arc<dyn Clock> {
+    Arc::new(FixedClock(UNIX_EPOCH + Duration::from_secs(1_790_000_000)))
+}
+
+fn rng(seed: u8) -> Box<DeterministicRandom> {
+    Box::new(DeterministicRandom::new([seed; 32]))
+}
+
+fn ntlm_oid() -> ObjectIdentifier {
+    oid::NTLMSSP.to_owned()
+}
+
+fn krb_oids() -> Vec<ObjectIdentifier> {
+    vec![oid::MS_KERBEROS.to_owned(), oid::KERBEROS.to_owned()]
+}
+
+fn ntlm_client() -> Mech {
+    Mech::new(
+        vec![ntlm_oid()],
+        Box::new(NtlmClient::new(
+            ClientConfig::password("EXAMPLE", "user1", "Passw0rd1"),
+            clock(),
+            rng(1),
+        )),
+    )
+}
+
+fn ntlm_server() -> Mech {
+    let mut users = MemoryUserStore::new();
+    users.add_password("EXAMPLE", "user1", "Passw0rd1");
+    Mech::new(
+        vec![ntlm_oid()],
+        Box::new(NtlmServer::new(
+            ServerConfig::default(),
+            Arc::new(users),
+            clock(),
+            rng(2),
+        )),
+    )
+}
+
+struct Realm {
+    kdc: Arc<TestKdc>,
+    keytab: sesame_kerberos::keytab::Keytab,
+}
+
+fn realm() -> Realm {
+    let kdc = TestKdc::new(&["EXAMPLE.TEST"], clock(), rng(3));
+    kdc.add_user("user1", "Passw0rd1");
+    let keytab = kdc.add_service("HTTP/localhost");
+    Realm {
+        kdc: Arc::new(kdc),
+        keytab,
+    }
+}
+
+fn krb_client(flags: ContextFlags) -> Mech {
+    let creds = Arc::new(InitiatorCredentials::with_password(
+        Principal::parse("user1@EXAMPLE.TEST", None).unwrap(),
+        "Passw0rd1",
+    ));
+    let mut config =
+        InitiatorConfig::new(Principal::parse("HTTP/localhost@EXAMPLE.TEST", None).unwrap());
+    config.flags = flags;
+    Mech::new(
+        krb_oids(),
+        Box::new(KerberosInitiator::new(creds, config, clock(), rng(4))),
+    )
+}
+
+fn krb_server(r: &Realm) -> Mech {
+    Mech::new(
+        krb_oids(),
+        Box::new(KerberosAcceptor::new(
+            Arc::new(AcceptorCredentials::Keytab(r.keytab.clone())),
+            AcceptorConfig::default(),
+            clock(),
+            rng(5),
+        )),
+    )
+}
+
+/// What one SPNEGO message held.
+#[derive(Debug, PartialEq, Eq)]
+struct Seen {
+    init: bool,
+    state: Option<NegState>,
+    supported: Option<ObjectIdentifier>,
+    token: bool,
+    mic: bool,
+}
+
+fn look(bytes: &[u8]) -> Seen {
+    match SpnegoToken::decode(bytes).unwrap().token() {
+        NegotiationToken::NegTokenInit(i) => Seen {
+            init: true,
+            state: None,
+            supported: None,
+            token: i.mech_token.is_some(),
+            mic: i.mech_list_mic.is_some(),
+        },
+        NegotiationToken::NegTokenResp(r) => Seen {
+            init: false,
+            state: r.neg_state,
+            supported: r.supported_mech.clone(),
+            token: r.response_token.is_some(),
+            mic: r.mech_list_mic.is_some(),
+        },
+    }
+}
+
+/// Runs the exchange; returns every message, initiator's first.
+fn run(
+    init: &mut SpnegoInitiator,
+    acc: &mut SpnegoAcceptor,
+    kdc: Option<&TestKdc>,
+) -> Result<Vec<Vec<u8>>, sesame_gss::Error> {
+    let mut seen = Vec::new();
+    let step = |ctx: &mut SpnegoInitiator, input: Input<'_>| match kdc {
+        Some(k) => step_with_kdc(ctx, input, k),
+        None => ctx.step(input),
+    };
+    let mut out = step(init, Input::Start)?;
+    loop {
+        let (token, init_done) = match out {
+            Step::Continue(t) => (t, false),
+            Step::Complete(Some(t)) => (t, true),
+            Step::Complete(None) | Step::NeedKdc(_) => break,
+        };
+        seen.push(token.clone());
+        match acc.step(Input::Token(&token))? {
+            Step::Continue(t) => {
+                seen.push(t.clone());
+                out = step(init, Input::Token(&t))?;
+            }
+            Step::Complete(Some(t)) => {
+                seen.push(t.clone());
+                if init_done {
+                    break;
+                }
+                out = step(init, Input::Token(&t))?;
+            }
+            Step::Complete(None) | Step::NeedKdc(_) => break,
+        }
+    }
+    Ok(seen)
+}
+
+fn protect_both_ways(init: &mut SpnegoInitiator, acc: &mut SpnegoAcceptor) {
+    let w = init.wrap(b"ping", true).unwrap();
+    assert_eq!(acc.unwrap(&w).unwrap().0, b"ping");
+    let w = acc.wrap(b"pong", true).unwrap();
+    assert_eq!(init.unwrap(&w).unwrap().0, b"pong");
+}
+
+#[test]
+fn ntlm_optimistic_then_mic_both_ways() {
+    let mut init = SpnegoInitiator::new(vec![ntlm_client()]);
+    let mut acc = SpnegoAcceptor::new(vec![ntlm_server()]);
+    let msgs = run(&mut init, &mut acc, None).unwrap();
+    let seen: Vec<Seen> = msgs.iter().map(|m| look(m)).collect();
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert!(
+        seen[0].init && seen[0].token,
+        "optimistic NEGOTIATE in the NegTokenInit"
+    );
+    assert_eq!(seen[1].supported, Some(ntlm_oid()));
+    assert_eq!(seen[1].state, Some(NegState::AcceptIncomplete));
+    assert!(
+        seen[2].token && seen[2].mic,
+        "AUTHENTICATE with mechListMIC (NTLM carries a MIC)"
+    );
+    assert_eq!(seen[3].state, Some(NegState::AcceptCompleted));
+    assert!(seen[3].mic && !seen[3].token);
+    assert!(init.is_established() && acc.is_established());
+    assert_eq!(acc.peer_name().unwrap().0, "EXAMPLE\\user1");
+    // The RC4 streams were reset after the MICs on both sides: messages still flow.
+    protect_both_ways(&mut init, &mut acc);
+}
+
+#[test]
+fn kerberos_mutual_sends_no_mic() {
+    let r = realm();
+    let mut init = SpnegoInitiator::new(vec![
+        krb_client(ContextFlags::from_bits(0x3e)),
+        ntlm_client(),
+    ]);
+    let mut acc = SpnegoAcceptor::new(vec![krb_server(&r), ntlm_server()]);
+    let msgs = run(&mut init, &mut acc, Some(&r.kdc)).unwrap();
+    let seen: Vec<Seen> = msgs.iter().map(|m| look(m)).collect();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(seen[0].init && seen[0].token && !seen[0].mic);
+    assert_eq!(seen[1].state, Some(NegState::AcceptCompleted));
+    // The MS Kerberos OID, as the initiator listed it first.
+    assert_eq!(seen[1].supported, Some(oid::MS_KERBEROS.to_owned()));
+    assert!(
+        seen[1].token && !seen[1].mic,
+        "AP-REP, no mechListMIC for plain Kerberos"
+    );
+    assert_eq!(init.mic_exchanged(), (false, false));
+    assert_eq!(acc.peer_name().unwrap().0, "user1@EXAMPLE.TEST");
+    protect_both_ways(&mut init, &mut acc);
+}
+
+#[test]
+fn kerberos_dce_style_exchanges_the_mic() {
+    let r = realm();
+    let flags = ContextFlags::from_bits(0x3e) | ContextFlags::DCE_STYLE;
+    let mut init = SpnegoInitiator::new(vec![krb_client(flags)]);
+    let mut acc = SpnegoAcceptor::new(vec![krb_server(&r)]);
+    let msgs = run(&mut init, &mut acc, Some(&r.kdc)).unwrap();
+    let seen: Vec<Seen> = msgs.iter().map(|m| look(m)).collect();
+    assert!(seen.iter().any(|s| s.mic), "{seen:?}");
+    assert_eq!(init.mic_exchanged(), (true, true));
+    assert_eq!(acc.mic_exchanged(), (true, true));
+    protect_both_ways(&mut init, &mut acc);
+}
+
+#[test]
+fn a_non_first_choice_discards_the_optimistic_token_and_requests_the_mic() {
+    let r = realm();
+    // The initiator prefers Kerberos; the acceptor has only NTLM.
+    let mut init = SpnegoInitiator::new(vec![
+        krb_client(ContextFlags::from_bits(0x3e)),
+        ntlm_client(),
+    ]);
+    let mut acc = SpnegoAcceptor::new(vec![ntlm_server()]);
+    let msgs = run(&mut init, &mut acc, Some(&r.kdc)).unwrap();
+    let seen: Vec<Seen> = msgs.iter().map(|m| look(m)).collect();
+    assert!(seen[0].token, "the optimistic AP-REQ went");
+    assert_eq!(seen[1].state, Some(NegState::RequestMic));
+    assert_eq!(seen[1].supported, Some(ntlm_oid()));
+    assert!(
+        !seen[1].token,
+        "the optimistic token was discarded, not answered"
+    );
+    assert!(seen[2].token && !seen[2].mic, "NEGOTIATE");
+    assert!(seen.last().unwrap().mic);
+    assert_eq!(init.mic_exchanged(), (true, true));
+    protect_both_ways(&mut init, &mut acc);
+}
+
+#[test]
+fn raw_ntlm_is_accepted_and_answered_raw() {
+    let mut client = NtlmClient::new(
+        ClientConfig::password("EXAMPLE", "user1", "Passw0rd1"),
+        clock(),
+        rng(1),
+    );
+    let mut acc = SpnegoAcceptor::new(vec![ntlm_server()]);
+    let Step::Continue(negotiate) = client.step(Input::Start).unwrap() else {
+        panic!()
+    };
+    let Step::Continue(challenge) = acc.step(Input::Token(&negotiate)).unwrap() else {
+        panic!()
+    };
+    assert!(challenge.starts_with(b"NTLMSSP\0"));
+    assert!(acc.is_raw());
+    let Step::Complete(Some(auth)) = client.step(Input::Token(&challenge)).unwrap() else {
+        panic!()
+    };
+    assert!(matches!(
+        acc.step(Input::Token(&auth)).unwrap(),
+        Step::Complete(None)
+    ));
+    assert_eq!(acc.peer_name().unwrap().0, "EXAMPLE\\user1");
+}
+
+#[test]
+fn an_altered_mech_list_fails_the_mic() {
+    let mut init = SpnegoInitiator::new(vec![ntlm_client()]);
+    let mut acc = SpnegoAcceptor::new(vec![ntlm_server()]);
+    let Step::Continue(first) = init.step(Input::Start).unwrap() else {
+        panic!()
+    };
+    // A man in the middle adds a mechanism to the list the acceptor sees.
+    let mut t = SpnegoToken::decode(&first).unwrap();
+    if let SpnegoToken::Initial(NegotiationToken::NegTokenInit(i)) = &mut t {
+        i.mech_types.push(oid::KERBEROS.to_owned());
+    }
+    let altered = t.encode().unwrap();
+    let Step::Continue(challenge) = acc.step(Input::Token(&altered)).unwrap() else {
+        panic!()
+    };
+    let Step::Continue(auth) = init.step(Input::Token(&challenge)).unwrap() else {
+        panic!()
+    };
+    let e = acc.step(Input::Token(&auth)).unwrap_err();
+    assert_eq!(e.mech_error::<SpnegoError>(), Some(&SpnegoError::BadMic));
+    assert_eq!(e.major(), MajorStatus::BadMic);
+}
+
+#[test]
+fn no_common_mechanism_is_an_error() {
+    let r = realm();
+    let mut init = SpnegoInitiator::new(vec![ntlm_client()]);
+    let mut acc = SpnegoAcceptor::new(vec![krb_server(&r)]);
+    let e = run(&mut init, &mut acc, None).unwrap_err();
+    assert!(matches!(
+        e.mech_error::<SpnegoError>(),
+        Some(SpnegoError::NoCommonMechanism(_))
+    ));
+}
+
+#[test]
+fn a_kerberos_refusal_reaches_the_initiator_through_the_reject() {
+    let r = realm();
+    let mut init = SpnegoInitiator::new(vec![krb_client(ContextFlags::from_bits(0x3e))]);
+    let skewed: Arc<dyn Clock> = Arc::new(sesame_gss::OffsetClock {
+        inner: FixedClock(UNIX_EPOCH + Duration::from_secs(1_790_000_000)),
+        offset_secs: 3600,
+    });
+    let acc_mech = Mech::new(
+        krb_oids(),
+        Box::new(KerberosAcceptor::new(
+            Arc::new(AcceptorCredentials::Keytab(r.keytab.clone())),
+            AcceptorConfig::default(),
+            skewed,
+            rng(5),
+        )),
+    );
+    let mut acc = SpnegoAcceptor::new(vec![acc_mech]);
+    let Step::Continue(first) = step_with_kdc(&mut init, Input::Start, &r.kdc).unwrap() else {
+        panic!()
+    };
+    assert!(acc.step(Input::Token(&first)).is_err());
+    let reject = acc.error_token().unwrap();
+    assert_eq!(look(&reject).state, Some(NegState::Reject));
+    let e = init.step(Input::Token(&reject)).unwrap_err();
+    let code = e
+        .mech_error::<sesame_kerberos::KerberosError>()
+        .and_then(sesame_kerberos::KerberosError::krb_error_code);
+    assert_eq!(
+        code,
+        Some(37),
+        "KRB_AP_ERR_SKEW from the acceptor's KRB-ERROR: {e}"
+    );
+}
