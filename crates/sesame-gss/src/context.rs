@@ -62,6 +62,13 @@ pub trait SecurityContext {
         false
     }
 
+    /// The caller could not get an answer to the last [`Step::NeedKdc`]; `error` says why (the
+    /// transport's facts). A context that can go on without the KDC (Negotiate handing over to
+    /// NTLM) answers with its next step; the others return the error, as this default does.
+    fn kdc_failed(&mut self, error: Error) -> Result<Step, Error> {
+        Err(error)
+    }
+
     /// After a failed step: an error token for the peer, if the mechanism has one (a Kerberos
     /// acceptor's KRB-ERROR, as `GSS_Accept_sec_context` returns it). Sending it is the
     /// caller's choice; SPNEGO carries it in its reject.

@@ -1,5 +1,19 @@
-//! Negotiate: composes Kerberos, NTLM and SPNEGO and owns the Kerberos-to-NTLM fallback policy.
+//! Negotiate, as SSPI's "Negotiate" package: SPNEGO over Kerberos and NTLM, Kerberos first, and
+//! an explicit, documented policy for falling back to NTLM (docs/fallback.md).
 //!
-//! This crate is empty so far: its public API arrives with the issue that builds it (see
-//! docs/architecture.md). It exports nothing, so nothing can be mistaken for a working mechanism.
+//! This crate only composes: [`Packages`] says which mechanisms may be used (in SSPI's
+//! `"kerberos,!ntlm"` form), [`FallbackPolicy`] decides from the Kerberos error *facts* whether
+//! a failed first Kerberos leg may give way to NTLM, and [`NegotiateInitiator`] /
+//! [`negotiate_acceptor`] build the SPNEGO contexts. The Kerberos crate maps no error to a
+//! decision; the decision is made here, in one place.
 #![forbid(unsafe_code)]
+
+mod initiator;
+mod packages;
+mod policy;
+
+pub use initiator::{
+    AcceptorSetup, Identity, NegotiateConfig, NegotiateInitiator, RandomSource, negotiate_acceptor,
+};
+pub use packages::{Packages, UnknownPackage};
+pub use policy::{FallbackPolicy, FallbackReason};

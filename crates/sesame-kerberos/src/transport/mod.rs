@@ -612,12 +612,10 @@ pub fn step_with_kdc(
     let mut step = ctx.step(input)?;
     loop {
         match step {
-            Step::NeedKdc(request) => {
-                let reply = transport
-                    .send(&request)
-                    .map_err(|e| sesame_gss::Error::from(KerberosError::Transport(e)))?;
-                step = ctx.step(Input::KdcReply(&reply))?;
-            }
+            Step::NeedKdc(request) => match transport.send(&request) {
+                Ok(reply) => step = ctx.step(Input::KdcReply(&reply))?,
+                Err(e) => step = ctx.kdc_failed(KerberosError::Transport(e).into())?,
+            },
             other => return Ok(other),
         }
     }

@@ -1,0 +1,121 @@
+//! The Kerberos-to-NTLM fallback policy (docs/fallback.md): a value, deciding from the facts
+//! of a failed first Kerberos leg whether NTLM may take over.
+
+use core::fmt;
+
+use sesame_asn1::kerberos::constants::error_code as code;
+use sesame_kerberos::KerberosError;
+use sesame_kerberos::transport::{KdcFailure, Protocol, TransportError};
+
+/// When a failed first Kerberos leg may fall back to NTLM.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FallbackPolicy {
+    /// Only for the failures that say Kerberos cannot work here (no KDC, clock skew, unknown
+    /// service, KDC proxy trouble), never for a refused identity (wrong password, revoked or
+    /// locked account). The default.
+    #[default]
+    Allowlist,
+    /// On any failure of the first Kerberos leg (FreeRDP's and pyspnego's behaviour).
+    AnyFirstLegError,
+    /// Never: NTLM is not used after Kerberos was tried (curl, hardened deployments).
+    Never,
+}
+
+/// Why Negotiate went to NTLM.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FallbackReason {
+    /// The target is an IP address: Kerberos has no SPN for it, no KDC is asked.
+    SpnIsIpAddress,
+    /// KRB_AP_ERR_SKEW: the clocks differ by more than the KDC allows.
+    ClockSkew,
+    /// No KDC is known for the realm (nothing configured, no SRV record).
+    NoKdc,
+    /// DNS discovery of the KDC failed.
+    DiscoveryFailed,
+    /// Every KDC was tried and none answered (refused, timed out).
+    KdcUnreachable,
+    /// The KDC proxy's certificate is not trusted (or expired, or for another host).
+    KdcProxyCertificate,
+    /// The KDC proxy failed otherwise (HTTP error, not a KDC-PROXY-MESSAGE).
+    KdcProxyFailed,
+    /// KDC_ERR_WRONG_REALM.
+    WrongRealm,
+    /// KDC_ERR_S_PRINCIPAL_UNKNOWN: the KDC does not know the service.
+    UnknownServicePrincipal,
+    /// Any other first-leg failure, under [`FallbackPolicy::AnyFirstLegError`].
+    Other(String),
+}
+
+impl fmt::Display for FallbackReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::SpnIsIpAddress => f.write_str("the target is an IP address (no Kerberos SPN)"),
+            Self::ClockSkew => f.write_str("clock skew too great (KRB_AP_ERR_SKEW)"),
+            Self::NoKdc => f.write_str("no KDC is known for the realm"),
+            Self::DiscoveryFailed => f.write_str("DNS discovery of the KDC failed"),
+            Self::KdcUnreachable => f.write_str("no KDC could be reached"),
+            Self::KdcProxyCertificate => f.write_str("the KDC proxy's TLS certificate was refused"),
+            Self::KdcProxyFailed => f.write_str("the KDC proxy failed"),
+            Self::WrongRealm => f.write_str("KDC_ERR_WRONG_REALM"),
+            Self::UnknownServicePrincipal => f.write_str(
+                "the KDC does not know the service principal (KDC_ERR_S_PRINCIPAL_UNKNOWN)",
+            ),
+            Self::Other(s) => write!(f, "Kerberos failed: {s}"),
+        }
+    }
+}
+
+impl FallbackPolicy {
+    /// Parses `allowlist`, `any` or `never`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "allowlist" => Some(Self::Allowlist),
+            "any" => Some(Self::AnyFirstLegError),
+            "never" => Some(Self::Never),
+            _ => None,
+        }
+    }
+
+    /// Whether the failed first Kerberos leg `error` falls back to NTLM, and why.
+    pub fn decide(self, error: &sesame_gss::Error) -> Option<FallbackReason> {
+        let reason = error.mech_error::<KerberosError>().and_then(allowlisted);
+        match self {
+            Self::Never => None,
+            Self::Allowlist => reason,
+            Self::AnyFirstLegError => {
+                Some(reason.unwrap_or_else(|| FallbackReason::Other(error.to_string())))
+            }
+        }
+    }
+}
+
+/// The failures that say Kerberos cannot work here, as opposed to refusing the user.
+fn allowlisted(e: &KerberosError) -> Option<FallbackReason> {
+    match e {
+        KerberosError::Krb(f) => match f.code {
+            code::KRB_AP_ERR_SKEW => Some(FallbackReason::ClockSkew),
+            code::KDC_ERR_WRONG_REALM => Some(FallbackReason::WrongRealm),
+            code::KDC_ERR_S_PRINCIPAL_UNKNOWN => Some(FallbackReason::UnknownServicePrincipal),
+            _ => None,
+        },
+        KerberosError::Transport(t) => Some(match t {
+            TransportError::NoKdc { .. } => FallbackReason::NoKdc,
+            TransportError::Discovery { .. } => FallbackReason::DiscoveryFailed,
+            TransportError::AllFailed { attempts, .. } => {
+                if attempts
+                    .iter()
+                    .any(|a| matches!(a.failure, KdcFailure::Tls(_)))
+                {
+                    FallbackReason::KdcProxyCertificate
+                } else if attempts.iter().any(|a| a.protocol == Protocol::Https) {
+                    FallbackReason::KdcProxyFailed
+                } else {
+                    FallbackReason::KdcUnreachable
+                }
+            }
+            _ => FallbackReason::KdcUnreachable,
+        }),
+        _ => None,
+    }
+}
