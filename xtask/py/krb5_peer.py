@@ -1,11 +1,13 @@
 """A Kerberos peer speaking Sesame's token line protocol (docs/cli.md), backed by MIT GSSAPI
 through python-gssapi: the raw krb5 mechanism (1.2.840.113554.1.2.2), not SPNEGO.
 
-usage: krb5_peer.py init [--user U --password P] [--target HTTP@localhost] [--mutual] [--dce]
-                         [--delegate] [--channel-bindings TEXT]
-       krb5_peer.py accept [--channel-bindings TEXT]
+usage: krb5_peer.py init [--mech krb5|spnego] [--user U --password P [--ntlm-only]]
+                         [--target HTTP@localhost] [--mutual] [--dce] [--delegate]
+                         [--channel-bindings TEXT]
+       krb5_peer.py accept [--mech krb5|spnego] [--ntlm-only] [--channel-bindings TEXT]
+With --mech spnego MIT's SPNEGO negotiates krb5 or NTLM (gss-ntlmssp, NTLM_USER_FILE).
 Initiators without --user use the ccache of KRB5CCNAME; acceptors the keytab of KRB5_KTNAME.
-Lines out: `token <b64>`, `done kerberos <peer> [flags=<n>] [delegated=<principal>]`,
+Lines out: `token <b64>`, `done krb5|spnego <peer> [flags=<n>] [delegated=<principal>]`,
 `error peer <message>`, `wrapped <b64>`, `plain <b64>`; lines in: a base64 token, then
 `wrap <b64>` / `unwrap <b64>`.
 """
@@ -17,6 +19,8 @@ import gssapi
 import gssapi.raw
 
 KRB5 = gssapi.OID.from_int_seq("1.2.840.113554.1.2.2")
+SPNEGO = gssapi.OID.from_int_seq("1.3.6.1.5.5.2")
+NTLM = gssapi.OID.from_int_seq("1.3.6.1.4.1.311.2.2.10")
 F = gssapi.RequirementFlag
 
 
@@ -31,12 +35,19 @@ def bindings(args):
 
 
 def make(args):
+    mech = SPNEGO if args.mech == "spnego" else KRB5
     if args.role == "init":
         creds = None
         if args.user:
-            name = gssapi.Name(args.user, gssapi.NameType.kerberos_principal)
-            creds = gssapi.raw.acquire_cred_with_password(
-                name, args.password.encode(), usage="initiate", mechs=[KRB5]).creds
+            if args.ntlm_only:
+                # MIT SPNEGO offers what the credentials cover: NTLM alone (gss-ntlmssp).
+                name = gssapi.Name(args.user, gssapi.NameType.user)
+                creds = gssapi.raw.acquire_cred_with_password(
+                    name, args.password.encode(), usage="initiate", mechs=[NTLM]).creds
+            else:
+                name = gssapi.Name(args.user, gssapi.NameType.kerberos_principal)
+                creds = gssapi.raw.acquire_cred_with_password(
+                    name, args.password.encode(), usage="initiate", mechs=[KRB5]).creds
         flags = F.integrity | F.confidentiality | F.replay_detection | F.out_of_sequence_detection
         if args.mutual:
             flags |= F.mutual_authentication
@@ -45,9 +56,9 @@ def make(args):
         if args.delegate:
             flags |= F.delegate_to_peer
         target = gssapi.Name(args.target, gssapi.NameType.hostbased_service)
-        return gssapi.SecurityContext(name=target, creds=creds, mech=KRB5, usage="initiate",
+        return gssapi.SecurityContext(name=target, creds=creds, mech=mech, usage="initiate",
                                       flags=flags, channel_bindings=bindings(args))
-    creds = gssapi.Credentials(usage="accept", mechs=[KRB5])
+    creds = gssapi.Credentials(usage="accept", mechs=[mech])
     return gssapi.SecurityContext(creds=creds, usage="accept", channel_bindings=bindings(args))
 
 
@@ -69,12 +80,15 @@ def main(args):
         sys.exit(1)
     if args.role == "init":
         peer = args.target
+    elif args.ntlm_only:
+        # Reading the peer name of a gss-ntlmssp acceptor crashes python-gssapi (peer notes).
+        peer = "ntlm-peer"
     else:
         peer = str(ctx.initiator_name)
     extra = f" flags={int(ctx.actual_flags)}"
     if args.role == "accept" and ctx.delegated_creds is not None:
         extra += f" delegated={ctx.delegated_creds.name}"
-    out(f"done kerberos {peer}{extra}")
+    out(f"done {args.mech} {peer}{extra}")
     for line in sys.stdin:
         verb, _, data = line.strip().partition(" ")
         data = base64.b64decode(data)
@@ -94,4 +108,7 @@ if __name__ == "__main__":
     p.add_argument("--dce", action="store_true")
     p.add_argument("--delegate", action="store_true")
     p.add_argument("--channel-bindings")
+    p.add_argument("--mech", choices=["krb5", "spnego"], default="krb5")
+    p.add_argument("--ntlm-only", action="store_true",
+                   help="initiator: NTLM credentials only; acceptor: do not read the peer name")
     main(p.parse_args())

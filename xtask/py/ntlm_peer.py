@@ -26,11 +26,14 @@ def make(args):
         if args.channel_bindings:
             cb = GssChannelBindings(application_data=args.channel_bindings.encode())
         opts = spnego.NegotiateOptions.use_ntlm
+        if args.protocol == "negotiate":
+            # pyspnego's own SPNEGO, over its pure-Python NTLM.
+            opts |= spnego.NegotiateOptions.use_negotiate
         if args.role == "init":
             ctx = spnego.client(args.user, args.password, hostname="localhost", service="HTTP",
-                                protocol="ntlm", options=opts, channel_bindings=cb)
+                                protocol=args.protocol, options=opts, channel_bindings=cb)
         else:
-            ctx = spnego.server(protocol="ntlm", options=opts, channel_bindings=cb)
+            ctx = spnego.server(protocol=args.protocol, options=opts, channel_bindings=cb)
         return (ctx.step, lambda d: ctx.wrap(d).data, lambda d: ctx.unwrap(d).data,
                 lambda: ctx.complete, lambda: "HTTP/localhost" if args.role == "init" else str(ctx.client_principal))
     import gssapi
@@ -61,7 +64,7 @@ def main(args):
         token = step(base64.b64decode(line.strip()))
         if token:
             out("token " + b64(token))
-    out("done ntlm " + peer())
+    out(f"done {args.protocol} " + peer())
     for line in sys.stdin:
         verb, _, data = line.strip().partition(" ")
         data = base64.b64decode(data)
@@ -78,6 +81,7 @@ if __name__ == "__main__":
     p.add_argument("--user")
     p.add_argument("--password")
     p.add_argument("--channel-bindings")
+    p.add_argument("--protocol", choices=["ntlm", "negotiate"], default="ntlm")
     a = p.parse_args()
     try:
         main(a)

@@ -341,19 +341,18 @@ pub fn initiator(args: &Args) -> Result<(KerberosInitiator, KdcClient, Option<Af
     config.channel_bindings = crate::tokens::bindings(args);
     let transport = transport(args, &conf, &credentials.client.realm)?;
     let credentials = Arc::new(credentials);
-    let after = ccache_name.map(|name| {
-        let credentials = Arc::clone(&credentials);
-        Box::new(move || store_tickets(&credentials, &name)) as AfterDone
-    });
+    let after = ccache_name.map(|name| store_tickets_later(Arc::clone(&credentials), name));
     let ctx = KerberosInitiator::new(credentials, config, clock(args)?, Box::new(SystemRandom));
     Ok((ctx, transport, after))
 }
 
-/// The acceptor of `sesame accept --mech kerberos`.
-pub fn acceptor(args: &Args) -> Result<KerberosAcceptor, String> {
-    let clock = clock(args)?;
+/// What a Kerberos acceptor decrypts tickets with: the keytab, or with `--u2u` the ccache's TGT.
+pub fn acceptor_credentials(
+    args: &Args,
+    clock: &Arc<dyn Clock>,
+) -> Result<AcceptorCredentials, String> {
     let allow_weak = args.flag("allow-weak");
-    let credentials = if args.flag("u2u") {
+    if args.flag("u2u") {
         let name = args
             .value("ccache")
             .map_or_else(ccache::default_name, str::to_string);
@@ -363,15 +362,21 @@ pub fn acceptor(args: &Args) -> Result<KerberosAcceptor, String> {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
         AcceptorCredentials::user_to_user_from_ccache(&cache, now, allow_weak)
-            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())
     } else {
-        AcceptorCredentials::Keytab(keytab(args)?)
-    };
+        Ok(AcceptorCredentials::Keytab(keytab(args)?))
+    }
+}
+
+/// The acceptor of `sesame accept --mech kerberos`.
+pub fn acceptor(args: &Args) -> Result<KerberosAcceptor, String> {
+    let clock = clock(args)?;
+    let credentials = acceptor_credentials(args, &clock)?;
     let conf = conf()?;
     let config = AcceptorConfig {
         clock_skew: conf.clockskew(),
         channel_bindings: crate::tokens::bindings(args),
-        allow_weak,
+        allow_weak: args.flag("allow-weak"),
         ..AcceptorConfig::default()
     };
     Ok(KerberosAcceptor::new(
@@ -380,6 +385,11 @@ pub fn acceptor(args: &Args) -> Result<KerberosAcceptor, String> {
         clock,
         Box::new(SystemRandom),
     ))
+}
+
+/// Writes the tickets a context got back to the ccache it was loaded from, once done.
+pub fn store_tickets_later(credentials: Arc<InitiatorCredentials>, name: String) -> AfterDone {
+    Box::new(move || store_tickets(&credentials, &name))
 }
 
 /// Adds the tickets `credentials` holds that `name` does not to the ccache `name` (what MIT

@@ -10,6 +10,7 @@ mod decode;
 mod kerberos;
 mod klist;
 mod ktadd;
+mod negotiate;
 mod tokens;
 
 use std::process::ExitCode;

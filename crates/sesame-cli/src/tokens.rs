@@ -29,6 +29,8 @@ sesame init --mech kerberos --target SPN (--ccache NAME | --user P (--password-e
        [--mutual] [--dce] [--u2u] [--delegate] [--enctypes LIST]
        [--kdc HOST[:PORT] | --kdc-proxy URL [--ca-file FILE] | --dns-server ADDR:PORT]
        [--channel-bindings TEXT] [--clock-offset SECONDS]
+sesame init --mech negotiate|spnego --target SPN (--user USER@REALM [--domain D] --password-env VAR | --ccache NAME)
+       [--packages LIST] [--fallback allowlist|any|never] [--mutual] [--dce] [--delegate] [--u2u]
   Initiates a context and speaks the token line protocol on stdin/stdout (docs/cli.md).";
 
 pub const ACCEPT_USAGE: &str =
@@ -36,7 +38,8 @@ pub const ACCEPT_USAGE: &str =
   Accepts a context; FILE has DOMAIN:user:password (or DOMAIN:user:$NT$<hex>) lines.
 sesame accept --mech kerberos (--keytab FILE | --u2u [--ccache NAME]) [--delegated-ccache NAME]
        [--channel-bindings TEXT] [--clock-offset SECONDS]
-  Accepts with the keytab's keys (default KRB5_KTNAME), or user-to-user with the ccache's TGT.";
+  Accepts with the keytab's keys (default KRB5_KTNAME), or user-to-user with the ccache's TGT.
+sesame accept --mech negotiate|spnego [--keytab FILE | --u2u [--ccache NAME]] [--ntlm-users FILE] [--packages LIST]";
 
 /// A context that can also protect messages.
 trait Context: SecurityContext + MessageProtection {
@@ -143,6 +146,8 @@ const OPTIONS: &[&str] = &[
     "dns-server",
     "enctypes",
     "delegated-ccache",
+    "packages",
+    "fallback",
 ];
 
 const FLAGS: &[&str] = &[
@@ -159,9 +164,9 @@ const FLAGS: &[&str] = &[
 fn parse_args(args: &[String], usage_text: &str) -> Result<Args, Failure> {
     let args = Args::parse(args, OPTIONS, FLAGS).map_err(usage)?;
     match args.value("mech") {
-        Some("ntlm" | "kerberos") => Ok(args),
+        Some("ntlm" | "kerberos" | "negotiate" | "spnego") => Ok(args),
         other => Err(usage(format!(
-            "--mech must be ntlm or kerberos (got {})\n{usage_text}",
+            "--mech must be ntlm, kerberos, negotiate or spnego (got {})\n{usage_text}",
             other.unwrap_or("nothing")
         ))),
     }
@@ -191,6 +196,16 @@ pub fn init(args: &[String]) -> Result<(), String> {
     run_protocol(
         || {
             let args = parse_args(args, INIT_USAGE)?;
+            if let Some(mech @ ("negotiate" | "spnego")) = args.value("mech") {
+                let (ctx, kdc, after) =
+                    crate::negotiate::initiator(&args, mech == "negotiate").map_err(usage)?;
+                return Ok(Session {
+                    ctx: Box::new(ctx),
+                    kdc: Some(Box::new(kdc)),
+                    after,
+                    delegated_ccache: None,
+                });
+            }
             if args.value("mech") == Some("kerberos") {
                 let (ctx, kdc, after) = crate::kerberos::initiator(&args).map_err(usage)?;
                 return Ok(Session {
@@ -246,6 +261,10 @@ pub fn accept(args: &[String]) -> Result<(), String> {
     run_protocol(
         || {
             let args = parse_args(args, ACCEPT_USAGE)?;
+            if matches!(args.value("mech"), Some("negotiate" | "spnego")) {
+                let ctx = crate::negotiate::acceptor(&args).map_err(usage)?;
+                return Ok(Session::plain(Box::new(ctx)));
+            }
             if args.value("mech") == Some("kerberos") {
                 let ctx = crate::kerberos::acceptor(&args).map_err(usage)?;
                 let mut session = Session::plain(Box::new(ctx));
@@ -362,7 +381,15 @@ fn converse(session: &mut Session, initiator: bool, out: &mut impl Write) -> Res
                     say(out, &format!("token {}", b64().encode(token)))?;
                 }
                 let peer = ctx.peer_name().map(|p| p.0.clone()).unwrap_or_default();
-                let mech = sesame_asn1::oid::mech_name(ctx.mechanism()).unwrap_or("unknown");
+                let (mech, fallback) =
+                    crate::negotiate::describe(ctx.as_any()).unwrap_or_else(|| {
+                        let name =
+                            sesame_asn1::oid::mech_name(ctx.mechanism()).unwrap_or("unknown");
+                        (name.to_string(), None)
+                    });
+                if let Some(reason) = fallback {
+                    eprintln!("sesame: fell back to NTLM: {reason}");
+                }
                 if let Some(name) = session.delegated_ccache.take() {
                     crate::kerberos::store_delegated(ctx.as_any(), &name).map_err(|e| Failure {
                         kind: "ccache".into(),

@@ -448,6 +448,49 @@ impl Discovery<'_> {
                 "TGS-REP sname=HTTP/localhost",
             ],
         ));
+        // Negotiate: the proxy's certificate is refused, so NTLM takes over (allowlisted).
+        let users = self.dir().join("users");
+        let _ = fs::write(&users, "EXAMPLE:user1:Passw0rd1\n");
+        let proxy = url(p.good);
+        let mut init = self.sesame(
+            &conf,
+            &[
+                "init",
+                "--mech",
+                "negotiate",
+                "--target",
+                "HTTP/localhost",
+                "--user",
+                "user1@EXAMPLE.TEST",
+                "--password-env",
+                "SESAME_PW",
+                "--kdc-proxy",
+                &proxy,
+            ],
+        );
+        let mut accept = Command::new(&self.env.python);
+        accept
+            .arg(root().join("xtask/py/krb5_peer.py"))
+            .args(["accept", "--mech", "spnego", "--ntlm-only"])
+            .env("KRB5_CONFIG", &self.env.conf)
+            .env("KRB5_KTNAME", self.env.kdc.dir.join("service.keytab"))
+            .env("NTLM_USER_FILE", &users);
+        self.env.relay.take();
+        let outcome = exchange(&mut init, &mut accept, &|_, _| {}).and_then(|o| {
+            judge(&o, &Expect::Success("spnego/ntlm"))?;
+            let why = "fell back to NTLM: the KDC proxy's TLS certificate was refused";
+            if o.stderr[0].contains(why) {
+                Ok(format!("{}\n{}", o.done.join(" / "), o.stderr[0]))
+            } else {
+                Err(format!("initiator did not say `{why}`: {}", o.stderr[0]))
+            }
+        });
+        rows.push(self.row(
+            "Negotiate: KDC proxy certificate untrusted -> NTLM fallback -> MIT SPNEGO + gss-ntlmssp",
+            "kdcproxy + gss-ntlmssp",
+            outcome,
+            &[],
+        ));
         for (scenario, port, ca_file, kind) in [
             (
                 "proxy certificate from an untrusted CA",

@@ -506,7 +506,7 @@ impl Kerberos<'_> {
 
     /// Runs an exchange; `sequence` lists (in order, as prefixes) the summaries of the KDC
     /// messages (all of them first) and then the context tokens that must appear.
-    fn gss_with(
+    pub(super) fn gss_with(
         &self,
         peer: &'static str,
         scenario: &'static str,
@@ -550,6 +550,11 @@ impl Kerberos<'_> {
             }
             if let Some((side, e)) = &o.error {
                 messages.push(format!("{side} error {e}"));
+            }
+            for (side, text) in ["initiator", "acceptor"].iter().zip(&o.stderr) {
+                for line in text.lines().filter(|l| l.starts_with("sesame:")) {
+                    messages.push(format!("{side} stderr {line}"));
+                }
             }
         }
         let dir = self.env.captures.join(super::slug(scenario));

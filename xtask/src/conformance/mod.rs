@@ -6,9 +6,10 @@
 
 mod discovery;
 mod files;
-mod inspect;
+pub(crate) mod inspect;
 mod kerberos;
 mod mit_kdc;
+mod negotiate;
 mod ntlm;
 mod pump;
 mod relay;
@@ -93,13 +94,12 @@ pub fn main(args: &[String]) -> Result {
     fs::write(&users, "EXAMPLE:user1:Passw0rd1\nEXAMPLE:user2:Passw0rd1\n")
         .map_err(|e| e.to_string())?;
     let mut rows = rows;
-    rows.extend(
-        kerberos::Kerberos {
-            env: &env,
-            sesame: &sesame,
-        }
-        .rows(),
-    );
+    let krb = kerberos::Kerberos {
+        env: &env,
+        sesame: &sesame,
+    };
+    rows.extend(krb.rows());
+    rows.extend(krb.negotiate_rows());
     rows.extend(
         discovery::Discovery {
             env: &env,

@@ -61,11 +61,11 @@ impl Peer {
             .map_err(|e| format!("{}: {e}", self.name))
     }
 
-    fn finish(mut self) -> Result<(), String> {
+    fn finish(mut self) -> Result<String, String> {
         drop(self.stdin.take());
         let out = self.child.wait_with_output().map_err(|e| e.to_string())?;
         if out.status.success() {
-            Ok(())
+            Ok(String::from_utf8_lossy(&out.stderr).trim().to_string())
         } else {
             Err(format!(
                 "{} exited with {}: {}",
@@ -85,6 +85,8 @@ pub struct Outcome {
     pub done: [String; 2],
     /// The `error` line of whichever side refused, with the side's name.
     pub error: Option<(&'static str, String)>,
+    /// What each side wrote on standard error (after a successful run).
+    pub stderr: [String; 2],
 }
 
 /// Runs initiator and acceptor to the end of the handshake; `tamper(i, token)` may alter the
@@ -103,6 +105,7 @@ pub fn exchange(
         tokens: Vec::new(),
         done: [String::new(), String::new()],
         error: None,
+        stderr: [String::new(), String::new()],
     };
     let mut turn = 0;
     while outcome.done.iter().any(String::is_empty) {
@@ -151,8 +154,7 @@ pub fn exchange(
         }
     }
     let [a, b] = peers;
-    a.finish()?;
-    b.finish()?;
+    outcome.stderr = [a.finish()?, b.finish()?];
     Ok(outcome)
 }
 

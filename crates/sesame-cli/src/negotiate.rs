@@ -1,0 +1,204 @@
+//! `sesame init|accept --mech negotiate` (SPNEGO with the Kerberos-to-NTLM fallback policy) and
+//! `--mech spnego` (SPNEGO over the same mechanisms, no fallback).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use sesame_gss::{ContextFlags, Random, Spn, SystemRandom};
+use sesame_kerberos::ccache::Ccache;
+use sesame_kerberos::exchange::ClientSecret;
+use sesame_kerberos::gssapi::{AcceptorConfig, InitiatorCredentials};
+use sesame_negotiate::{
+    AcceptorSetup, FallbackPolicy, Identity, NegotiateConfig, NegotiateInitiator, Packages,
+    RandomSource, negotiate_acceptor,
+};
+use sesame_ntlm::{
+    ClientConfig, ClientCredentials, FileUserStore, ServerConfig, ServerCredentials,
+};
+use sesame_spnego::{SpnegoAcceptor, SpnegoInitiator};
+use zeroize::Zeroizing;
+
+use crate::args::Args;
+use crate::kerberos::AfterDone;
+use sesame_kerberos::transport::KdcClient;
+
+fn random() -> RandomSource {
+    Arc::new(|| Box::new(SystemRandom) as Box<dyn Random>)
+}
+
+fn packages(args: &Args) -> Result<Packages, String> {
+    let mut p = Packages::parse(args.value("packages").unwrap_or("")).map_err(|e| e.to_string())?;
+    if args.flag("u2u") {
+        p.user_to_user = true;
+        p.kerberos = true;
+    }
+    Ok(p)
+}
+
+/// The Negotiate (or plain SPNEGO) initiator, its KDC transport and what to do once done.
+pub fn initiator(
+    args: &Args,
+    with_fallback: bool,
+) -> Result<(NegotiateInitiator, KdcClient, Option<AfterDone>), String> {
+    let conf = crate::kerberos::conf()?;
+    let packages = packages(args)?;
+    let policy = if with_fallback {
+        match args.value("fallback") {
+            None => FallbackPolicy::Allowlist,
+            Some(p) => FallbackPolicy::parse(p)
+                .ok_or_else(|| format!("--fallback takes allowlist, any or never, not {p}"))?,
+        }
+    } else {
+        FallbackPolicy::Never
+    };
+    let target_text = args.value("target").ok_or("--target is required")?;
+    let target = Spn::parse(target_text).map_err(|e| e.to_string())?;
+    let password = match args.value("password-env") {
+        Some(var) => {
+            Some(Zeroizing::new(std::env::var(var).map_err(|_| {
+                format!("environment variable {var} is not set")
+            })?))
+        }
+        None => None,
+    };
+    let allow_weak = args.flag("allow-weak");
+    let mut identity = Identity::default();
+    let mut ccache_name = None;
+    let user = args.value("user");
+    if let Some(name) = args.value("ccache") {
+        let cache = Ccache::read(name).map_err(|e| e.to_string())?;
+        let mut creds = InitiatorCredentials::from_ccache(&cache, allow_weak);
+        if let Some(pw) = &password {
+            creds = creds.and_secret(ClientSecret::Password(Zeroizing::new(
+                pw.as_bytes().to_vec(),
+            )));
+        }
+        identity.kerberos = Some(Arc::new(creds));
+        ccache_name = Some(name.to_string());
+    } else if let (Some(user), Some(pw)) = (user, &password) {
+        let principal = sesame_kerberos::principal::Principal::parse(user, conf.default_realm())
+            .map_err(|e| e.to_string())?;
+        identity.kerberos = Some(Arc::new(InitiatorCredentials::with_password(principal, pw)));
+    }
+    if let (Some(user), Some(pw)) = (user, &password) {
+        // One identity, two forms: user1@EXAMPLE.TEST is EXAMPLE\user1 for NTLM unless --domain.
+        let (name, realm) = user
+            .split_once('@')
+            .unwrap_or((user, conf.default_realm().unwrap_or_default()));
+        let domain = args.value("domain").map_or_else(
+            || realm.split('.').next().unwrap_or(realm).to_string(),
+            str::to_string,
+        );
+        let mut config = ClientConfig::password(&domain, name, pw);
+        config.target = Some(target_text.to_string());
+        config.channel_bindings = crate::tokens::bindings(args);
+        identity.ntlm = Some(Arc::new(ClientCredentials::new(config)));
+    }
+    if identity.kerberos.is_none() && identity.ntlm.is_none() {
+        return Err("give --user USER --password-env VAR, or --ccache NAME".into());
+    }
+    let realm = target
+        .realm
+        .clone()
+        .or_else(|| conf.realm_of_host(&target.host).map(str::to_string))
+        .or_else(|| identity.kerberos.as_ref().map(|k| k.client.realm.clone()))
+        .or_else(|| conf.default_realm().map(str::to_string))
+        .unwrap_or_default();
+    let mut flags = ContextFlags::REPLAY
+        | ContextFlags::SEQUENCE
+        | ContextFlags::CONFIDENTIALITY
+        | ContextFlags::INTEGRITY;
+    for (flag, bit) in [
+        ("mutual", ContextFlags::MUTUAL),
+        ("dce", ContextFlags::DCE_STYLE | ContextFlags::MUTUAL),
+        ("delegate", ContextFlags::DELEGATE),
+    ] {
+        if args.flag(flag) {
+            flags |= bit;
+        }
+    }
+    let config = NegotiateConfig {
+        packages,
+        policy,
+        target,
+        realm: realm.clone(),
+        flags,
+        channel_bindings: crate::tokens::bindings(args),
+    };
+    let kerberos_creds = identity.kerberos.clone();
+    let ctx = NegotiateInitiator::new(config, identity, crate::kerberos::clock(args)?, random())
+        .map_err(|e| e.to_string())?;
+    let client_realm = kerberos_creds
+        .as_ref()
+        .map_or(realm, |k| k.client.realm.clone());
+    let transport = crate::kerberos::transport(args, &conf, &client_realm)?;
+    let after = match (ccache_name, kerberos_creds) {
+        (Some(name), Some(creds)) => Some(crate::kerberos::store_tickets_later(creds, name)),
+        _ => None,
+    };
+    Ok((ctx, transport, after))
+}
+
+/// The Negotiate acceptor: Kerberos with the keytab (or, with --u2u, the ccache's TGT), NTLM
+/// with the users file, as the packages allow.
+pub fn acceptor(args: &Args) -> Result<SpnegoAcceptor, String> {
+    let packages = packages(args)?;
+    let clock = crate::kerberos::clock(args)?;
+    let conf = crate::kerberos::conf()?;
+    let mut setup = AcceptorSetup {
+        packages,
+        ..AcceptorSetup::default()
+    };
+    let wants_kerberos = args.flag("u2u")
+        || args.value("keytab").is_some()
+        || std::env::var_os("KRB5_KTNAME").is_some();
+    if packages.kerberos && wants_kerberos {
+        let acceptor = crate::kerberos::acceptor_credentials(args, &clock)?;
+        let config = AcceptorConfig {
+            clock_skew: conf.clockskew(),
+            channel_bindings: crate::tokens::bindings(args),
+            allow_weak: args.flag("allow-weak"),
+            ..AcceptorConfig::default()
+        };
+        setup.kerberos = Some((Arc::new(acceptor), config));
+    }
+    if packages.ntlm {
+        if let Some(file) = args.value("ntlm-users") {
+            let users = FileUserStore::read(Path::new(file)).map_err(|e| e.to_string())?;
+            let config = ServerConfig {
+                channel_bindings: crate::tokens::bindings(args),
+                ..ServerConfig::default()
+            };
+            setup.ntlm = Some(Arc::new(ServerCredentials::new(config, Arc::new(users))));
+        }
+    }
+    if setup.kerberos.is_none() && setup.ntlm.is_none() {
+        return Err("give --keytab FILE (or KRB5_KTNAME), --u2u, and/or --ntlm-users FILE".into());
+    }
+    Ok(negotiate_acceptor(&setup, &clock, &random()))
+}
+
+/// `spnego/<inner>` for a done line, and the fallback reason when there was one.
+pub fn describe(ctx: &dyn std::any::Any) -> Option<(String, Option<String>)> {
+    let name = |arcs: &[u32]| {
+        sesame_asn1::oid::mech_name(arcs)
+            .unwrap_or("unknown")
+            .to_string()
+    };
+    if let Some(n) = ctx.downcast_ref::<NegotiateInitiator>() {
+        return Some((
+            format!("spnego/{}", n.mechanism_name()),
+            n.fallback().map(ToString::to_string),
+        ));
+    }
+    if let Some(a) = ctx.downcast_ref::<SpnegoAcceptor>() {
+        let inner = a
+            .inner()
+            .map_or_else(|| "none".to_string(), |m| name(m.mechanism()));
+        return Some((format!("spnego/{inner}"), None));
+    }
+    if let Some(i) = ctx.downcast_ref::<SpnegoInitiator>() {
+        return Some((format!("spnego/{}", name(i.inner().mechanism())), None));
+    }
+    None
+}
