@@ -7,6 +7,7 @@
 
 mod args;
 mod decode;
+mod http;
 mod kerberos;
 mod klist;
 mod ktadd;
@@ -17,12 +18,13 @@ use std::process::ExitCode;
 
 fn usage() -> String {
     format!(
-        "usage:\n  {}\n  {}\n  {}\n  {}\n  {}\n  {}\n  {}",
+        "usage:\n  {}\n  {}\n  {}\n  {}\n  {}\n  {}\n  {}\n  {}",
         decode::USAGE,
         klist::USAGE,
         ktadd::USAGE,
         kerberos::KINIT_USAGE,
         kerberos::LOCATE_USAGE,
+        http::USAGE,
         tokens::INIT_USAGE,
         tokens::ACCEPT_USAGE
     )
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Some("ktadd") => ktadd::run(rest),
         Some("kinit") => kerberos::kinit(rest),
         Some("locate") => kerberos::locate(rest),
+        Some("http") => http::run(rest),
         Some("init") => tokens::init(rest),
         Some("accept") => tokens::accept(rest),
         Some("-h" | "--help" | "help") => {

@@ -6,6 +6,7 @@
 
 mod discovery;
 mod files;
+mod http;
 pub(crate) mod inspect;
 mod kerberos;
 mod mit_kdc;
@@ -44,6 +45,8 @@ const APT: &[&str] = &[
     "gss-ntlmssp",
     "python3-venv",
     "dnsmasq",
+    "apache2",
+    "libapache2-mod-auth-gssapi",
 ];
 
 pub fn main(args: &[String]) -> Result {
@@ -100,6 +103,7 @@ pub fn main(args: &[String]) -> Result {
     };
     rows.extend(krb.rows());
     rows.extend(krb.negotiate_rows());
+    rows.extend(http::rows(&env, &sesame));
     rows.extend(
         discovery::Discovery {
             env: &env,
