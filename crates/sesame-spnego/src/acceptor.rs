@@ -5,7 +5,9 @@
 
 use sesame_asn1::Der;
 use sesame_asn1::gss::InitialContextToken;
-use sesame_asn1::spnego::{NegState, NegTokenInit, NegTokenResp, NegotiationToken, SpnegoToken};
+use sesame_asn1::spnego::{
+    NegHints, NegState, NegTokenInit, NegTokenResp, NegotiationToken, SpnegoToken,
+};
 use sesame_asn1::{ObjectIdentifier, oid};
 use sesame_gss::{
     ContextFlags, Input, MessageProtection, PeerName, SecurityContext, Step, Unwrapped,
@@ -47,6 +49,27 @@ impl SpnegoAcceptor {
     /// The negotiated mechanism's context, once chosen.
     pub fn inner(&self) -> Option<&dyn MechContext> {
         self.selected.map(|i| self.mechs[i].context.as_ref())
+    }
+
+    /// The NegTokenInit2 an acceptor sends first where the protocol lets the server speak
+    /// first (SMB's negotiate response, an HTTP 401): its mechanisms, and the negHints that
+    /// Windows fills with `not_defined_in_RFC4178@please_ignore` (MS-SPNG 2.2.1, 3.2.5.2).
+    pub fn hint_token(&self) -> Result<Vec<u8>, SpnegoError> {
+        let init = NegTokenInit {
+            mech_types: self
+                .mechs
+                .iter()
+                .flat_map(|m| m.oids.iter().cloned())
+                .collect(),
+            neg_hints: Some(NegHints {
+                hint_name: Some(NegHints::WINDOWS_HINT_NAME.into()),
+                hint_address: None,
+            }),
+            ..NegTokenInit::default()
+        };
+        SpnegoToken::Initial(NegotiationToken::NegTokenInit(init))
+            .encode()
+            .map_err(|e| SpnegoError::Malformed(e.to_string()))
     }
 
     /// Whether the initiator spoke a raw mechanism token instead of SPNEGO.

@@ -360,3 +360,63 @@ fn a_kerberos_refusal_reaches_the_initiator_through_the_reject() {
         "KRB_AP_ERR_SKEW from the acceptor's KRB-ERROR: {e}"
     );
 }
+
+#[test]
+fn negtokeninit2_hints_narrow_the_initiators_offer() {
+    let r = realm();
+    // An NTLM-only server speaks first (HTTP 401, SMB): the initiator drops Kerberos.
+    let acc_hint = SpnegoAcceptor::new(vec![ntlm_server()])
+        .hint_token()
+        .unwrap();
+    match SpnegoToken::decode(&acc_hint).unwrap().token() {
+        NegotiationToken::NegTokenInit(i) => {
+            assert_eq!(i.mech_types, vec![ntlm_oid()]);
+            assert!(i.neg_hints.is_some());
+        }
+        NegotiationToken::NegTokenResp(_) => panic!(),
+    }
+    let mut init = SpnegoInitiator::new(vec![
+        krb_client(ContextFlags::from_bits(0x3e)),
+        ntlm_client(),
+    ]);
+    let mut acc = SpnegoAcceptor::new(vec![ntlm_server()]);
+    let Step::Continue(first) = step_with_kdc(&mut init, Input::Token(&acc_hint), &r.kdc).unwrap()
+    else {
+        panic!()
+    };
+    let seen = look(&first);
+    assert!(seen.init && seen.token);
+    assert_eq!(init.mech_types(), &[ntlm_oid()]);
+    let Step::Continue(challenge) = acc.step(Input::Token(&first)).unwrap() else {
+        panic!()
+    };
+    assert!(init.step(Input::Token(&challenge)).is_ok());
+    assert!(r.kdc.requests().is_empty(), "Kerberos was never started");
+}
+
+#[test]
+fn a_raw_kerberos_token_is_accepted_and_answered_raw() {
+    let r = realm();
+    let creds = Arc::new(InitiatorCredentials::with_password(
+        Principal::parse("user1@EXAMPLE.TEST", None).unwrap(),
+        "Passw0rd1",
+    ));
+    let mut config =
+        InitiatorConfig::new(Principal::parse("HTTP/localhost@EXAMPLE.TEST", None).unwrap());
+    config.flags = ContextFlags::from_bits(0x3e);
+    let mut client = KerberosInitiator::new(creds, config, clock(), rng(4));
+    let mut acc = SpnegoAcceptor::new(vec![krb_server(&r), ntlm_server()]);
+    let Step::Continue(ap_req) = step_with_kdc(&mut client, Input::Start, &r.kdc).unwrap() else {
+        panic!()
+    };
+    let Step::Complete(Some(ap_rep)) = acc.step(Input::Token(&ap_req)).unwrap() else {
+        panic!()
+    };
+    assert!(acc.is_raw());
+    assert_eq!(ap_rep[0], 0x60, "a GSS-framed Kerberos AP-REP, not SPNEGO");
+    assert!(matches!(
+        client.step(Input::Token(&ap_rep)).unwrap(),
+        Step::Complete(None)
+    ));
+    assert_eq!(acc.peer_name().unwrap().0, "user1@EXAMPLE.TEST");
+}
