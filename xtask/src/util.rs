@@ -119,3 +119,17 @@ pub fn free_port() -> Result<u16> {
     }
     Err("no free port on 127.0.0.1".into())
 }
+
+/// Runs `cmd` capturing its output; an error with its standard error when it fails.
+pub fn run_ok(cmd: &mut Command) -> Result {
+    let out = output(cmd)?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{}` failed: {}",
+            show(cmd),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}

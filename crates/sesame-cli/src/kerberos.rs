@@ -322,19 +322,9 @@ pub fn initiator(args: &Args) -> Result<(KerberosInitiator, KdcClient, Option<Af
         (Some(_), Some(_)) => return Err("give --ccache or --user, not both".into()),
     };
     let mut config = InitiatorConfig::new(target);
-    let mut flags = ContextFlags::REPLAY
-        | ContextFlags::SEQUENCE
-        | ContextFlags::CONFIDENTIALITY
-        | ContextFlags::INTEGRITY;
-    for (flag, bit) in [
-        ("mutual", ContextFlags::MUTUAL),
-        ("dce", ContextFlags::DCE_STYLE | ContextFlags::MUTUAL),
-        ("u2u", ContextFlags::USE_SESSION_KEY),
-        ("delegate", ContextFlags::DELEGATE),
-    ] {
-        if args.flag(flag) {
-            flags |= bit;
-        }
+    let mut flags = context_flags(args);
+    if args.flag("u2u") {
+        flags |= ContextFlags::USE_SESSION_KEY;
     }
     config.flags = flags;
     config.enctypes = enctypes(args, &conf)?;
@@ -344,6 +334,25 @@ pub fn initiator(args: &Args) -> Result<(KerberosInitiator, KdcClient, Option<Af
     let after = ccache_name.map(|name| store_tickets_later(Arc::clone(&credentials), name));
     let ctx = KerberosInitiator::new(credentials, config, clock(args)?, Box::new(SystemRandom));
     Ok((ctx, transport, after))
+}
+
+/// The context flags an initiator asks for: integrity, confidentiality, replay and sequence
+/// detection always; `--mutual`, `--dce` (which implies mutual) and `--delegate` on request.
+pub fn context_flags(args: &Args) -> ContextFlags {
+    let mut flags = ContextFlags::REPLAY
+        | ContextFlags::SEQUENCE
+        | ContextFlags::CONFIDENTIALITY
+        | ContextFlags::INTEGRITY;
+    for (flag, bit) in [
+        ("mutual", ContextFlags::MUTUAL),
+        ("dce", ContextFlags::DCE_STYLE | ContextFlags::MUTUAL),
+        ("delegate", ContextFlags::DELEGATE),
+    ] {
+        if args.flag(flag) {
+            flags |= bit;
+        }
+    }
+    flags
 }
 
 /// What a Kerberos acceptor decrypts tickets with: the keytab, or with `--u2u` the ccache's TGT.

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use sesame_gss::{ContextFlags, Random, Spn, SystemRandom};
+use sesame_gss::{Random, Spn, SystemRandom};
 use sesame_kerberos::ccache::Ccache;
 use sesame_kerberos::exchange::ClientSecret;
 use sesame_kerberos::gssapi::{AcceptorConfig, InitiatorCredentials};
@@ -104,19 +104,7 @@ pub fn initiator(
         .or_else(|| identity.kerberos.as_ref().map(|k| k.client.realm.clone()))
         .or_else(|| conf.default_realm().map(str::to_string))
         .unwrap_or_default();
-    let mut flags = ContextFlags::REPLAY
-        | ContextFlags::SEQUENCE
-        | ContextFlags::CONFIDENTIALITY
-        | ContextFlags::INTEGRITY;
-    for (flag, bit) in [
-        ("mutual", ContextFlags::MUTUAL),
-        ("dce", ContextFlags::DCE_STYLE | ContextFlags::MUTUAL),
-        ("delegate", ContextFlags::DELEGATE),
-    ] {
-        if args.flag(flag) {
-            flags |= bit;
-        }
-    }
+    let flags = crate::kerberos::context_flags(args);
     let config = NegotiateConfig {
         packages,
         policy,

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use super::mit_kdc::{PASSWORD, REALM};
 use super::pump::{Expect, exchange, judge};
 use super::{Env, Row};
-use crate::util::{Result, free_port, output, root, which};
+use crate::util::{Result, free_port, output, root, run_ok, which};
 
 /// Child processes stopped when dropped.
 struct Daemons(Vec<Child>);
@@ -536,18 +536,5 @@ impl Discovery<'_> {
             rows.push(self.row(scenario, "kdcproxy (MS-KKDCP)", outcome, &[]));
         }
         rows
-    }
-}
-
-fn run_ok(cmd: &mut Command) -> Result {
-    let out = output(cmd)?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{}` failed: {}",
-            crate::util::show(cmd),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
     }
 }

@@ -10,7 +10,7 @@ use std::process::Command;
 use super::mit_kdc::{PASSWORD, REALM};
 use super::pump::{Expect, exchange, judge};
 use super::{Env, Row};
-use crate::util::{Result, free_port, output, root};
+use crate::util::{Result, free_port, output, root, run_ok};
 
 pub struct Kerberos<'a> {
     pub env: &'a Env<'a>,
@@ -585,19 +585,6 @@ fn in_order(messages: &[String], sequence: &[&str]) -> Result {
         }
     }
     Ok(())
-}
-
-fn run_ok(cmd: &mut Command) -> Result {
-    let out = output(cmd)?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{}` failed: {}",
-            crate::util::show(cmd),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
 }
 
 /// MIT `klist -e -c NAME` lists every one of `needles`.
