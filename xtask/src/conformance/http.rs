@@ -4,7 +4,8 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::path::Path;
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -12,8 +13,8 @@ use super::mit_kdc::{PASSWORD, REALM};
 use super::{Env, Row};
 use crate::util::{Result, free_port, output};
 
-/// Apache, stopped when dropped.
-struct Apache(Child);
+/// Apache, stopped (and its directory removed) when dropped.
+struct Apache(Child, PathBuf);
 
 impl Drop for Apache {
     fn drop(&mut self) {
@@ -21,16 +22,23 @@ impl Drop for Apache {
         let _ = self.0.wait();
         // The parent's workers follow it; make sure none is left.
         let _ = Command::new("pkill")
-            .args(["-f", "conformance/mit-kdc/apache/httpd.conf"])
+            .arg("-f")
+            .arg(self.1.join("httpd.conf"))
             .status();
+        let _ = fs::remove_dir_all(&self.1);
     }
 }
 
 const MODULES: &str = "/usr/lib/apache2/modules";
 
 fn start(env: &Env<'_>, port: u16) -> Result<Apache> {
-    let dir = env.kdc.dir.join("apache");
+    // The workers run as www-data: everything they read lives in a directory they can reach
+    // (a checkout under a private temporary directory would answer 403).
+    let dir =
+        std::env::temp_dir().join(format!("sesame-conformance-apache-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).map_err(|e| e.to_string())?;
     for location in ["krb", "spnego", "ntlm"] {
         fs::create_dir_all(dir.join("htdocs").join(location)).map_err(|e| e.to_string())?;
         fs::write(
@@ -101,7 +109,7 @@ fn start(env: &Env<'_>, port: u16) -> Result<Apache> {
         .stderr(log)
         .spawn()
         .map_err(|e| format!("cannot start apache2: {e}"))?;
-    let apache = Apache(child);
+    let apache = Apache(child, dir.clone());
     let deadline = Instant::now() + Duration::from_secs(15);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         if Instant::now() > deadline {
