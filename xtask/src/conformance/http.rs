@@ -50,6 +50,11 @@ fn start(env: &Env<'_>, port: u16) -> Result<Apache> {
     // The workers run as www-data: they get their own copies of the keytab and the users.
     let keytab = dir.join("http.keytab");
     fs::copy(env.kdc.dir.join("service.keytab"), &keytab).map_err(|e| e.to_string())?;
+    // The same for krb5.conf (MIT's acceptor will not start without a readable one).
+    let krb5_conf = dir.join("krb5.conf");
+    fs::copy(&env.conf, &krb5_conf).map_err(|e| e.to_string())?;
+    fs::set_permissions(&krb5_conf, fs::Permissions::from_mode(0o644))
+        .map_err(|e| e.to_string())?;
     let users = dir.join("ntlm_users");
     fs::write(&users, "EXAMPLE:user1:Passw0rd1\n").map_err(|e| e.to_string())?;
     for f in [&keytab, &users] {
@@ -98,7 +103,7 @@ fn start(env: &Env<'_>, port: u16) -> Result<Apache> {
     let child = Command::new("apache2")
         .env_clear()
         .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
-        .env("KRB5_CONFIG", &env.conf)
+        .env("KRB5_CONFIG", &krb5_conf)
         .env("KRB5_KTNAME", format!("FILE:{}", keytab.display()))
         .env("NTLM_USER_FILE", &users)
         .args(["-f"])
