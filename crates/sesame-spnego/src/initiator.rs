@@ -211,6 +211,13 @@ impl SpnegoInitiator {
                 .map_err(|e| SpnegoError::Malformed(e.to_string()))?;
             return Ok(Step::Continue(token));
         }
+        if self.acceptor_done && out.is_some() {
+            // The acceptor cannot have completed before seeing the mechanism's last token.
+            return Err(SpnegoError::Protocol(
+                "the acceptor completed before the mechanism's last token",
+            )
+            .into());
+        }
         let mut mic_out = None;
         if self.mech_done {
             let types = self.mech_types_der()?;

@@ -420,3 +420,47 @@ fn a_raw_kerberos_token_is_accepted_and_answered_raw() {
     ));
     assert_eq!(acc.peer_name().unwrap().0, "user1@EXAMPLE.TEST");
 }
+
+/// Found by the spnego_initiator fuzz target: an acceptor reply that says accept-completed
+/// together with an NTLM CHALLENGE (no timestamp, so no MIC) made the initiator call itself
+/// established though its AUTHENTICATE had not been seen.
+#[test]
+fn an_acceptor_cannot_complete_before_the_last_mechanism_token() {
+    let mut server = NtlmServer::new(
+        ServerConfig::default(),
+        Arc::new(MemoryUserStore::new()),
+        clock(),
+        rng(2),
+    );
+    let mut init = SpnegoInitiator::new(vec![ntlm_client()]);
+    let Step::Continue(first) = init.step(Input::Start).unwrap() else {
+        panic!()
+    };
+    let SpnegoToken::Initial(NegotiationToken::NegTokenInit(i)) =
+        SpnegoToken::decode(&first).unwrap()
+    else {
+        panic!()
+    };
+    let Step::Continue(challenge) = server.step(Input::Token(&i.mech_token.unwrap())).unwrap()
+    else {
+        panic!()
+    };
+    let resp = sesame_asn1::spnego::NegTokenResp {
+        neg_state: Some(NegState::AcceptCompleted),
+        supported_mech: Some(ntlm_oid()),
+        response_token: Some(challenge.into()),
+        mech_list_mic: None,
+    };
+    let forged = SpnegoToken::Subsequent(NegotiationToken::NegTokenResp(resp))
+        .encode()
+        .unwrap();
+    let e = init.step(Input::Token(&forged)).unwrap_err();
+    assert!(
+        matches!(
+            e.mech_error::<SpnegoError>(),
+            Some(SpnegoError::Protocol(_))
+        ),
+        "{e}"
+    );
+    assert!(!init.is_established());
+}
