@@ -104,11 +104,16 @@ pub fn transport(args: &Args, conf: &Krb5Conf, realm: &str) -> Result<KdcClient,
             .map_err(|_| format!("--dns-server takes ADDRESS:PORT, not {addr}"))?;
         client = client.with_dns(DnsDiscovery::with_nameserver(addr));
     }
-    let proxy = ProxyConfig {
-        extra_ca: args.value("ca-file").map(PathBuf::from),
-        ..ProxyConfig::default()
-    };
-    Ok(client.with_proxy(ProxyClient::new(&proxy)?))
+    // An extra CA is read now, so that a bad file is a usage error; without one the client
+    // builds its proxy client when (and if) a proxy is used.
+    if let Some(ca) = args.value("ca-file") {
+        let proxy = ProxyConfig {
+            extra_ca: Some(PathBuf::from(ca)),
+            ..ProxyConfig::default()
+        };
+        client = client.with_proxy(ProxyClient::new(&proxy)?);
+    }
+    Ok(client)
 }
 
 /// With `--verbose`: each KDC tried and what happened, on standard error.

@@ -215,8 +215,9 @@ pub struct KdcClient {
     pub udp_preference_limit: usize,
     #[cfg(feature = "dns")]
     dns: Option<DnsDiscovery>,
+    /// Built on first use: most realms have no proxy, and the system roots cost a file read.
     #[cfg(feature = "kdc-proxy")]
-    proxy: Option<ProxyClient>,
+    proxy: std::sync::OnceLock<Result<ProxyClient, String>>,
     trace: Mutex<Vec<String>>,
 }
 
@@ -232,7 +233,7 @@ impl KdcClient {
             #[cfg(feature = "dns")]
             dns: None,
             #[cfg(feature = "kdc-proxy")]
-            proxy: None,
+            proxy: std::sync::OnceLock::new(),
             trace: Mutex::new(Vec::new()),
         }
     }
@@ -293,7 +294,7 @@ impl KdcClient {
     #[cfg(feature = "kdc-proxy")]
     #[must_use]
     pub fn with_proxy(mut self, proxy: ProxyClient) -> Self {
-        self.proxy = Some(proxy);
+        self.proxy = std::sync::OnceLock::from(Ok(proxy));
         self
     }
 
@@ -417,12 +418,11 @@ impl KdcClient {
 
     #[cfg(feature = "kdc-proxy")]
     fn try_proxy(&self, url: &str, realm: &str, message: &[u8]) -> Result<Vec<u8>, KdcFailure> {
-        match &self.proxy {
-            Some(p) => p.send(url, realm, message),
-            None => ProxyClient::new(&ProxyConfig::default())
-                .map_err(KdcFailure::Http)?
-                .send(url, realm, message),
-        }
+        self.proxy
+            .get_or_init(|| ProxyClient::new(&ProxyConfig::default()))
+            .as_ref()
+            .map_err(|e| KdcFailure::Http(e.clone()))?
+            .send(url, realm, message)
     }
 
     #[cfg(not(feature = "kdc-proxy"))]
