@@ -185,6 +185,16 @@ impl Discovery<'_> {
         Ok(path)
     }
 
+    /// `sesame kinit USER --ccache CC` with the password from SESAME_PW, and `extra`.
+    fn kinit(&self, conf: &Path, user: &str, cc: &str, extra: &[&str]) -> Command {
+        let mut c = self.sesame(
+            conf,
+            &["kinit", user, "--password-env", "SESAME_PW", "--ccache", cc],
+        );
+        c.args(extra);
+        c
+    }
+
     fn sesame(&self, conf: &Path, args: &[&str]) -> Command {
         let mut c = Command::new(self.sesame);
         c.args(args)
@@ -244,20 +254,7 @@ impl Discovery<'_> {
         let mut rows = Vec::new();
         self.env.relay.take();
         let outcome = Self::expect(
-            &mut self.sesame(
-                &conf,
-                &[
-                    "kinit",
-                    "user1",
-                    "--password-env",
-                    "SESAME_PW",
-                    "--ccache",
-                    &cc,
-                    "--dns-server",
-                    &dns,
-                    "--verbose",
-                ],
-            ),
+            &mut self.kinit(&conf, "user1", &cc, &["--dns-server", &dns, "--verbose"]),
             true,
             &[
                 &format!(
@@ -318,19 +315,7 @@ impl Discovery<'_> {
             &[],
         ));
         let outcome = Self::expect(
-            &mut self.sesame(
-                &conf,
-                &[
-                    "kinit",
-                    "user1@NOWHERE.TEST",
-                    "--password-env",
-                    "SESAME_PW",
-                    "--ccache",
-                    &cc,
-                    "--dns-server",
-                    &dns,
-                ],
-            ),
+            &mut self.kinit(&conf, "user1@NOWHERE.TEST", &cc, &["--dns-server", &dns]),
             false,
             &["sesame: no-kdc: no KDC is known for realm NOWHERE.TEST"],
         );
@@ -343,19 +328,7 @@ impl Discovery<'_> {
         let silent = free_port().map(|port| format!("127.0.0.1:{port}"));
         let outcome = silent.and_then(|silent| {
             Self::expect(
-                &mut self.sesame(
-                    &conf,
-                    &[
-                        "kinit",
-                        "user1",
-                        "--password-env",
-                        "SESAME_PW",
-                        "--ccache",
-                        &cc,
-                        "--dns-server",
-                        &silent,
-                    ],
-                ),
+                &mut self.kinit(&conf, "user1", &cc, &["--dns-server", &silent]),
                 false,
                 &["sesame: dns-failed: DNS discovery of the KDCs of EXAMPLE.TEST failed"],
             )
@@ -385,20 +358,7 @@ impl Discovery<'_> {
         let mut rows = Vec::new();
         self.env.relay.take();
         let outcome = Self::expect(
-            &mut self.sesame(
-                &conf,
-                &[
-                    "kinit",
-                    "user1",
-                    "--password-env",
-                    "SESAME_PW",
-                    "--ccache",
-                    &cc,
-                    "--ca-file",
-                    &ca,
-                    "--verbose",
-                ],
-            ),
+            &mut self.kinit(&conf, "user1", &cc, &["--ca-file", &ca, "--verbose"]),
             true,
             &[&format!("kdc https {}: answered", url(p.good))],
         );
@@ -518,21 +478,13 @@ impl Discovery<'_> {
             ),
         ] {
             let proxy = url(port);
-            let mut args = vec![
-                "kinit",
-                "user1",
-                "--password-env",
-                "SESAME_PW",
-                "--ccache",
-                &cc,
-                "--kdc-proxy",
-                &proxy,
-            ];
+            let mut extra = vec!["--kdc-proxy", proxy.as_str()];
             if let Some(ca) = ca_file {
-                args.extend_from_slice(&["--ca-file", ca]);
+                extra.extend_from_slice(&["--ca-file", ca]);
             }
             self.env.relay.take();
-            let outcome = Self::expect(&mut self.sesame(&conf, &args), false, &[kind]);
+            let outcome =
+                Self::expect(&mut self.kinit(&conf, "user1", &cc, &extra), false, &[kind]);
             rows.push(self.row(scenario, "kdcproxy (MS-KKDCP)", outcome, &[]));
         }
         rows
