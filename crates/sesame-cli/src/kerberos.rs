@@ -37,7 +37,9 @@ pub const KINIT_USAGE: &str =
 pub fn error_kind(e: &KerberosError) -> String {
     match e {
         KerberosError::Transport(t) => transport_kind(t).into(),
-        KerberosError::ChannelBindings => "bad-channel-bindings".into(),
+        KerberosError::ChannelBindings(r) => crate::tokens::bindings_kind(*r).into(),
+        KerberosError::MutualAuthFailed(_) => "mutual-auth-failed".into(),
+        KerberosError::ReplyMismatch { .. } => "kdc-reply-mismatch".into(),
         KerberosError::NoCredentials(_) | KerberosError::Ccache(_) | KerberosError::Keytab(_) => {
             "no-credentials".into()
         }
@@ -333,7 +335,7 @@ pub fn initiator(args: &Args) -> Result<(KerberosInitiator, KdcClient, Option<Af
     }
     config.flags = flags;
     config.enctypes = enctypes(args, &conf)?;
-    config.channel_bindings = crate::tokens::bindings(args);
+    config.channel_bindings = crate::policy::bindings(args);
     let transport = transport(args, &conf, &credentials.client.realm)?;
     let credentials = Arc::new(credentials);
     let after = ccache_name.map(|name| store_tickets_later(Arc::clone(&credentials), name));
@@ -387,18 +389,25 @@ pub fn acceptor(args: &Args) -> Result<KerberosAcceptor, String> {
     let clock = clock(args)?;
     let credentials = acceptor_credentials(args, &clock)?;
     let conf = conf()?;
-    let config = AcceptorConfig {
-        clock_skew: conf.clockskew(),
-        channel_bindings: crate::tokens::bindings(args),
-        allow_weak: args.flag("allow-weak"),
-        ..AcceptorConfig::default()
-    };
+    let config = acceptor_config(args, &conf)?;
     Ok(KerberosAcceptor::new(
         Arc::new(credentials),
         config,
         clock,
         Box::new(SystemRandom),
     ))
+}
+
+/// The Kerberos acceptor's checks from the flags: skew, channel bindings, its service names.
+pub fn acceptor_config(args: &Args, conf: &Krb5Conf) -> Result<AcceptorConfig, String> {
+    Ok(AcceptorConfig {
+        clock_skew: conf.clockskew(),
+        channel_bindings: crate::policy::bindings(args),
+        channel_binding_policy: crate::policy::binding_policy(args)?,
+        service_names: crate::policy::kerberos_service_names(args)?,
+        allow_weak: args.flag("allow-weak"),
+        ..AcceptorConfig::default()
+    })
 }
 
 /// Writes the tickets a context got back to the ccache it was loaded from, once done.

@@ -12,6 +12,7 @@ mod kerberos;
 mod klist;
 mod ktadd;
 mod negotiate;
+mod policy;
 mod tokens;
 
 use std::process::ExitCode;

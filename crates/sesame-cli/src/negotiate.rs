@@ -7,14 +7,12 @@ use std::sync::Arc;
 use sesame_gss::{Random, Spn, SystemRandom};
 use sesame_kerberos::ccache::Ccache;
 use sesame_kerberos::exchange::ClientSecret;
-use sesame_kerberos::gssapi::{AcceptorConfig, InitiatorCredentials};
+use sesame_kerberos::gssapi::InitiatorCredentials;
 use sesame_negotiate::{
     AcceptorSetup, FallbackPolicy, Identity, NegotiateConfig, NegotiateInitiator, Packages,
     RandomSource, negotiate_acceptor,
 };
-use sesame_ntlm::{
-    ClientConfig, ClientCredentials, FileUserStore, ServerConfig, ServerCredentials,
-};
+use sesame_ntlm::{ClientConfig, ClientCredentials, FileUserStore, ServerCredentials};
 use sesame_spnego::{SpnegoAcceptor, SpnegoInitiator};
 use zeroize::Zeroizing;
 
@@ -91,7 +89,8 @@ pub fn initiator(
         );
         let mut config = ClientConfig::password(&domain, name, pw);
         config.target = Some(target_text.to_string());
-        config.channel_bindings = crate::tokens::bindings(args);
+        config.channel_bindings = crate::policy::bindings(args);
+        config.minimum = crate::policy::ntlm_minimum(args)?;
         identity.ntlm = Some(Arc::new(ClientCredentials::new(config)));
     }
     if identity.kerberos.is_none() && identity.ntlm.is_none() {
@@ -111,7 +110,7 @@ pub fn initiator(
         target,
         realm: realm.clone(),
         flags,
-        channel_bindings: crate::tokens::bindings(args),
+        channel_bindings: crate::policy::bindings(args),
     };
     let kerberos_creds = identity.kerberos.clone();
     let ctx = NegotiateInitiator::new(config, identity, crate::kerberos::clock(args)?, random())
@@ -142,21 +141,13 @@ pub fn acceptor(args: &Args) -> Result<SpnegoAcceptor, String> {
         || std::env::var_os("KRB5_KTNAME").is_some();
     if packages.kerberos && wants_kerberos {
         let acceptor = crate::kerberos::acceptor_credentials(args, &clock)?;
-        let config = AcceptorConfig {
-            clock_skew: conf.clockskew(),
-            channel_bindings: crate::tokens::bindings(args),
-            allow_weak: args.flag("allow-weak"),
-            ..AcceptorConfig::default()
-        };
+        let config = crate::kerberos::acceptor_config(args, &conf)?;
         setup.kerberos = Some((Arc::new(acceptor), config));
     }
     if packages.ntlm {
         if let Some(file) = args.value("ntlm-users") {
             let users = FileUserStore::read(Path::new(file)).map_err(|e| e.to_string())?;
-            let config = ServerConfig {
-                channel_bindings: crate::tokens::bindings(args),
-                ..ServerConfig::default()
-            };
+            let config = crate::tokens::ntlm_server_config(args)?;
             setup.ntlm = Some(Arc::new(ServerCredentials::new(config, Arc::new(users))));
         }
     }

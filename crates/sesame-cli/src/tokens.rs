@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use sesame_gss::{
-    ChannelBindings, Clock, Input, MajorStatus, MessageProtection, OffsetClock, SecurityContext,
+    BindingsRefusal, Clock, Input, MajorStatus, MessageProtection, OffsetClock, SecurityContext,
     Step, SystemClock, SystemRandom,
 };
 use sesame_kerberos::KerberosError;
@@ -19,12 +19,14 @@ use sesame_kerberos::transport::{KdcTransport, step_with_kdc};
 use sesame_ntlm::{
     ClientConfig, Credentials, FileUserStore, NtlmClient, NtlmError, NtlmServer, ServerConfig,
 };
+use sesame_spnego::SpnegoError;
 use zeroize::Zeroizing;
 
 use crate::args::Args;
+use crate::policy;
 
 pub const INIT_USAGE: &str = "sesame init --mech ntlm --target SPN --user USER [--domain D] (--password-env VAR | --nt-hash HEX)
-       [--channel-bindings TEXT] [--clock-offset SECONDS] [--ntlmv1]
+       [--channel-bindings TEXT] [--clock-offset SECONDS] [--ntlmv1] [--ntlm-minimum LIST]
 sesame init --mech kerberos --target SPN (--ccache NAME | --user P (--password-env VAR | --keytab FILE))
        [--mutual] [--dce] [--u2u] [--delegate] [--enctypes LIST]
        [--kdc HOST[:PORT] | --kdc-proxy URL [--ca-file FILE] | --dns-server ADDR:PORT]
@@ -34,12 +36,17 @@ sesame init --mech negotiate|spnego --target SPN (--user USER@REALM [--domain D]
   Initiates a context and speaks the token line protocol on stdin/stdout (docs/cli.md).";
 
 pub const ACCEPT_USAGE: &str =
-    "sesame accept --mech ntlm --ntlm-users FILE [--channel-bindings TEXT] [--clock-offset SECONDS]
+    "sesame accept --mech ntlm --ntlm-users FILE [--target SPN[,SPN...]] [--target-name-policy off|when-present|required]
+       [--ntlm-minimum none|128,ess,sign,seal] [--clock-offset SECONDS]
   Accepts a context; FILE has DOMAIN:user:password (or DOMAIN:user:$NT$<hex>) lines.
-sesame accept --mech kerberos (--keytab FILE | --u2u [--ccache NAME]) [--delegated-ccache NAME]
-       [--channel-bindings TEXT] [--clock-offset SECONDS]
-  Accepts with the keytab's keys (default KRB5_KTNAME), or user-to-user with the ccache's TGT.
-sesame accept --mech negotiate|spnego [--keytab FILE | --u2u [--ccache NAME]] [--ntlm-users FILE] [--packages LIST]";
+sesame accept --mech kerberos (--keytab FILE | --u2u [--ccache NAME]) [--target SPN[,SPN...]]
+       [--delegated-ccache NAME] [--clock-offset SECONDS]
+  Accepts with the keytab's keys (default KRB5_KTNAME), or user-to-user with the ccache's TGT;
+  with --target, only tickets for those names.
+sesame accept --mech negotiate|spnego [--keytab FILE | --u2u [--ccache NAME]] [--ntlm-users FILE] [--packages LIST]
+       [--target SPN[,SPN...]] [--target-name-policy ...] [--ntlm-minimum ...]
+  Every acceptor: [--channel-bindings TEXT [--channel-bindings-policy required|when-present|off]]
+  (required by default when --channel-bindings is given).";
 
 /// A context that can also protect messages.
 trait Context: SecurityContext + MessageProtection {
@@ -64,6 +71,8 @@ impl From<sesame_gss::Error> for Failure {
             crate::kerberos::error_kind(k)
         } else if let Some(n) = e.mech_error::<NtlmError>() {
             ntlm_kind(n).to_string()
+        } else if let Some(s) = e.mech_error::<SpnegoError>() {
+            spnego_kind(s).to_string()
         } else {
             major_kind(e.major()).to_string()
         };
@@ -94,9 +103,36 @@ fn ntlm_kind(e: &NtlmError) -> &'static str {
         NtlmError::AnonymousRefused => "anonymous-refused",
         NtlmError::MicMissing => "mic-missing",
         NtlmError::BadMic => "bad-mic",
-        NtlmError::BadChannelBindings => "bad-channel-bindings",
+        NtlmError::BadChannelBindings(r) => bindings_kind(*r),
         NtlmError::StaleTimestamp { .. } => "stale-timestamp",
         NtlmError::NoNtlmv2 => "no-ntlmv2",
+        NtlmError::EmptyResponse { .. } => "empty-response",
+        NtlmError::TargetNameMismatch { .. } => "target-name-mismatch",
+        NtlmError::TargetNameMissing { .. } => "target-name-missing",
+        NtlmError::BelowMinimum { .. } => "below-minimum-security",
+        _ => "failure",
+    }
+}
+
+/// The kind of a channel-binding refusal, the same for NTLM and Kerberos.
+pub fn bindings_kind(r: BindingsRefusal) -> &'static str {
+    match r {
+        BindingsRefusal::Mismatch => "bad-channel-bindings",
+        BindingsRefusal::Missing => "channel-bindings-missing",
+        BindingsRefusal::AcceptorHasNone => "channel-bindings-unavailable",
+    }
+}
+
+fn spnego_kind(e: &SpnegoError) -> &'static str {
+    match e {
+        SpnegoError::Malformed(_) | SpnegoError::Protocol(_) => "defective-token",
+        SpnegoError::NoCommonMechanism(_) => "no-common-mechanism",
+        SpnegoError::UnofferedMechanism { .. } => "unoffered-mechanism",
+        SpnegoError::Rejected => "rejected",
+        SpnegoError::MicMissing => "mechlistmic-missing",
+        SpnegoError::BadMic => "mechlistmic-bad",
+        SpnegoError::AcceptorIncomplete => "acceptor-incomplete",
+        SpnegoError::State(_) => "no-context",
         _ => "failure",
     }
 }
@@ -123,11 +159,6 @@ fn clock(args: &Args) -> Result<Arc<dyn Clock>, Failure> {
     }))
 }
 
-pub fn bindings(args: &Args) -> Option<ChannelBindings> {
-    args.value("channel-bindings")
-        .map(|t| ChannelBindings::from_application_data(t.as_bytes().to_vec()))
-}
-
 const OPTIONS: &[&str] = &[
     "mech",
     "target",
@@ -148,6 +179,9 @@ const OPTIONS: &[&str] = &[
     "delegated-ccache",
     "packages",
     "fallback",
+    "channel-bindings-policy",
+    "target-name-policy",
+    "ntlm-minimum",
 ];
 
 const FLAGS: &[&str] = &[
@@ -243,9 +277,10 @@ pub fn init(args: &[String]) -> Result<(), String> {
                 credentials,
                 workstation: hostname(),
                 target: args.value("target").map(str::to_string),
-                channel_bindings: bindings(&args),
+                channel_bindings: policy::bindings(&args),
                 confidentiality: true,
                 ntlmv1: args.flag("ntlmv1"),
+                minimum: policy::ntlm_minimum(&args).map_err(usage)?,
             };
             Ok(Session::plain(Box::new(NtlmClient::new(
                 config,
@@ -275,11 +310,7 @@ pub fn accept(args: &[String]) -> Result<(), String> {
                 .value("ntlm-users")
                 .ok_or_else(|| usage(format!("--ntlm-users FILE is required\n{ACCEPT_USAGE}")))?;
             let users = FileUserStore::read(Path::new(file)).map_err(|e| usage(e.to_string()))?;
-            let config = ServerConfig {
-                channel_bindings: bindings(&args),
-                allow_ntlmv1: args.flag("allow-ntlmv1"),
-                ..ServerConfig::default()
-            };
+            let config = ntlm_server_config(&args).map_err(usage)?;
             Ok(Session::plain(Box::new(NtlmServer::new(
                 config,
                 Arc::new(users),
@@ -289,6 +320,19 @@ pub fn accept(args: &[String]) -> Result<(), String> {
         },
         false,
     )
+}
+
+/// The NTLM acceptor's configuration from the flags: its service names and the policies.
+pub fn ntlm_server_config(args: &Args) -> Result<ServerConfig, String> {
+    Ok(ServerConfig {
+        channel_bindings: policy::bindings(args),
+        channel_binding_policy: policy::binding_policy(args)?,
+        service_names: policy::ntlm_service_names(args)?,
+        target_name_policy: policy::target_name_policy(args)?,
+        minimum: policy::ntlm_minimum(args)?,
+        allow_ntlmv1: args.flag("allow-ntlmv1"),
+        ..ServerConfig::default()
+    })
 }
 
 fn parse_nt_hash(hex: &str) -> Option<[u8; 16]> {
@@ -389,6 +433,13 @@ fn converse(session: &mut Session, initiator: bool, out: &mut impl Write) -> Res
                     });
                 if let Some(reason) = fallback {
                     eprintln!("sesame: fell back to NTLM: {reason}");
+                }
+                if let Some(server) = ctx
+                    .as_any()
+                    .downcast_ref::<sesame_kerberos::gssapi::KerberosAcceptor>()
+                    .and_then(sesame_kerberos::gssapi::KerberosAcceptor::server)
+                {
+                    eprintln!("sesame: accepted for {server}");
                 }
                 if let Some(name) = session.delegated_ccache.take() {
                     crate::kerberos::store_delegated(ctx.as_any(), &name).map_err(|e| Failure {

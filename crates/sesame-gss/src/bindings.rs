@@ -27,6 +27,91 @@ pub struct ChannelBindings {
     pub application_data: Vec<u8>,
 }
 
+/// What an acceptor does with the initiator's channel bindings: IIS's Extended Protection
+/// settings (`tokenChecking` Require / Allow / None), applied alike by NTLM
+/// (`MsvAvChannelBindings`, MS-NLMP 3.2.5.1.2), Kerberos (the `Bnd` field of the authenticator
+/// checksum, RFC 4121 4.1.1.2) and so by Negotiate.
+///
+/// An initiator that has no bindings sends sixteen zero bytes (or, in NTLM, no
+/// `MsvAvChannelBindings` at all): that is "absent". Bindings that are present must always
+/// match the acceptor's, except under [`ChannelBindingPolicy::Off`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ChannelBindingPolicy {
+    /// The initiator must send bindings, and they must match the acceptor's. With no bindings
+    /// of its own, the acceptor refuses every initiator (it cannot check what it requires).
+    Required,
+    /// Bindings sent must match; an initiator that sends none (an older client, a proxy that
+    /// terminates TLS) is accepted. IIS's "Allow", and Sesame's default.
+    #[default]
+    WhenPresent,
+    /// Bindings are not looked at.
+    Off,
+}
+
+/// Why the initiator's channel bindings were refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum BindingsRefusal {
+    /// The initiator sent bindings of another channel (a relayed or man-in-the-middle token).
+    #[error("the initiator's channel bindings are of another channel")]
+    Mismatch,
+    /// The policy requires bindings and the initiator sent none.
+    #[error("channel bindings are required and the initiator sent none")]
+    Missing,
+    /// The policy requires bindings and the acceptor was given none to check against.
+    #[error("channel bindings are required but the acceptor has none of its own to compare")]
+    AcceptorHasNone,
+}
+
+impl ChannelBindingPolicy {
+    /// Parses `required`, `when-present` or `off`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "required" => Some(Self::Required),
+            "when-present" => Some(Self::WhenPresent),
+            "off" => Some(Self::Off),
+            _ => None,
+        }
+    }
+
+    /// Checks `sent`, the MD5 the initiator put on the wire (`None` or all zeros when it sent
+    /// none), against `ours`, the acceptor's channel. The comparison is in constant time.
+    pub fn check(
+        self,
+        ours: Option<&ChannelBindings>,
+        sent: Option<&[u8]>,
+    ) -> Result<(), BindingsRefusal> {
+        use subtle::ConstantTimeEq as _;
+        if self == Self::Off {
+            return Ok(());
+        }
+        let sent = sent.filter(|s| s.iter().any(|b| *b != 0));
+        match (ours, sent) {
+            (Some(ours), Some(sent)) => {
+                if bool::from(ours.md5().ct_eq(sent)) {
+                    Ok(())
+                } else {
+                    Err(BindingsRefusal::Mismatch)
+                }
+            }
+            (None, _) if self == Self::Required => Err(BindingsRefusal::AcceptorHasNone),
+            (_, None) if self == Self::Required => Err(BindingsRefusal::Missing),
+            // When present, with nothing of our own to compare: as MIT with
+            // GSS_C_NO_CHANNEL_BINDINGS, the initiator's are not checked.
+            _ => Ok(()),
+        }
+    }
+}
+
+impl core::fmt::Display for ChannelBindingPolicy {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::Required => "required",
+            Self::WhenPresent => "when-present",
+            Self::Off => "off",
+        })
+    }
+}
+
 /// Why the certificate could not be used for `tls-server-end-point`.
 #[derive(Debug, thiserror::Error)]
 pub enum CertificateError {
@@ -176,4 +261,56 @@ fn end_point_hash(alg: &AlgorithmIdentifier) -> EndPointHash {
         }
     }
     EndPointHash::Sha256
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_decides_from_what_was_sent() {
+        use ChannelBindingPolicy::{Off, Required, WhenPresent};
+        let ours = ChannelBindings::from_application_data(b"tls-server-end-point:A".to_vec());
+        let other = ChannelBindings::from_application_data(b"tls-server-end-point:B".to_vec());
+        let (right, wrong, zero) = (ours.md5(), other.md5(), [0u8; 16]);
+        for (policy, sent, expected) in [
+            (Required, Some(&right[..]), Ok(())),
+            (Required, Some(&wrong[..]), Err(BindingsRefusal::Mismatch)),
+            (Required, Some(&zero[..]), Err(BindingsRefusal::Missing)),
+            (Required, None, Err(BindingsRefusal::Missing)),
+            (WhenPresent, Some(&right[..]), Ok(())),
+            (
+                WhenPresent,
+                Some(&wrong[..]),
+                Err(BindingsRefusal::Mismatch),
+            ),
+            (WhenPresent, Some(&zero[..]), Ok(())),
+            (WhenPresent, None, Ok(())),
+            (Off, Some(&wrong[..]), Ok(())),
+            (Off, None, Ok(())),
+        ] {
+            assert_eq!(
+                policy.check(Some(&ours), sent),
+                expected,
+                "{policy} {sent:?}"
+            );
+        }
+        assert_eq!(
+            Required.check(None, Some(&right[..])),
+            Err(BindingsRefusal::AcceptorHasNone)
+        );
+        assert_eq!(WhenPresent.check(None, Some(&wrong[..])), Ok(()));
+    }
+
+    #[test]
+    fn policy_names_round_trip() {
+        for p in [
+            ChannelBindingPolicy::Required,
+            ChannelBindingPolicy::WhenPresent,
+            ChannelBindingPolicy::Off,
+        ] {
+            assert_eq!(ChannelBindingPolicy::parse(&p.to_string()), Some(p));
+        }
+        assert_eq!(ChannelBindingPolicy::parse("sometimes"), None);
+    }
 }

@@ -25,7 +25,7 @@ mod error;
 mod flags;
 mod name;
 
-pub use bindings::ChannelBindings;
+pub use bindings::{BindingsRefusal, ChannelBindingPolicy, ChannelBindings};
 pub use context::{Input, KdcRequest, MessageProtection, SecurityContext, Step, Unwrapped};
 pub use env::{
     Clock, DeterministicRandom, FixedClock, OffsetClock, Random, RandomError, SystemClock,

@@ -110,9 +110,26 @@ pub enum KerberosError {
         /// What check failed.
         reason: String,
     },
-    /// The initiator's channel bindings differ from the acceptor's (RFC 4121 4.1.1.2).
-    #[error("channel bindings do not match")]
-    ChannelBindings,
+    /// The acceptor's channel-binding policy refused the initiator's bindings (RFC 4121
+    /// 4.1.1.2): of another channel, or missing where required.
+    #[error("{0}")]
+    ChannelBindings(sesame_gss::BindingsRefusal),
+    /// The acceptor's AP-REP does not prove that it holds the service key (RFC 4120 3.2.5):
+    /// it does not decrypt with the session key, or does not echo the authenticator's time.
+    /// Whoever answered is not the service the ticket was for.
+    #[error("mutual authentication failed: {0}")]
+    MutualAuthFailed(&'static str),
+    /// A KDC reply that decrypts but does not answer the request (RFC 4120 3.1.5): another
+    /// nonce, client or server than asked for. A replayed or substituted reply.
+    #[error("the KDC reply does not match the request: {field} is {got}, expected {expected}")]
+    ReplyMismatch {
+        /// Which field: `nonce`, `client` or `server`.
+        field: &'static str,
+        /// What the request asked for.
+        expected: String,
+        /// What the reply says.
+        got: String,
+    },
     /// No credentials to do what was asked (no TGT, no key for the ticket, no password).
     #[error("no usable credentials: {0}")]
     NoCredentials(String),
@@ -191,7 +208,9 @@ impl KerberosError {
             Self::Crypto(CryptoError::IntegrityCheckFailed | CryptoError::ChecksumMismatch) => {
                 MajorStatus::BadMic
             }
-            Self::Decode { .. } => MajorStatus::DefectiveToken,
+            Self::Decode { .. } | Self::MutualAuthFailed(_) | Self::ReplyMismatch { .. } => {
+                MajorStatus::DefectiveToken
+            }
             Self::Rejected { code, .. } => match *code {
                 e::KRB_AP_ERR_REPEAT => MajorStatus::DuplicateToken,
                 e::KRB_AP_ERR_TKT_EXPIRED => MajorStatus::CredentialsExpired,
@@ -206,7 +225,7 @@ impl KerberosError {
                 SequenceError::Gap => MajorStatus::GapToken,
             },
             Self::State(_) => MajorStatus::NoContext,
-            Self::ChannelBindings => MajorStatus::BadBindings,
+            Self::ChannelBindings(_) => MajorStatus::BadBindings,
             _ => MajorStatus::Failure,
         }
     }

@@ -15,8 +15,9 @@ use sesame_asn1::Der;
 use sesame_asn1::kerberos::constants::{error_code, pa_type};
 use sesame_asn1::kerberos::{AsReq, TgsReq};
 use sesame_gss::{
-    ChannelBindings, Clock, ContextFlags, DeterministicRandom, FixedClock, Input, MajorStatus,
-    MessageProtection, OffsetClock, SecurityContext, Step,
+    BindingsRefusal, ChannelBindingPolicy, ChannelBindings, Clock, ContextFlags,
+    DeterministicRandom, FixedClock, Input, MajorStatus, MessageProtection, OffsetClock,
+    SecurityContext, Step,
 };
 use sesame_kerberos::KerberosError;
 use sesame_kerberos::exchange::{AsExchange, AsOptions, ClientSecret, KdcStep};
@@ -561,4 +562,223 @@ fn tickets_survive_a_ccache_round_trip() {
     ));
     assert_eq!(kdc.requests().len(), before);
     let _ = SystemTime::now();
+}
+
+/// An AP-REQ from a fresh initiator for `target`, sending `bindings`.
+fn ap_req_for(
+    kdc: &TestKdc,
+    target: Principal,
+    bindings: Option<&ChannelBindings>,
+    seed: u8,
+) -> Vec<u8> {
+    let mut config = InitiatorConfig::new(target);
+    config.flags = DEFAULT;
+    config.channel_bindings = bindings.cloned();
+    let creds = Arc::new(InitiatorCredentials::with_password(
+        principal("user1"),
+        "Passw0rd1",
+    ));
+    let mut init = KerberosInitiator::new(creds, config, clock(), rng(seed));
+    let Step::Continue(ap_req) = step_with_kdc(&mut init, Input::Start, kdc).unwrap() else {
+        panic!("expected an AP-REQ")
+    };
+    ap_req
+}
+
+/// The acceptor applies the same three channel-binding policies as NTLM: an AP-REQ whose
+/// checksum carries no bindings (all zeros) is refused only where they are required.
+#[test]
+fn channel_bindings_by_policy() {
+    use BindingsRefusal::{Mismatch, Missing};
+    use ChannelBindingPolicy::{Off, Required, WhenPresent};
+    let kdc = kdc();
+    let keytab = kdc.add_service("HTTP/localhost");
+    let creds = Arc::new(AcceptorCredentials::Keytab(keytab));
+    let tls = ChannelBindings::from_application_data(b"tls-server-end-point:A".to_vec());
+    let other = ChannelBindings::from_application_data(b"tls-server-end-point:B".to_vec());
+    for (i, (policy, sent, expected)) in [
+        (Required, Some(&tls), None),
+        (Required, Some(&other), Some(Mismatch)),
+        (Required, None, Some(Missing)),
+        (WhenPresent, Some(&tls), None),
+        (WhenPresent, Some(&other), Some(Mismatch)),
+        (WhenPresent, None, None),
+        (Off, Some(&other), None),
+        (Off, None, None),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let ap_req = ap_req_for(&kdc, service(), sent, 40 + u8::try_from(i).unwrap());
+        let config = AcceptorConfig {
+            channel_bindings: Some(tls.clone()),
+            channel_binding_policy: policy,
+            ..AcceptorConfig::default()
+        };
+        let mut acc = KerberosAcceptor::new(creds.clone(), config, clock(), rng(9));
+        let result = acc.step(Input::Token(&ap_req));
+        match expected {
+            None => assert!(result.is_ok(), "{policy} {sent:?}: {result:?}"),
+            Some(refusal) => {
+                let e = result.unwrap_err();
+                assert!(
+                    matches!(e.mech_error::<KerberosError>(), Some(KerberosError::ChannelBindings(r)) if *r == refusal),
+                    "{policy} {sent:?}: {e}"
+                );
+                assert_eq!(e.major(), MajorStatus::BadBindings);
+                assert_eq!(
+                    krb_code_of_token(&kdc, acc.error_token()),
+                    Some(error_code::KRB_AP_ERR_BADMATCH)
+                );
+            }
+        }
+    }
+}
+
+/// The KRB-ERROR code in an acceptor's error token.
+fn krb_code_of_token(kdc: &TestKdc, token: Option<&[u8]>) -> Option<i32> {
+    let mut init = initiator(DEFAULT);
+    let _ = step_with_kdc(&mut init, Input::Start, kdc).unwrap();
+    init.step(Input::Token(token?))
+        .err()
+        .and_then(|e| krb_code(&e))
+}
+
+/// With a keytab holding HTTP/localhost and host/localhost, an acceptor named HTTP/localhost
+/// refuses a ticket for host/localhost (service-name substitution); unnamed, it takes any
+/// principal of the keytab and says which one was used.
+#[test]
+fn a_named_acceptor_takes_only_tickets_for_its_names() {
+    let kdc = kdc();
+    let mut keytab = kdc.add_service("HTTP/localhost");
+    keytab
+        .entries
+        .extend(kdc.add_service("host/localhost").entries);
+    let creds = Arc::new(AcceptorCredentials::Keytab(keytab));
+    let mut host = principal("host/localhost");
+    host.name_type = 3;
+    let named = |names: &[&str]| AcceptorConfig {
+        service_names: names
+            .iter()
+            .map(|n| {
+                if n.contains('@') {
+                    Principal::parse(n, None).unwrap()
+                } else {
+                    let (service, host) = n.split_once('/').unwrap();
+                    Principal::service(service, host, "")
+                }
+            })
+            .collect(),
+        ..AcceptorConfig::default()
+    };
+
+    let ap_req = ap_req_for(&kdc, host.clone(), None, 60);
+    let mut acc = KerberosAcceptor::new(
+        creds.clone(),
+        named(&["HTTP/localhost@EXAMPLE.TEST"]),
+        clock(),
+        rng(9),
+    );
+    let e = acc.step(Input::Token(&ap_req)).unwrap_err();
+    assert_eq!(krb_code(&e), Some(error_code::KRB_AP_ERR_NOT_US));
+    let text = e.to_string();
+    assert!(
+        text.contains("host/localhost@EXAMPLE.TEST")
+            && text.contains("HTTP/localhost@EXAMPLE.TEST"),
+        "names both: {text}"
+    );
+
+    // Unnamed (GSS_C_NO_NAME): any principal of the keytab, and the context says which.
+    let ap_req = ap_req_for(&kdc, host.clone(), None, 61);
+    let mut acc = KerberosAcceptor::new(creds.clone(), AcceptorConfig::default(), clock(), rng(9));
+    acc.step(Input::Token(&ap_req)).unwrap();
+    assert_eq!(
+        acc.server().unwrap().to_string(),
+        "host/localhost@EXAMPLE.TEST"
+    );
+
+    // A list of names, one without a realm (any realm).
+    let ap_req = ap_req_for(&kdc, host, None, 62);
+    let mut acc = KerberosAcceptor::new(
+        creds,
+        named(&["HTTP/localhost@EXAMPLE.TEST", "host/localhost"]),
+        clock(),
+        rng(9),
+    );
+    acc.step(Input::Token(&ap_req)).unwrap();
+}
+
+/// An AP-REP that does not decrypt with the session key, or that echoes another time, is a
+/// failed mutual authentication, a kind of its own.
+#[test]
+fn a_forged_ap_rep_fails_mutual_authentication() {
+    let kdc = kdc();
+    let mut init = initiator(DEFAULT);
+    let mut acc = acceptor(&kdc, AcceptorConfig::default());
+    let Step::Continue(ap_req) = step_with_kdc(&mut init, Input::Start, &kdc).unwrap() else {
+        panic!()
+    };
+    let Step::Complete(Some(mut ap_rep)) = acc.step(Input::Token(&ap_req)).unwrap() else {
+        panic!()
+    };
+    let last = ap_rep.len() - 1;
+    ap_rep[last] ^= 1;
+    let e = init.step(Input::Token(&ap_rep)).unwrap_err();
+    assert!(
+        matches!(
+            e.mech_error::<KerberosError>(),
+            Some(KerberosError::MutualAuthFailed(_))
+        ),
+        "{e}"
+    );
+    assert_eq!(e.major(), MajorStatus::DefectiveToken);
+
+    // Another context's genuine AP-REP: it decrypts only with that context's session key.
+    let creds = Arc::new(InitiatorCredentials::with_password(
+        principal("user2"),
+        "Passw0rd1",
+    ));
+    let mut other = initiator_with(creds, service(), DEFAULT);
+    let mut acc = acceptor(&kdc, AcceptorConfig::default());
+    let tokens = establish(&mut other, &mut acc, &kdc).unwrap();
+    let mut init = initiator(DEFAULT);
+    step_with_kdc(&mut init, Input::Start, &kdc).unwrap();
+    let e = init.step(Input::Token(&tokens[1])).unwrap_err();
+    assert!(matches!(
+        e.mech_error::<KerberosError>(),
+        Some(KerberosError::MutualAuthFailed(_))
+    ));
+}
+
+/// A KDC reply that decrypts but answers another request (here: the AS-REP of an earlier
+/// exchange, replayed) names the field that differs.
+#[test]
+fn a_replayed_kdc_reply_is_a_mismatch_naming_the_field() {
+    let kdc = kdc();
+    let as_rep = |seed: u8| {
+        let mut r = rng(seed);
+        let (mut ex, req) = AsExchange::start(
+            principal("user1"),
+            ClientSecret::Password(b"Passw0rd1".to_vec().into()),
+            AsOptions::default(),
+            clock().as_ref(),
+            r.as_mut(),
+        )
+        .unwrap();
+        let reply = kdc.send(&req).unwrap();
+        let KdcStep::Send(retry) = ex.receive(&reply, clock().as_ref(), r.as_mut()).unwrap() else {
+            panic!()
+        };
+        (ex, r, kdc.send(&retry).unwrap())
+    };
+    let (_, _, earlier) = as_rep(70);
+    let (mut ex, mut r, _) = as_rep(71);
+    let e = ex
+        .receive(&earlier, clock().as_ref(), r.as_mut())
+        .unwrap_err();
+    assert!(
+        matches!(&e, KerberosError::ReplyMismatch { field: "nonce", .. }),
+        "{e}"
+    );
+    assert_eq!(e.major(), MajorStatus::DefectiveToken);
 }

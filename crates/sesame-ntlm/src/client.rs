@@ -59,6 +59,10 @@ pub struct ClientConfig {
     /// response"), for servers that accept nothing better. Off by default: NTLMv1 responses can
     /// be cracked offline. LM responses are never sent.
     pub ntlmv1: bool,
+    /// The least session security the server may grant (Windows' "minimum session security
+    /// for NTLM SSP based clients"): flags the CHALLENGE must carry. Default `KEY_128`, as
+    /// Windows since Windows 7.
+    pub minimum: NegotiateFlags,
 }
 
 impl ClientConfig {
@@ -74,6 +78,7 @@ impl ClientConfig {
             channel_bindings: None,
             confidentiality: true,
             ntlmv1: false,
+            minimum: NegotiateFlags::KEY_128,
         }
     }
 }
@@ -189,6 +194,7 @@ impl NtlmClient {
     ) -> Result<(Vec<u8>, Established), NtlmError> {
         let challenge = Challenge::parse(challenge_bytes)?;
         let flags = challenge.flags.intersection(self.requested_flags());
+        crate::server::check_minimum("CHALLENGE", flags, self.creds.config.minimum)?;
         // A handle on the shared credentials, so that drawing random bytes (`&mut self`) can
         // go on while they are borrowed.
         let creds = Arc::clone(&self.creds);

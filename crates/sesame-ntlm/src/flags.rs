@@ -11,6 +11,9 @@ macro_rules! flags {
                 #[doc = $doc]
                 pub const $name: Self = Self($bit);
             )*
+
+            /// Every named flag with its name (`NTLMSSP_NEGOTIATE_` left off).
+            const NAMED: &[(Self, &'static str)] = &[$((Self::$name, stringify!($name)),)*];
         }
     };
 }
@@ -65,9 +68,44 @@ impl NegotiateFlags {
     }
 }
 
+impl core::fmt::Display for NegotiateFlags {
+    /// The names of the flags set, joined by `|` (`KEY_128|SEAL`); unnamed bits in hex.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let mut rest = self.0;
+        let mut first = true;
+        for (flag, name) in Self::NAMED {
+            if self.contains(*flag) {
+                f.write_str(if first { "" } else { "|" })?;
+                f.write_str(name)?;
+                rest &= !flag.0;
+                first = false;
+            }
+        }
+        if rest != 0 || first {
+            write!(f, "{}{rest:#x}", if first { "" } else { "|" })?;
+        }
+        Ok(())
+    }
+}
+
 impl core::ops::BitOr for NegotiateFlags {
     type Output = Self;
     fn bitor(self, rhs: Self) -> Self {
         self.union(rhs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NegotiateFlags;
+
+    #[test]
+    fn display_names_the_flags() {
+        assert_eq!(
+            (NegotiateFlags::KEY_128 | NegotiateFlags::SEAL).to_string(),
+            "SEAL|KEY_128"
+        );
+        assert_eq!(NegotiateFlags(0x0000_0100).to_string(), "0x100");
+        assert_eq!(NegotiateFlags::default().to_string(), "0x0");
     }
 }

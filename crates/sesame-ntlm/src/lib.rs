@@ -19,7 +19,7 @@ mod users;
 
 pub use client::{ClientConfig, ClientCredentials, Credentials, NtlmClient};
 pub use flags::NegotiateFlags;
-pub use server::{NtlmServer, ServerConfig, ServerCredentials};
+pub use server::{NtlmServer, ServerConfig, ServerCredentials, TargetNamePolicy};
 pub use users::{FileUserStore, MemoryUserStore, NtlmUserStore};
 
 use sesame_gss::MajorStatus;
@@ -74,6 +74,39 @@ pub enum NtlmError {
     /// An NTLMv1 or LM response, which Sesame does not accept.
     #[error("NTLMv1/LM responses are refused; only NTLMv2 is accepted")]
     Ntlmv1Refused,
+    /// A user name with empty NT and LM responses: neither an anonymous logon (which has no
+    /// user name) nor any NTLM version's proof.
+    #[error("{domain}\\{user} sent empty NT and LM responses (no proof of any NTLM version)")]
+    EmptyResponse {
+        /// The domain the client sent.
+        domain: String,
+        /// The user name the client sent.
+        user: String,
+    },
+    /// The client authenticated to another service than this server's (MsvAvTargetName,
+    /// MS-NLMP 3.2.5.1.2): a relayed AUTHENTICATE.
+    #[error("the client authenticated to {sent}, not to this server ({})", .expected.join(", "))]
+    TargetNameMismatch {
+        /// The SPN in the client's MsvAvTargetName.
+        sent: String,
+        /// This server's service names.
+        expected: Vec<String>,
+    },
+    /// The policy requires a target name and the client sent none.
+    #[error("the client sent no target name (MsvAvTargetName), which this server requires ({})", .expected.join(", "))]
+    TargetNameMissing {
+        /// This server's service names.
+        expected: Vec<String>,
+    },
+    /// The peer's flags fall below the configured minimum session security ("Network
+    /// security: Minimum session security for NTLM SSP based clients/servers").
+    #[error("the {message} lacks the session security this side requires: {missing}")]
+    BelowMinimum {
+        /// The message that fell short: `NEGOTIATE`, `CHALLENGE` or `AUTHENTICATE`.
+        message: &'static str,
+        /// The required flags it did not set.
+        missing: NegotiateFlags,
+    },
     /// An anonymous AUTHENTICATE where anonymous logons are not allowed.
     #[error("anonymous authentication is not allowed")]
     AnonymousRefused,
@@ -85,9 +118,10 @@ pub enum NtlmError {
     /// altered.
     #[error("MIC mismatch: a message of the exchange was altered")]
     BadMic,
-    /// The channel bindings of the client do not match the server's channel.
-    #[error("channel bindings do not match")]
-    BadChannelBindings,
+    /// The client's channel bindings were refused by the server's policy (of another
+    /// channel, or missing where required).
+    #[error("{0}")]
+    BadChannelBindings(sesame_gss::BindingsRefusal),
     /// The client's timestamp is too far from the server's clock.
     #[error("stale NTLMv2 timestamp: {seconds} s away from the server's clock")]
     StaleTimestamp {
@@ -113,12 +147,17 @@ impl NtlmError {
             | Self::UnexpectedMessage { .. }
             | Self::Malformed(_)
             | Self::Ntlmv1Refused
-            | Self::NoNtlmv2 => MajorStatus::DefectiveToken,
+            | Self::NoNtlmv2
+            | Self::BelowMinimum { .. } => MajorStatus::DefectiveToken,
             Self::BadSignature | Self::BadMic | Self::MicMissing => MajorStatus::BadMic,
-            Self::UnknownUser { .. } | Self::WrongPassword { .. } | Self::AnonymousRefused => {
-                MajorStatus::DefectiveCredential
+            Self::UnknownUser { .. }
+            | Self::WrongPassword { .. }
+            | Self::AnonymousRefused
+            | Self::EmptyResponse { .. } => MajorStatus::DefectiveCredential,
+            Self::TargetNameMismatch { .. } | Self::TargetNameMissing { .. } => {
+                MajorStatus::BadName
             }
-            Self::BadChannelBindings => MajorStatus::BadBindings,
+            Self::BadChannelBindings(_) => MajorStatus::BadBindings,
             Self::StaleTimestamp { .. } => MajorStatus::OldToken,
             Self::State => MajorStatus::NoContext,
             Self::Random(_) => MajorStatus::Failure,

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sesame_gss::{
-    ChannelBindings, Clock, ContextFlags, Error, Input, MessageProtection, PeerName, Random,
-    SecurityContext, Step, Unwrapped,
+    ChannelBindingPolicy, ChannelBindings, Clock, ContextFlags, Error, Input, MessageProtection,
+    PeerName, Random, SecurityContext, Step, Unwrapped,
 };
 use subtle::ConstantTimeEq;
 
@@ -30,8 +30,23 @@ pub struct ServerConfig {
     pub dns_domain: String,
     /// DNS computer name.
     pub dns_computer: String,
-    /// When set, the client must send these channel bindings (MS-NLMP 3.2.5.1.2).
+    /// The channel this server runs in (its TLS certificate's `tls-server-end-point`),
+    /// checked against the client's MsvAvChannelBindings by `channel_binding_policy`
+    /// (MS-NLMP 3.2.5.1.2).
     pub channel_bindings: Option<ChannelBindings>,
+    /// Whether the client must send channel bindings, may, or is not checked.
+    pub channel_binding_policy: ChannelBindingPolicy,
+    /// This server's service names (`HTTP/web.example.com`), compared case-insensitively with
+    /// the client's MsvAvTargetName so that an AUTHENTICATE made for another service (a relay)
+    /// is refused. Empty: no name is checked.
+    pub service_names: Vec<String>,
+    /// When the client's target name is checked against `service_names`.
+    pub target_name_policy: TargetNamePolicy,
+    /// The least session security a client may ask for (Windows' "minimum session security
+    /// for NTLM SSP based servers"): flags its NEGOTIATE and AUTHENTICATE must both carry.
+    /// Default `KEY_128`, as Windows since Windows 7; add `EXTENDED_SESSIONSECURITY`, `SIGN`
+    /// or `SEAL` to require them too.
+    pub minimum: NegotiateFlags,
     /// How far the client's timestamp may be from the server's clock.
     pub max_clock_skew: Duration,
     /// Whether anonymous logons are accepted.
@@ -49,10 +64,74 @@ impl Default for ServerConfig {
             dns_domain: "localdomain".into(),
             dns_computer: "sesame.localdomain".into(),
             channel_bindings: None,
+            channel_binding_policy: ChannelBindingPolicy::default(),
+            service_names: Vec::new(),
+            target_name_policy: TargetNamePolicy::default(),
+            minimum: NegotiateFlags::KEY_128,
             max_clock_skew: Duration::from_secs(300),
             allow_anonymous: false,
             allow_ntlmv1: false,
         }
+    }
+}
+
+/// When the server checks the client's MsvAvTargetName against its service names: Windows'
+/// "server SPN target name validation level" (`SmbServerNameHardeningLevel` 0, 1, 2).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum TargetNamePolicy {
+    /// Not checked (level 0).
+    Off,
+    /// Checked when the client sends one (level 1, the default): Windows clients send their
+    /// target's SPN, older ones and some libraries send none.
+    #[default]
+    WhenPresent,
+    /// The client must send one, and it must be one of the server's names (level 2).
+    Required,
+}
+
+impl TargetNamePolicy {
+    /// Parses `off`, `when-present` or `required`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "off" => Some(Self::Off),
+            "when-present" => Some(Self::WhenPresent),
+            "required" => Some(Self::Required),
+            _ => None,
+        }
+    }
+
+    /// Checks `sent`, the client's MsvAvTargetName (absent or empty when it sent none),
+    /// against the server's `names` (nothing is checked when there are none).
+    fn check(self, names: &[String], sent: Option<&str>) -> Result<(), NtlmError> {
+        let sent = sent.filter(|s| !s.is_empty());
+        if self == Self::Off || names.is_empty() {
+            return Ok(());
+        }
+        match sent {
+            Some(sent) if names.iter().any(|n| n.eq_ignore_ascii_case(sent)) => Ok(()),
+            Some(sent) => Err(NtlmError::TargetNameMismatch {
+                sent: sent.to_string(),
+                expected: names.to_vec(),
+            }),
+            None if self == Self::Required => Err(NtlmError::TargetNameMissing {
+                expected: names.to_vec(),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The flags of `minimum` that `flags` lacks, as the error naming them.
+pub(crate) fn check_minimum(
+    message: &'static str,
+    flags: NegotiateFlags,
+    minimum: NegotiateFlags,
+) -> Result<(), NtlmError> {
+    let missing = minimum.without(flags);
+    if missing == NegotiateFlags::default() {
+        Ok(())
+    } else {
+        Err(NtlmError::BelowMinimum { message, missing })
     }
 }
 
@@ -151,6 +230,7 @@ impl NtlmServer {
 
     fn challenge(&mut self, negotiate_bytes: &[u8]) -> Result<State, NtlmError> {
         let negotiate = Negotiate::parse(negotiate_bytes)?;
+        check_minimum("NEGOTIATE", negotiate.flags, self.creds.config.minimum)?;
         let mut flags = negotiate.flags.intersection(SUPPORTED)
             | NegotiateFlags::TARGET_INFO
             | NegotiateFlags::TARGET_TYPE_DOMAIN
@@ -197,9 +277,11 @@ impl NtlmServer {
     ) -> Result<(Established, PeerName), NtlmError> {
         let auth = Authenticate::parse(auth_bytes)?;
         let flags = auth.flags.intersection(offered);
+        let config = &self.creds.config;
+        check_minimum("AUTHENTICATE", flags, config.minimum)?;
         let name = PeerName(format!("{}\\{}", auth.domain, auth.user));
         if auth.nt_response.is_empty() && auth.user.is_empty() {
-            if !self.creds.config.allow_anonymous {
+            if !config.allow_anonymous {
                 return Err(NtlmError::AnonymousRefused);
             }
             return Ok((
@@ -207,14 +289,7 @@ impl NtlmServer {
                 PeerName("\\".into()),
             ));
         }
-        let v1 = auth.nt_response.len() == 24;
-        if (v1
-            && !(self.creds.config.allow_ntlmv1
-                && flags.contains(NegotiateFlags::EXTENDED_SESSIONSECURITY)))
-            || (!v1 && auth.nt_response.len() < 16 + 28)
-        {
-            return Err(NtlmError::Ntlmv1Refused);
-        }
+        let v1 = response_is_v1(&auth, flags, config)?;
         let hash = self
             .creds
             .users
@@ -224,6 +299,8 @@ impl NtlmServer {
                 user: auth.user.clone(),
             })?;
         if v1 {
+            // NTLMv1 carries no AV pairs: no channel bindings and no target name to check.
+            check_av_pairs(config, &AvPairs::default())?;
             return verify_v1(&auth, &hash, server_challenge, flags).map(|e| (e, name));
         }
         let (proof, temp) = auth.nt_response.split_at(16);
@@ -243,16 +320,11 @@ impl NtlmServer {
             .map_or(0, u64::from_le_bytes);
         let now = filetime(self.clock.now());
         let skew = now.abs_diff(time) / 10_000_000;
-        if skew > self.creds.config.max_clock_skew.as_secs() {
+        if skew > config.max_clock_skew.as_secs() {
             return Err(NtlmError::StaleTimestamp { seconds: skew });
         }
         let blob_info = AvPairs::parse(temp.get(28..).unwrap_or_default())?;
-        if let Some(expected) = &self.creds.config.channel_bindings {
-            let sent = blob_info.get(av_id::CHANNEL_BINDINGS).unwrap_or(&[]);
-            if !bool::from(sent.ct_eq(&expected.md5())) {
-                return Err(NtlmError::BadChannelBindings);
-            }
-        }
+        check_av_pairs(config, &blob_info)?;
         let base = key.session_base_key(&expected);
         let exported = exported_session_key(&auth, flags, base)?;
         if blob_info.flags() & MSV_AV_FLAG_MIC != 0 {
@@ -285,6 +357,50 @@ impl NtlmServer {
             _ => Err(NtlmError::State.into()),
         }
     }
+}
+
+/// Which NTLM version the responses are (`true`: NTLMv1 with extended session security, taken
+/// only after the opt-in), or the error naming what they are instead.
+fn response_is_v1(
+    auth: &Authenticate,
+    flags: NegotiateFlags,
+    config: &ServerConfig,
+) -> Result<bool, NtlmError> {
+    // An LM response alone is LM authentication; nothing at all is no proof of any kind.
+    if auth.nt_response.is_empty() && auth.lm_response.iter().all(|b| *b == 0) {
+        return Err(NtlmError::EmptyResponse {
+            domain: auth.domain.clone(),
+            user: auth.user.clone(),
+        });
+    }
+    let v1 = auth.nt_response.len() == 24;
+    let v1_allowed =
+        config.allow_ntlmv1 && flags.contains(NegotiateFlags::EXTENDED_SESSIONSECURITY);
+    if auth.nt_response.is_empty() || (v1 && !v1_allowed) {
+        return Err(NtlmError::Ntlmv1Refused);
+    }
+    if !v1 && auth.nt_response.len() < 16 + 28 {
+        return Err(NtlmError::Malformed(
+            "NTLMv2 response shorter than its blob",
+        ));
+    }
+    Ok(v1)
+}
+
+/// The checks of the proof-protected AV pairs (MS-NLMP 3.2.5.1.2): channel bindings and the
+/// target name, each by its policy.
+fn check_av_pairs(config: &ServerConfig, info: &AvPairs) -> Result<(), NtlmError> {
+    config
+        .channel_binding_policy
+        .check(
+            config.channel_bindings.as_ref(),
+            info.get(av_id::CHANNEL_BINDINGS),
+        )
+        .map_err(NtlmError::BadChannelBindings)?;
+    config.target_name_policy.check(
+        &config.service_names,
+        info.string(av_id::TARGET_NAME).as_deref(),
+    )
 }
 
 /// An NTLMv1 response with extended session security (the "NTLM2 session response"), after the

@@ -6,12 +6,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use sesame_gss::{
-    ChannelBindings, Clock, DeterministicRandom, FixedClock, Input, MessageProtection,
-    SecurityContext, Step,
+    BindingsRefusal, ChannelBindingPolicy, ChannelBindings, Clock, DeterministicRandom, FixedClock,
+    Input, MessageProtection, SecurityContext, Step,
 };
 use sesame_ntlm::messages::Authenticate;
 use sesame_ntlm::{
-    ClientConfig, Credentials, MemoryUserStore, NtlmClient, NtlmError, NtlmServer, ServerConfig,
+    ClientConfig, Credentials, MemoryUserStore, NegotiateFlags, NtlmClient, NtlmError, NtlmServer,
+    ServerConfig, TargetNamePolicy,
 };
 use zeroize::Zeroizing;
 
@@ -208,43 +209,208 @@ fn stripped_mic_is_refused() {
     assert_eq!(ntlm_error(&e), NtlmError::BadMic);
 }
 
+/// The three channel-binding policies, against a client with the right bindings, another
+/// channel's, and none.
 #[test]
-fn channel_bindings() {
+fn channel_bindings_by_policy() {
+    use BindingsRefusal::{Mismatch, Missing};
+    use ChannelBindingPolicy::{Off, Required, WhenPresent};
     let tls = ChannelBindings::from_application_data(b"tls-server-end-point:abc".to_vec());
     let other = ChannelBindings::from_application_data(b"tls-server-end-point:xyz".to_vec());
-    let server_config = ServerConfig {
-        channel_bindings: Some(tls.clone()),
-        ..ServerConfig::default()
-    };
-    let mut good = ClientConfig::password("EXAMPLE", "user1", "Passw0rd1");
-    good.channel_bindings = Some(tls);
+    for (policy, sent, expected) in [
+        (Required, Some(&tls), Ok(())),
+        (Required, Some(&other), Err(Mismatch)),
+        (Required, None, Err(Missing)),
+        (WhenPresent, Some(&tls), Ok(())),
+        (WhenPresent, Some(&other), Err(Mismatch)),
+        (WhenPresent, None, Ok(())),
+        (Off, Some(&other), Ok(())),
+        (Off, None, Ok(())),
+    ] {
+        let server_config = ServerConfig {
+            channel_bindings: Some(tls.clone()),
+            channel_binding_policy: policy,
+            ..ServerConfig::default()
+        };
+        let mut config = ClientConfig::password("EXAMPLE", "user1", "Passw0rd1");
+        config.channel_bindings = sent.cloned();
+        let result = run(
+            &mut client(config),
+            &mut server(server_config),
+            |_| {},
+            |_| {},
+        );
+        assert_eq!(
+            result.map_err(|e| ntlm_error(&e)),
+            expected.map_err(NtlmError::BadChannelBindings),
+            "{policy} with {sent:?}"
+        );
+    }
+}
+
+/// MsvAvTargetName against the server's names: a relayed AUTHENTICATE (made for another
+/// service) is refused; a client that sends no name passes unless the policy requires one.
+#[test]
+fn target_name_by_policy() {
+    let names = vec!["HTTP/web.example.test".to_string()];
+    for (policy, sent, expected) in [
+        (
+            TargetNamePolicy::WhenPresent,
+            Some("http/WEB.example.test"),
+            Ok(()),
+        ),
+        (
+            TargetNamePolicy::WhenPresent,
+            Some("cifs/evil.example"),
+            Err(NtlmError::TargetNameMismatch {
+                sent: "cifs/evil.example".into(),
+                expected: names.clone(),
+            }),
+        ),
+        (TargetNamePolicy::WhenPresent, None, Ok(())),
+        (
+            TargetNamePolicy::Required,
+            None,
+            Err(NtlmError::TargetNameMissing {
+                expected: names.clone(),
+            }),
+        ),
+        (
+            TargetNamePolicy::Required,
+            Some("HTTP/web.example.test"),
+            Ok(()),
+        ),
+        (TargetNamePolicy::Off, Some("cifs/evil.example"), Ok(())),
+    ] {
+        let server_config = ServerConfig {
+            service_names: names.clone(),
+            target_name_policy: policy,
+            ..ServerConfig::default()
+        };
+        let mut config = ClientConfig::password("EXAMPLE", "user1", "Passw0rd1");
+        config.target = sent.map(str::to_string);
+        let result = run(
+            &mut client(config),
+            &mut server(server_config),
+            |_| {},
+            |_| {},
+        );
+        assert_eq!(
+            result.map_err(|e| ntlm_error(&e)),
+            expected,
+            "{policy:?} {sent:?}"
+        );
+    }
+    // A server with no names checks nothing.
+    let mut config = ClientConfig::password("EXAMPLE", "user1", "Passw0rd1");
+    config.target = Some("cifs/evil.example".into());
     run(
-        &mut client(good.clone()),
-        &mut server(server_config.clone()),
+        &mut client(config),
+        &mut server(ServerConfig::default()),
         |_| {},
         |_| {},
     )
     .unwrap();
-    let mut wrong = good.clone();
-    wrong.channel_bindings = Some(other);
+}
+
+/// Flags of the NEGOTIATE at `offset`, rewritten in flight.
+fn strip_flags(message: &mut [u8], offset: usize, flags: NegotiateFlags) {
+    let mut f = u32::from_le_bytes(message[offset..offset + 4].try_into().unwrap());
+    f &= !flags.0;
+    message[offset..offset + 4].copy_from_slice(&f.to_le_bytes());
+}
+
+/// Minimum session security: a NEGOTIATE without 128-bit keys is refused by the server, a
+/// CHALLENGE without them by the client, each naming what was missing.
+#[test]
+fn minimum_session_security() {
+    // The server: a client that does not ask for 128-bit keys.
+    let mut c = client(ClientConfig::password("EXAMPLE", "user1", "Passw0rd1"));
+    let Step::Continue(mut negotiate) = c.step(Input::Start).unwrap() else {
+        panic!()
+    };
+    strip_flags(&mut negotiate, 12, NegotiateFlags::KEY_128);
+    let e = server(ServerConfig::default())
+        .step(Input::Token(&negotiate))
+        .unwrap_err();
+    assert_eq!(
+        ntlm_error(&e),
+        NtlmError::BelowMinimum {
+            message: "NEGOTIATE",
+            missing: NegotiateFlags::KEY_128
+        }
+    );
+    assert!(e.to_string().contains("KEY_128"), "{e}");
+    // With the minimum lowered, the same NEGOTIATE is answered.
+    let lowered = ServerConfig {
+        minimum: NegotiateFlags::default(),
+        ..ServerConfig::default()
+    };
+    assert!(server(lowered).step(Input::Token(&negotiate)).is_ok());
+    // Requiring sealing too: a client that asks for integrity only is refused.
+    let mut integrity_only = ClientConfig::password("EXAMPLE", "user1", "Passw0rd1");
+    integrity_only.confidentiality = false;
+    let strict = ServerConfig {
+        minimum: NegotiateFlags::KEY_128 | NegotiateFlags::SEAL,
+        ..ServerConfig::default()
+    };
     let e = run(
-        &mut client(wrong),
-        &mut server(server_config.clone()),
+        &mut client(integrity_only),
+        &mut server(strict),
         |_| {},
         |_| {},
     )
     .unwrap_err();
-    assert_eq!(ntlm_error(&e), NtlmError::BadChannelBindings);
-    let mut none = good;
-    none.channel_bindings = None;
+    assert_eq!(
+        ntlm_error(&e),
+        NtlmError::BelowMinimum {
+            message: "NEGOTIATE",
+            missing: NegotiateFlags::SEAL
+        }
+    );
+    // The client: a CHALLENGE altered to grant no 128-bit keys (flags at offset 20).
     let e = run(
-        &mut client(none),
-        &mut server(server_config),
-        |_| {},
+        &mut client(ClientConfig::password("EXAMPLE", "user1", "Passw0rd1")),
+        &mut server(ServerConfig::default()),
+        |ch| strip_flags(ch, 20, NegotiateFlags::KEY_128),
         |_| {},
     )
     .unwrap_err();
-    assert_eq!(ntlm_error(&e), NtlmError::BadChannelBindings);
+    assert_eq!(
+        ntlm_error(&e),
+        NtlmError::BelowMinimum {
+            message: "CHALLENGE",
+            missing: NegotiateFlags::KEY_128
+        }
+    );
+}
+
+/// Empty NT and LM responses with a user name: no NTLMv1 was sent, and the error says so.
+#[test]
+fn empty_responses_are_their_own_error() {
+    let mut c = client(ClientConfig::password("EXAMPLE", "user1", "Passw0rd1"));
+    let mut s = server(ServerConfig::default());
+    let Step::Continue(negotiate) = c.step(Input::Start).unwrap() else {
+        panic!()
+    };
+    let Step::Continue(challenge) = s.step(Input::Token(&negotiate)).unwrap() else {
+        panic!()
+    };
+    let Step::Complete(Some(auth)) = c.step(Input::Token(&challenge)).unwrap() else {
+        panic!()
+    };
+    let mut message = Authenticate::parse(&auth).unwrap();
+    message.nt_response.clear();
+    message.lm_response.clear();
+    message.mic = None;
+    let e = s.step(Input::Token(&message.to_bytes())).unwrap_err();
+    assert_eq!(
+        ntlm_error(&e),
+        NtlmError::EmptyResponse {
+            domain: "EXAMPLE".into(),
+            user: "user1".into()
+        }
+    );
 }
 
 /// A clock that moves when told to, to make the client's timestamp stale.

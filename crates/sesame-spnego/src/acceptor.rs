@@ -167,6 +167,7 @@ impl SpnegoAcceptor {
             }
             _ => return Err(SpnegoError::Malformed("unexpected SPNEGO token".into()).into()),
         };
+        let was_done = self.mech_done;
         let out = match mech_token {
             Some(t) if !self.mech_done => self.step_mech(&t)?,
             Some(_) => {
@@ -183,6 +184,14 @@ impl SpnegoAcceptor {
             let (mic, needed) = self
                 .mic
                 .settle(self.mechs[i].context.as_mut(), &types, mic)?;
+            // The initiator sent the mechanism's final token: when the rules call for a
+            // mechListMIC, its MIC must come in the same message (RFC 4178 5, as MIT's
+            // acceptor checks). Waiting for it instead would leave an initiator that believes
+            // the exchange finished (its MIC stripped in flight) facing an acceptor that never
+            // completes; refusing now makes both sides fail.
+            if needed && !self.mic.received && !was_done && out.is_none() {
+                return Err(SpnegoError::MicMissing.into());
+            }
             mic_out = mic;
             if !needed || self.mic.both() {
                 self.phase = Phase::Established;

@@ -169,7 +169,10 @@ impl SpnegoInitiator {
                 .mechs
                 .iter()
                 .position(|m| m.answers_to(chosen))
-                .ok_or_else(|| SpnegoError::NoCommonMechanism(chosen.to_string()))?;
+                .ok_or_else(|| SpnegoError::UnofferedMechanism {
+                    chosen: chosen.to_string(),
+                    offered: oid_list(&self.mech_types),
+                })?;
             if index != self.selected {
                 // Not our first: its optimistic token was discarded; start the chosen one.
                 self.selected = index;
@@ -226,16 +229,22 @@ impl SpnegoInitiator {
             let (mic, needed) =
                 self.mic
                     .settle(self.mechs[i].context.as_mut(), &types, incoming)?;
-            mic_out = mic;
-            if self.acceptor_done && needed && !self.mic.received {
+            // The acceptor's MIC must come with its accept-completed, and with the
+            // mechanism's final token when that was the acceptor's (RFC 4178 5, as MIT checks).
+            if needed && !self.mic.received && (self.acceptor_done || out.is_none()) {
                 return Err(SpnegoError::MicMissing.into());
             }
-            let done = if needed {
-                self.mic.both()
-            } else {
-                self.acceptor_done
-            };
-            if done {
+            // Complete only on the acceptor's accept-completed, or when our MIC goes out as
+            // the last word of the exchange (answering the acceptor's). Both MICs verified
+            // under accept-incomplete, with nothing left to send, means the acceptor is
+            // waiting for a MIC of ours it never got: never report a logon it did not make.
+            let last_word = mic.is_some() && out.is_none() && self.mic.received;
+            if needed && self.mic.both() && !self.acceptor_done && !last_word {
+                return Err(SpnegoError::AcceptorIncomplete.into());
+            }
+            mic_out = mic;
+            let done = self.acceptor_done || last_word;
+            if done && (!needed || self.mic.both()) {
                 self.phase = Phase::Established;
             }
         } else if self.pending_mic.is_some() {

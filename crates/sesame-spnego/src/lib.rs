@@ -49,6 +49,20 @@ pub enum SpnegoError {
     /// The acceptor rejected the negotiation without saying why.
     #[error("the acceptor rejected the negotiation")]
     Rejected,
+    /// The acceptor chose a mechanism the initiator did not offer.
+    #[error("the acceptor chose {chosen}, which was not offered (offered: {offered})")]
+    UnofferedMechanism {
+        /// The acceptor's supportedMech.
+        chosen: String,
+        /// What the initiator offered.
+        offered: String,
+    },
+    /// Both mechListMICs verified, yet the acceptor did not say accept-completed and nothing
+    /// is left to send: it is still waiting (for a MIC of ours removed in flight).
+    #[error(
+        "the acceptor did not complete: both mechListMICs crossed, yet it answered accept-incomplete"
+    )]
+    AcceptorIncomplete,
     /// A mechListMIC was required (by the rules above) and did not come.
     #[error("mechListMIC required but missing")]
     MicMissing,
@@ -67,8 +81,12 @@ impl From<SpnegoError> for sesame_gss::Error {
     fn from(e: SpnegoError) -> Self {
         use sesame_gss::MajorStatus as M;
         let major = match &e {
-            SpnegoError::Malformed(_) | SpnegoError::Protocol(_) => M::DefectiveToken,
-            SpnegoError::NoCommonMechanism(_) => M::BadMech,
+            SpnegoError::Malformed(_)
+            | SpnegoError::Protocol(_)
+            | SpnegoError::AcceptorIncomplete => M::DefectiveToken,
+            SpnegoError::NoCommonMechanism(_) | SpnegoError::UnofferedMechanism { .. } => {
+                M::BadMech
+            }
             SpnegoError::Rejected => M::Failure,
             SpnegoError::MicMissing | SpnegoError::BadMic => M::BadMic,
             SpnegoError::State(_) => M::NoContext,

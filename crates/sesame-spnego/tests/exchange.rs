@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
+use sesame_asn1::Der as _;
 use sesame_asn1::spnego::{NegState, NegotiationToken, SpnegoToken};
 use sesame_asn1::{ObjectIdentifier, oid};
 use sesame_gss::{
@@ -463,4 +464,158 @@ fn an_acceptor_cannot_complete_before_the_last_mechanism_token() {
         "{e}"
     );
     assert!(!init.is_established());
+}
+
+/// The message with its mechListMIC removed, as a man in the middle would.
+fn strip_mic(bytes: &[u8]) -> Vec<u8> {
+    let mut t = SpnegoToken::decode(bytes).unwrap();
+    if let SpnegoToken::Subsequent(NegotiationToken::NegTokenResp(r)) = &mut t {
+        assert!(r.mech_list_mic.is_some(), "there was a MIC to strip");
+        r.mech_list_mic = None;
+    }
+    t.encode().unwrap()
+}
+
+/// Kerberos offered first, NTLM chosen (so the mechListMIC is required), the initiator's MIC
+/// stripped in flight: the acceptor refuses at once, and the initiator, told so by the reject,
+/// fails too. Never one side done and the other waiting.
+#[test]
+fn a_stripped_initiator_mic_fails_both_sides() {
+    let r = realm();
+    let mut init = SpnegoInitiator::new(vec![
+        krb_client(ContextFlags::from_bits(0x3e)),
+        ntlm_client(),
+    ]);
+    let mut acc = SpnegoAcceptor::new(vec![ntlm_server()]);
+    let Step::Continue(first) = step_with_kdc(&mut init, Input::Start, &r.kdc).unwrap() else {
+        panic!()
+    };
+    let Step::Continue(choice) = acc.step(Input::Token(&first)).unwrap() else {
+        panic!()
+    };
+    let Step::Continue(negotiate) = init.step(Input::Token(&choice)).unwrap() else {
+        panic!()
+    };
+    let Step::Continue(challenge) = acc.step(Input::Token(&negotiate)).unwrap() else {
+        panic!()
+    };
+    let Step::Continue(auth) = init.step(Input::Token(&challenge)).unwrap() else {
+        panic!()
+    };
+    let e = acc.step(Input::Token(&strip_mic(&auth))).unwrap_err();
+    assert_eq!(
+        e.mech_error::<SpnegoError>(),
+        Some(&SpnegoError::MicMissing)
+    );
+    assert!(!acc.is_established());
+    let reject = acc.error_token().unwrap();
+    assert_eq!(look(&reject).state, Some(NegState::Reject));
+    let e = init.step(Input::Token(&reject)).unwrap_err();
+    assert_eq!(e.mech_error::<SpnegoError>(), Some(&SpnegoError::Rejected));
+    assert!(!init.is_established());
+}
+
+/// Against an acceptor that, missing the initiator's MIC, answers accept-incomplete with its
+/// own MIC and waits (what Sesame's acceptor did before): the initiator, whose MIC already
+/// went out, does not call itself established.
+#[test]
+fn the_initiator_completes_only_when_the_acceptor_does() {
+    let r = realm();
+    let mut init = SpnegoInitiator::new(vec![
+        krb_client(ContextFlags::from_bits(0x3e)),
+        ntlm_client(),
+    ]);
+    // The waiting acceptor, played by hand: an NTLM server and the messages it would send.
+    let mut server = NtlmServer::new(
+        ServerConfig::default(),
+        {
+            let mut u = MemoryUserStore::new();
+            u.add_password("EXAMPLE", "user1", "Passw0rd1");
+            Arc::new(u)
+        },
+        clock(),
+        rng(4),
+    );
+    let Step::Continue(first) = step_with_kdc(&mut init, Input::Start, &r.kdc).unwrap() else {
+        panic!()
+    };
+    let SpnegoToken::Initial(NegotiationToken::NegTokenInit(offer)) =
+        SpnegoToken::decode(&first).unwrap()
+    else {
+        panic!()
+    };
+    let resp = |state, token: Option<Vec<u8>>, mic: Option<Vec<u8>>, supported| {
+        SpnegoToken::Subsequent(NegotiationToken::NegTokenResp(
+            sesame_asn1::spnego::NegTokenResp {
+                neg_state: Some(state),
+                supported_mech: supported,
+                response_token: token.map(Into::into),
+                mech_list_mic: mic.map(Into::into),
+            },
+        ))
+        .encode()
+        .unwrap()
+    };
+    let choice = resp(NegState::RequestMic, None, None, Some(ntlm_oid()));
+    let Step::Continue(negotiate) = init.step(Input::Token(&choice)).unwrap() else {
+        panic!()
+    };
+    let SpnegoToken::Subsequent(NegotiationToken::NegTokenResp(n)) =
+        SpnegoToken::decode(&negotiate).unwrap()
+    else {
+        panic!()
+    };
+    let Step::Continue(challenge) = server
+        .step(Input::Token(&n.response_token.unwrap()))
+        .unwrap()
+    else {
+        panic!()
+    };
+    let challenge = resp(NegState::AcceptIncomplete, Some(challenge), None, None);
+    let Step::Continue(auth) = init.step(Input::Token(&challenge)).unwrap() else {
+        panic!()
+    };
+    let SpnegoToken::Subsequent(NegotiationToken::NegTokenResp(a)) =
+        SpnegoToken::decode(&auth).unwrap()
+    else {
+        panic!()
+    };
+    server
+        .step(Input::Token(&a.response_token.unwrap()))
+        .unwrap();
+    // The MIC never reached this acceptor; it sends its own and says accept-incomplete.
+    let types = offer.mech_types.to_der().unwrap();
+    let acceptor_mic = server.get_mic(&types).unwrap();
+    let waiting = resp(NegState::AcceptIncomplete, None, Some(acceptor_mic), None);
+    let e = init.step(Input::Token(&waiting)).unwrap_err();
+    assert_eq!(
+        e.mech_error::<SpnegoError>(),
+        Some(&SpnegoError::AcceptorIncomplete)
+    );
+    assert!(!init.is_established());
+}
+
+/// An acceptor that picks a mechanism the initiator never offered.
+#[test]
+fn an_unoffered_choice_says_what_was_chosen_and_offered() {
+    let mut init = SpnegoInitiator::new(vec![ntlm_client()]);
+    init.step(Input::Start).unwrap();
+    let resp = sesame_asn1::spnego::NegTokenResp {
+        neg_state: Some(NegState::AcceptIncomplete),
+        supported_mech: Some(oid::KERBEROS.to_owned()),
+        response_token: None,
+        mech_list_mic: None,
+    };
+    let forged = SpnegoToken::Subsequent(NegotiationToken::NegTokenResp(resp))
+        .encode()
+        .unwrap();
+    let e = init.step(Input::Token(&forged)).unwrap_err();
+    assert_eq!(
+        e.mech_error::<SpnegoError>(),
+        Some(&SpnegoError::UnofferedMechanism {
+            chosen: "1.2.840.113554.1.2.2".into(),
+            offered: "1.3.6.1.4.1.311.2.2.10".into(),
+        })
+    );
+    assert_eq!(e.major(), MajorStatus::BadMech);
 }

@@ -216,17 +216,7 @@ impl AsExchange {
                 let (part, _) = EncKdcRepPart::from_der_either(&plain)
                     .map_err(KerberosError::decode("EncASRepPart"))?;
                 let client = Principal::from_wire(&rep.cname, &rep.crealm);
-                // With CANONICALIZE the KDC may correct the case of the name, nothing more.
-                let same = client.realm.eq_ignore_ascii_case(&self.client.realm)
-                    && client.components.len() == self.client.components.len()
-                    && client
-                        .components
-                        .iter()
-                        .zip(&self.client.components)
-                        .all(|(a, b)| a.eq_ignore_ascii_case(b));
-                if !same {
-                    return Err(KerberosError::Protocol("AS-REP is for another client"));
-                }
+                super::check_client(&self.client, &client)?;
                 let ticket = issued(
                     client,
                     rep.ticket,

@@ -66,6 +66,27 @@ pub(crate) fn nonce(rng: &mut dyn Random) -> Result<u32, KerberosError> {
     Ok(u32::from_be_bytes(b) & 0x7fff_ffff)
 }
 
+/// Checks that a reply's client is the one asked for: with CANONICALIZE the KDC may correct
+/// the case of the name, nothing more (RFC 6806 5; MIT: KRB5_KDCREP_MODIFIED).
+pub(crate) fn check_client(asked: &Principal, got: &Principal) -> Result<(), KerberosError> {
+    let same = got.realm.eq_ignore_ascii_case(&asked.realm)
+        && got.components.len() == asked.components.len()
+        && got
+            .components
+            .iter()
+            .zip(&asked.components)
+            .all(|(a, b)| a.eq_ignore_ascii_case(b));
+    if same {
+        Ok(())
+    } else {
+        Err(KerberosError::ReplyMismatch {
+            field: "client",
+            expected: asked.to_string(),
+            got: got.to_string(),
+        })
+    }
+}
+
 /// The enctype ids of `enctypes`, in order.
 pub(crate) fn enctype_ids(enctypes: &[Enctype]) -> Vec<i32> {
     enctypes.iter().map(|e| e.id()).collect()
@@ -81,14 +102,20 @@ pub(crate) fn issued(
     user_to_user: bool,
 ) -> Result<IssuedTicket, KerberosError> {
     if part.nonce != nonce {
-        return Err(KerberosError::Protocol(
-            "KDC reply nonce differs from the request's",
-        ));
+        return Err(KerberosError::ReplyMismatch {
+            field: "nonce",
+            expected: nonce.to_string(),
+            got: part.nonce.to_string(),
+        });
     }
     if part.srealm != ticket.realm || part.sname.name_string != ticket.sname.name_string {
-        return Err(KerberosError::Protocol(
-            "KDC reply names a server other than its ticket's",
-        ));
+        // The encrypted part and the ticket it delivers name different servers (MIT:
+        // KRB5_KDCREP_MODIFIED).
+        return Err(KerberosError::ReplyMismatch {
+            field: "server",
+            expected: Principal::from_wire(&ticket.sname, &ticket.realm).to_string(),
+            got: Principal::from_wire(&part.sname, &part.srealm).to_string(),
+        });
     }
     let enctype = if allow_weak {
         Enctype::from_id_allow_weak(part.key.keytype)?

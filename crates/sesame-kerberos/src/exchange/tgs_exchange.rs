@@ -222,6 +222,10 @@ impl TgsExchange {
                 };
                 let (part, _) = EncKdcRepPart::from_der_either(&plain)
                     .map_err(KerberosError::decode("EncTGSRepPart"))?;
+                super::check_client(
+                    &self.tgt.client,
+                    &Principal::from_wire(&rep.cname, &rep.crealm),
+                )?;
                 let ticket = issued(
                     self.tgt.client.clone(),
                     rep.ticket,

@@ -16,8 +16,8 @@ use sesame_asn1::kerberos::{
     SecretOctets,
 };
 use sesame_gss::{
-    ChannelBindings, Clock, ContextFlags, Input, MessageProtection, PeerName, Random,
-    SecurityContext, Step, Unwrapped,
+    ChannelBindingPolicy, ChannelBindings, Clock, ContextFlags, Input, MessageProtection, PeerName,
+    Random, SecurityContext, Step, Unwrapped,
 };
 use sha2::Digest as _;
 
@@ -38,10 +38,17 @@ use crate::tickets::IssuedTicket;
 pub struct AcceptorConfig {
     /// The largest clock difference tolerated (krb5.conf `clockskew`, default 5 minutes).
     pub clock_skew: Duration,
-    /// The channel bindings of the connection, checked against the initiator's.
+    /// The channel bindings of the connection, checked against the initiator's by
+    /// `channel_binding_policy`.
     pub channel_bindings: Option<ChannelBindings>,
-    /// Refuse initiators that send no channel bindings when the acceptor has some.
-    pub require_channel_bindings: bool,
+    /// Whether the initiator must send channel bindings, may, or is not checked (the same
+    /// policy as NTLM's, so that Negotiate applies one rule whichever mechanism wins).
+    pub channel_binding_policy: ChannelBindingPolicy,
+    /// The service principals this acceptor is (`HTTP/web.example.com@EXAMPLE.COM`; an empty
+    /// realm matches any realm): a ticket for another principal of the keytab is refused with
+    /// `KRB_AP_ERR_NOT_US`, as MIT does for a named acceptor credential. Empty: any principal
+    /// of the keytab is accepted (MIT's `GSS_C_NO_NAME`).
+    pub service_names: Vec<Principal>,
     /// Accept rc4-hmac tickets (opt-in).
     pub allow_weak: bool,
     /// Authenticators seen, shared by the acceptors of a service.
@@ -53,7 +60,8 @@ impl Default for AcceptorConfig {
         Self {
             clock_skew: Duration::from_secs(300),
             channel_bindings: None,
-            require_channel_bindings: false,
+            channel_binding_policy: ChannelBindingPolicy::default(),
+            service_names: Vec::new(),
             allow_weak: false,
             replay_cache: Arc::new(ReplayCache::new()),
         }
@@ -131,6 +139,12 @@ impl KerberosAcceptor {
         self.client.as_ref()
     }
 
+    /// The service principal the initiator's ticket was for, once an AP-REQ came (with
+    /// several names in the keytab, which one was used).
+    pub fn server(&self) -> Option<&Principal> {
+        self.server.as_ref()
+    }
+
     /// The ticket's authorization data, as the KDC put it there.
     pub fn authorization_data(&self) -> &[AuthorizationDataEntry] {
         &self.authorization_data
@@ -150,7 +164,7 @@ impl KerberosAcceptor {
 
     fn krb_error_token(&self, e: &KerberosError) -> Option<Vec<u8>> {
         let code = match e {
-            KerberosError::ChannelBindings => code::KRB_AP_ERR_BADMATCH,
+            KerberosError::ChannelBindings(_) => code::KRB_AP_ERR_BADMATCH,
             KerberosError::Decode { .. } => code::KRB_AP_ERR_MSG_TYPE,
             other => other.krb_error_code()?,
         };
@@ -262,7 +276,7 @@ impl KerberosAcceptor {
             ));
         }
         self.user_to_user = is_u2u || u2u_oid;
-        self.server = Some(Principal::from_wire(&req.ticket.sname, &req.ticket.realm));
+        self.check_service_name(Principal::from_wire(&req.ticket.sname, &req.ticket.realm))?;
         let Opened {
             ticket_key,
             ticket,
@@ -278,15 +292,13 @@ impl KerberosAcceptor {
                 ));
             }
         };
-        if let Some(cb) = &self.config.channel_bindings {
-            if checksum.bindings == [0; 16] {
-                if self.config.require_channel_bindings {
-                    return Err(KerberosError::ChannelBindings);
-                }
-            } else if checksum.bindings != cb.md5() {
-                return Err(KerberosError::ChannelBindings);
-            }
-        }
+        self.config
+            .channel_binding_policy
+            .check(
+                self.config.channel_bindings.as_ref(),
+                Some(&checksum.bindings[..]),
+            )
+            .map_err(KerberosError::ChannelBindings)?;
         let client = Principal::from_wire(&ticket.cname, &ticket.crealm);
         let authorization_data = ticket.authorization_data.clone().unwrap_or_default();
         if let Some(pac) = find_pac(&authorization_data) {
@@ -331,6 +343,25 @@ impl KerberosAcceptor {
         self.authorization_data = authorization_data;
 
         self.reply(&auth, session, flags, mutual)
+    }
+
+    /// A named acceptor takes only tickets for its names (MIT's named acceptor credential);
+    /// the name is kept either way, for the error token and [`Self::server`].
+    fn check_service_name(&mut self, server: Principal) -> Result<(), KerberosError> {
+        let names = &self.config.service_names;
+        let refused = !names.is_empty() && !names.iter().any(|n| is_named(n, &server));
+        let error = refused.then(|| {
+            let list: Vec<String> = names.iter().map(ToString::to_string).collect();
+            KerberosError::rejected(
+                code::KRB_AP_ERR_NOT_US,
+                format!(
+                    "the ticket is for {server}, not for this acceptor ({})",
+                    list.join(", ")
+                ),
+            )
+        });
+        self.server = Some(server);
+        error.map_or(Ok(()), Err)
     }
 
     /// Decrypts the ticket and the authenticator and checks names, times and replay
@@ -552,6 +583,11 @@ impl KerberosAcceptor {
             _ => Err(KerberosError::State("the context is not established")),
         }
     }
+}
+
+/// Whether the ticket's `server` is the acceptor's `name` (whose empty realm matches any).
+fn is_named(name: &Principal, server: &Principal) -> bool {
+    name.components == server.components && (name.realm.is_empty() || name.realm == server.realm)
 }
 
 impl SecurityContext for KerberosAcceptor {

@@ -450,12 +450,14 @@ impl KerberosInitiator {
         let session = &sent.ticket.session_key;
         let plain = session
             .usage(key_usage::AP_REP_ENC_PART)
-            .decrypt(&rep.enc_part.cipher)?;
+            .decrypt(&rep.enc_part.cipher)
+            .map_err(|_| {
+                KerberosError::MutualAuthFailed("the AP-REP does not decrypt with the session key")
+            })?;
         let part = EncApRepPart::from_der(&plain).map_err(KerberosError::decode("EncAPRepPart"))?;
         if part.ctime != sent.ctime || part.cusec != sent.cusec {
-            return Err(KerberosError::rejected(
-                sesame_asn1::kerberos::constants::error_code::KRB_AP_ERR_MUT_FAIL,
-                "AP-REP time differs from the authenticator's",
+            return Err(KerberosError::MutualAuthFailed(
+                "the AP-REP does not echo the authenticator's time",
             ));
         }
         let acceptor_subkey = match &part.subkey {

@@ -1,0 +1,93 @@
+//! The acceptor's checks as flags, shared by `accept --mech ntlm|kerberos|negotiate|spnego`
+//! and the NTLM initiator: channel-binding policy, service names, target-name policy and the
+//! NTLM minimum session security (docs/security.md).
+
+use sesame_gss::{ChannelBindingPolicy, ChannelBindings, Spn};
+use sesame_kerberos::principal::Principal;
+use sesame_ntlm::{NegotiateFlags, TargetNamePolicy};
+
+use crate::args::Args;
+
+/// `--channel-bindings TEXT`: the channel's bindings (the application data).
+pub fn bindings(args: &Args) -> Option<ChannelBindings> {
+    args.value("channel-bindings")
+        .map(|t| ChannelBindings::from_application_data(t.as_bytes().to_vec()))
+}
+
+/// `--channel-bindings-policy required|when-present|off`; without it, `required` when
+/// `--channel-bindings` is given (the acceptor knows its channel and means to check it), else
+/// `when-present`.
+pub fn binding_policy(args: &Args) -> Result<ChannelBindingPolicy, String> {
+    match args.value("channel-bindings-policy") {
+        Some(p) => ChannelBindingPolicy::parse(p).ok_or_else(|| {
+            format!("--channel-bindings-policy takes required, when-present or off, not {p}")
+        }),
+        None if args.value("channel-bindings").is_some() => Ok(ChannelBindingPolicy::Required),
+        None => Ok(ChannelBindingPolicy::WhenPresent),
+    }
+}
+
+/// The acceptor's service names from `--target SPN[,SPN...]`, as given (`HTTP/localhost`).
+pub fn service_names(args: &Args) -> Result<Vec<Spn>, String> {
+    let Some(list) = args.value("target") else {
+        return Ok(Vec::new());
+    };
+    list.split(',')
+        .map(|s| Spn::parse(s.trim()).map_err(|e| format!("--target: {e}")))
+        .collect()
+}
+
+/// The names for NTLM's MsvAvTargetName check: `service/host[:port]`.
+pub fn ntlm_service_names(args: &Args) -> Result<Vec<String>, String> {
+    Ok(service_names(args)?
+        .iter()
+        .map(|s| match s.port {
+            Some(p) => format!("{}/{}:{p}", s.service, s.host),
+            None => format!("{}/{}", s.service, s.host),
+        })
+        .collect())
+}
+
+/// The Kerberos principals of `--target`: `service/host@REALM`, any realm when the SPN names
+/// none (as MIT's host-based acceptor names).
+pub fn kerberos_service_names(args: &Args) -> Result<Vec<Principal>, String> {
+    Ok(service_names(args)?
+        .iter()
+        .map(|s| Principal::service(&s.service, &s.host, s.realm.as_deref().unwrap_or("")))
+        .collect())
+}
+
+/// `--target-name-policy off|when-present|required` (default when-present).
+pub fn target_name_policy(args: &Args) -> Result<TargetNamePolicy, String> {
+    match args.value("target-name-policy") {
+        None => Ok(TargetNamePolicy::default()),
+        Some(p) => TargetNamePolicy::parse(p).ok_or_else(|| {
+            format!("--target-name-policy takes off, when-present or required, not {p}")
+        }),
+    }
+}
+
+/// `--ntlm-minimum LIST`: `none`, or any of `128` (128-bit keys), `ess` (extended session
+/// security), `sign`, `seal`, comma-separated. Default `128`, as Windows.
+pub fn ntlm_minimum(args: &Args) -> Result<NegotiateFlags, String> {
+    let Some(list) = args.value("ntlm-minimum") else {
+        return Ok(NegotiateFlags::KEY_128);
+    };
+    let mut flags = NegotiateFlags::default();
+    for item in list.split(',').map(str::trim) {
+        flags = flags
+            | match item {
+                "none" => NegotiateFlags::default(),
+                "128" => NegotiateFlags::KEY_128,
+                "ess" => NegotiateFlags::EXTENDED_SESSIONSECURITY,
+                "sign" => NegotiateFlags::SIGN,
+                "seal" => NegotiateFlags::SEAL,
+                other => {
+                    return Err(format!(
+                        "--ntlm-minimum takes none or 128, ess, sign, seal (comma-separated), not {other}"
+                    ));
+                }
+            };
+    }
+    Ok(flags)
+}
