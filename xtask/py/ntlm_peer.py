@@ -2,7 +2,7 @@
 pure-Python NTLM or by MIT GSSAPI with gss-ntlmssp.
 
 usage: ntlm_peer.py init|accept --backend pyspnego|gssapi [--user DOMAIN\\user --password P]
-                    [--channel-bindings TEXT]
+                    [--channel-bindings TEXT] [--service HTTP --hostname localhost]
 Acceptors read users from NTLM_USER_FILE. Lines out: `token <b64>`, `done ntlm <peer>`,
 `error peer <message>`, `wrapped <b64>`, `plain <b64>`; lines in: a base64 token, then
 `wrap <b64>` / `unwrap <b64>`.
@@ -30,12 +30,12 @@ def make(args):
             # pyspnego's own SPNEGO, over its pure-Python NTLM.
             opts |= spnego.NegotiateOptions.use_negotiate
         if args.role == "init":
-            ctx = spnego.client(args.user, args.password, hostname="localhost", service="HTTP",
+            ctx = spnego.client(args.user, args.password, hostname=args.hostname, service=args.service,
                                 protocol=args.protocol, options=opts, channel_bindings=cb)
         else:
             ctx = spnego.server(protocol=args.protocol, options=opts, channel_bindings=cb)
         return (ctx.step, lambda d: ctx.wrap(d).data, lambda d: ctx.unwrap(d).data,
-                lambda: ctx.complete, lambda: "HTTP/localhost" if args.role == "init" else str(ctx.client_principal))
+                lambda: ctx.complete, lambda: f"{args.service}/{args.hostname}" if args.role == "init" else str(ctx.client_principal))
     import gssapi
     mech = gssapi.OID.from_int_seq(NTLM_OID)
     if args.role == "init":
@@ -81,6 +81,8 @@ if __name__ == "__main__":
     p.add_argument("--user")
     p.add_argument("--password")
     p.add_argument("--channel-bindings")
+    p.add_argument("--service", default="HTTP", help="pyspnego initiator: the target's service")
+    p.add_argument("--hostname", default="localhost", help="pyspnego initiator: the target's host")
     p.add_argument("--protocol", choices=["ntlm", "negotiate"], default="ntlm")
     a = p.parse_args()
     try:

@@ -18,15 +18,15 @@ pub struct Kerberos<'a> {
 }
 
 impl Kerberos<'_> {
-    fn dir(&self) -> &Path {
+    pub(super) fn dir(&self) -> &Path {
         &self.env.kdc.dir
     }
 
-    fn ccache(&self, name: &str) -> String {
+    pub(super) fn ccache(&self, name: &str) -> String {
         format!("FILE:{}/sesame-{name}", self.dir().display())
     }
 
-    fn sesame(&self) -> Command {
+    pub(super) fn sesame(&self) -> Command {
         let mut c = Command::new(self.sesame);
         c.env("KRB5_CONFIG", &self.env.conf)
             .env("KRB5_KTNAME", self.dir().join("service.keytab"))
@@ -34,7 +34,7 @@ impl Kerberos<'_> {
         c
     }
 
-    fn peer(&self, role: &str, args: &[&str]) -> Command {
+    pub(super) fn peer(&self, role: &str, args: &[&str]) -> Command {
         let mut c = Command::new(&self.env.python);
         c.arg(root().join("xtask/py/krb5_peer.py"))
             .arg(role)
@@ -63,7 +63,7 @@ impl Kerberos<'_> {
     }
 
     /// A fresh TGT for `user` in ccache `name`, from `sesame kinit` (not recorded).
-    fn kinit(&self, user: &str, name: &str) -> Result<String> {
+    pub(super) fn kinit(&self, user: &str, name: &str) -> Result<String> {
         let cc = self.ccache(name);
         let out = output(&mut self.kinit_cmd(user, &cc))?;
         if !out.status.success() {
@@ -510,13 +510,28 @@ impl Kerberos<'_> {
         &self,
         peer: &'static str,
         scenario: &'static str,
+        init: Command,
+        accept: Command,
+        expect: Expect,
+        sequence: &[&str],
+    ) -> Row {
+        self.gss_tampered(peer, scenario, init, accept, &|_, _| {}, expect, sequence)
+    }
+
+    /// As [`Self::gss_with`], with `tamper(i, token)` altering the i-th token in flight.
+    #[allow(clippy::too_many_arguments)] // the parts of one scenario, read in one call
+    pub(super) fn gss_tampered(
+        &self,
+        peer: &'static str,
+        scenario: &'static str,
         mut init: Command,
         mut accept: Command,
+        tamper: &dyn Fn(usize, &mut Vec<u8>),
         expect: Expect,
         sequence: &[&str],
     ) -> Row {
         self.env.relay.take();
-        let result = exchange(&mut init, &mut accept, &|_, _| {});
+        let result = exchange(&mut init, &mut accept, tamper);
         let mut messages = Vec::new();
         let mut outcome = Ok(());
         let mut all = self.env.traffic();

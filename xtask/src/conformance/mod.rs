@@ -4,6 +4,7 @@
 //! Peers (installed with apt-get / pip when missing): the MIT KDC and MIT client tools
 //! (`kinit`, `kvno`), MIT GSSAPI through python-gssapi, and pyspnego.
 
+mod adversarial;
 mod discovery;
 mod files;
 mod http;
@@ -103,6 +104,7 @@ pub fn main(args: &[String]) -> Result {
     };
     rows.extend(krb.rows());
     rows.extend(krb.negotiate_rows());
+    rows.extend(krb.adversarial_rows());
     rows.extend(http::rows(&env, &sesame));
     rows.extend(
         discovery::Discovery {

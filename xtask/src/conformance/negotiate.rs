@@ -13,13 +13,13 @@ use super::pump::Expect;
 use crate::util::{free_port, root};
 
 impl Kerberos<'_> {
-    fn users_file(&self) -> std::path::PathBuf {
+    pub(super) fn users_file(&self) -> std::path::PathBuf {
         let path = self.env.kdc.dir.join("negotiate-users");
         let _ = std::fs::write(&path, "EXAMPLE:user1:Passw0rd1\n");
         path
     }
 
-    fn negotiate_init(&self, extra: &[&str]) -> Command {
+    pub(super) fn negotiate_init(&self, extra: &[&str]) -> Command {
         let mut c = Command::new(self.sesame);
         c.args([
             "init",
@@ -37,7 +37,7 @@ impl Kerberos<'_> {
         c
     }
 
-    fn negotiate_accept(&self) -> Command {
+    pub(super) fn negotiate_accept(&self) -> Command {
         let mut c = Command::new(self.sesame);
         c.args(["accept", "--mech", "negotiate", "--keytab"])
             .arg(self.env.kdc.dir.join("service.keytab"))
@@ -48,7 +48,7 @@ impl Kerberos<'_> {
     }
 
     /// MIT's SPNEGO through python-gssapi; NTLM by gss-ntlmssp with the users file.
-    fn mit_spnego(&self, role: &str, extra: &[&str]) -> Command {
+    pub(super) fn mit_spnego(&self, role: &str, extra: &[&str]) -> Command {
         let mut c = Command::new(&self.env.python);
         c.arg(root().join("xtask/py/krb5_peer.py"))
             .arg(role)
@@ -62,7 +62,7 @@ impl Kerberos<'_> {
     }
 
     /// pyspnego's own SPNEGO over its pure-Python NTLM.
-    fn pyspnego(&self, role: &str) -> Command {
+    pub(super) fn pyspnego(&self, role: &str) -> Command {
         let mut c = Command::new(&self.env.python);
         c.arg(root().join("xtask/py/ntlm_peer.py"))
             .args([role, "--backend", "pyspnego", "--protocol", "negotiate"])
@@ -75,7 +75,7 @@ impl Kerberos<'_> {
     }
 
     /// A ccache with user1's TGT for MIT initiators.
-    fn kinit_for_peers(&self) -> crate::util::Result<String> {
+    pub(super) fn kinit_for_peers(&self) -> crate::util::Result<String> {
         let cc = format!("FILE:{}/negotiate-user1", self.env.kdc.dir.display());
         let out = crate::util::output(
             Command::new(self.sesame)

@@ -351,7 +351,16 @@ impl KerberosAcceptor {
         let names = &self.config.service_names;
         let refused = !names.is_empty() && !names.iter().any(|n| is_named(n, &server));
         let error = refused.then(|| {
-            let list: Vec<String> = names.iter().map(ToString::to_string).collect();
+            let list: Vec<String> = names
+                .iter()
+                .map(|n| {
+                    if n.realm.is_empty() {
+                        format!("{}@<any realm>", n.components.join("/"))
+                    } else {
+                        n.to_string()
+                    }
+                })
+                .collect();
             KerberosError::rejected(
                 code::KRB_AP_ERR_NOT_US,
                 format!(
