@@ -122,3 +122,110 @@ fn failures_are_error_lines() {
     assert!(bad.line().starts_with("error usage "));
     assert!(!bad.finish());
 }
+
+fn accept(users: &std::path::Path, extra: &[&str]) -> Proc {
+    let mut args = vec![
+        "accept",
+        "--mech",
+        "ntlm",
+        "--ntlm-users",
+        users.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    Proc::sesame(&args, &[])
+}
+
+fn init_with(extra: &[&str]) -> Proc {
+    let mut args = vec![
+        "init",
+        "--mech",
+        "ntlm",
+        "--user",
+        "user1",
+        "--domain",
+        "EXAMPLE",
+        "--password-env",
+        "PW",
+    ];
+    args.extend_from_slice(extra);
+    Proc::sesame(&args, &[("PW", "Passw0rd1")])
+}
+
+/// `accept --target` names the service: an AUTHENTICATE made for another SPN is refused with
+/// both names; `--target-name-policy required` also refuses a client that names none.
+#[test]
+fn accept_checks_the_target_name() {
+    let users = users();
+    let mut a = accept(&users, &["--target", "HTTP/localhost,HTTP/web"]);
+    let mut i = init_with(&["--target", "cifs/evil.example"]);
+    let (_, line) = relay(&mut i, &mut a);
+    assert!(
+        line.starts_with("error target-name-mismatch ")
+            && line.contains("cifs/evil.example")
+            && line.contains("HTTP/localhost"),
+        "{line}"
+    );
+    assert!(!a.finish());
+    let mut a = accept(&users, &["--target", "HTTP/localhost,HTTP/web"]);
+    let mut i = init_with(&["--target", "http/WEB"]);
+    let (_, line) = relay(&mut i, &mut a);
+    assert_eq!(line, "done ntlm EXAMPLE\\user1");
+    assert!(i.finish() && a.finish());
+    let mut a = accept(
+        &users,
+        &[
+            "--target",
+            "HTTP/localhost",
+            "--target-name-policy",
+            "required",
+        ],
+    );
+    let mut i = init_with(&[]);
+    let (_, line) = relay(&mut i, &mut a);
+    assert!(line.starts_with("error target-name-missing "), "{line}");
+    assert!(!a.finish());
+}
+
+/// `--channel-bindings` on accept means required unless `--channel-bindings-policy` says
+/// otherwise.
+#[test]
+fn accept_applies_the_channel_binding_policy() {
+    let users = users();
+    for (policy, client, expected) in [
+        (None, Some("tls-server-end-point:A"), "done ntlm "),
+        (None, None, "error channel-bindings-missing "),
+        (
+            None,
+            Some("tls-server-end-point:B"),
+            "error bad-channel-bindings ",
+        ),
+        (Some("when-present"), None, "done ntlm "),
+        (Some("off"), Some("tls-server-end-point:B"), "done ntlm "),
+    ] {
+        let mut extra = vec!["--channel-bindings", "tls-server-end-point:A"];
+        if let Some(p) = policy {
+            extra.extend(["--channel-bindings-policy", p]);
+        }
+        let mut a = accept(&users, &extra);
+        let mut i = match client {
+            Some(cb) => init_with(&["--target", "HTTP/localhost", "--channel-bindings", cb]),
+            None => init_with(&["--target", "HTTP/localhost"]),
+        };
+        let (_, line) = relay(&mut i, &mut a);
+        assert!(line.starts_with(expected), "{policy:?} {client:?}: {line}");
+    }
+    let mut bad = Proc::sesame(
+        &[
+            "accept",
+            "--mech",
+            "ntlm",
+            "--ntlm-users",
+            users.to_str().unwrap(),
+            "--channel-bindings-policy",
+            "sometimes",
+        ],
+        &[],
+    );
+    assert!(bad.line().starts_with("error usage "));
+    assert!(!bad.finish());
+}
