@@ -39,6 +39,7 @@ pub fn error_kind(e: &KerberosError) -> String {
         KerberosError::Transport(t) => transport_kind(t).into(),
         KerberosError::ChannelBindings(r) => crate::tokens::bindings_kind(*r).into(),
         KerberosError::MutualAuthFailed(_) => "mutual-auth-failed".into(),
+        KerberosError::ReplayCache(_) => "replay-cache-unavailable".into(),
         KerberosError::ReplyMismatch { .. } => "kdc-reply-mismatch".into(),
         KerberosError::NoCredentials(_) | KerberosError::Ccache(_) | KerberosError::Keytab(_) => {
             "no-credentials".into()
@@ -156,10 +157,10 @@ pub fn target(name: &str, conf: &Krb5Conf, user_to_user: bool) -> Result<Princip
     if user_to_user || name.contains('/') {
         let mut p = principal(name, conf)?;
         if let [_, host] = p.components.as_slice() {
-            if !name.contains('@') {
-                if let Some(realm) = conf.realm_of_host(host) {
-                    p.realm = realm.to_string();
-                }
+            if !name.contains('@')
+                && let Some(realm) = conf.realm_of_host(host)
+            {
+                p.realm = realm.to_string();
             }
             p.name_type = sesame_asn1::kerberos::constants::name_type::NT_SRV_HST;
         }
@@ -400,14 +401,22 @@ pub fn acceptor(args: &Args) -> Result<KerberosAcceptor, String> {
 
 /// The Kerberos acceptor's checks from the flags: skew, channel bindings, its service names.
 pub fn acceptor_config(args: &Args, conf: &Krb5Conf) -> Result<AcceptorConfig, String> {
-    Ok(AcceptorConfig {
+    let mut config = AcceptorConfig {
         clock_skew: conf.clockskew(),
         channel_bindings: crate::policy::bindings(args),
         channel_binding_policy: crate::policy::binding_policy(args)?,
         service_names: crate::policy::kerberos_service_names(args)?,
         allow_weak: args.flag("allow-weak"),
         ..AcceptorConfig::default()
-    })
+    };
+    if let Some(path) = args.value("replay-cache") {
+        // A file shared with the other processes of the service (and their restarts).
+        config.replay_cache = Arc::new(
+            sesame_kerberos::gssapi::FileReplayCache::open(Path::new(path))
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    Ok(config)
 }
 
 /// Writes the tickets a context got back to the ccache it was loaded from, once done.

@@ -144,12 +144,12 @@ pub fn acceptor(args: &Args) -> Result<SpnegoAcceptor, String> {
         let config = crate::kerberos::acceptor_config(args, &conf)?;
         setup.kerberos = Some((Arc::new(acceptor), config));
     }
-    if packages.ntlm {
-        if let Some(file) = args.value("ntlm-users") {
-            let users = FileUserStore::read(Path::new(file)).map_err(|e| e.to_string())?;
-            let config = crate::tokens::ntlm_server_config(args)?;
-            setup.ntlm = Some(Arc::new(ServerCredentials::new(config, Arc::new(users))));
-        }
+    if packages.ntlm
+        && let Some(file) = args.value("ntlm-users")
+    {
+        let users = FileUserStore::read(Path::new(file)).map_err(|e| e.to_string())?;
+        let config = crate::tokens::ntlm_server_config(args)?;
+        setup.ntlm = Some(Arc::new(ServerCredentials::new(config, Arc::new(users))));
     }
     if setup.kerberos.is_none() && setup.ntlm.is_none() {
         return Err("give --keytab FILE (or KRB5_KTNAME), --u2u, and/or --ntlm-users FILE".into());

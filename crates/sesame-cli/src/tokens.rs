@@ -40,11 +40,11 @@ pub const ACCEPT_USAGE: &str =
        [--ntlm-minimum none|128,ess,sign,seal] [--clock-offset SECONDS]
   Accepts a context; FILE has DOMAIN:user:password (or DOMAIN:user:$NT$<hex>) lines.
 sesame accept --mech kerberos (--keytab FILE | --u2u [--ccache NAME]) [--target SPN[,SPN...]]
-       [--delegated-ccache NAME] [--clock-offset SECONDS]
+       [--delegated-ccache NAME] [--replay-cache FILE] [--clock-offset SECONDS]
   Accepts with the keytab's keys (default KRB5_KTNAME), or user-to-user with the ccache's TGT;
   with --target, only tickets for those names.
 sesame accept --mech negotiate|spnego [--keytab FILE | --u2u [--ccache NAME]] [--ntlm-users FILE] [--packages LIST]
-       [--target SPN[,SPN...]] [--target-name-policy ...] [--ntlm-minimum ...]
+       [--target SPN[,SPN...]] [--target-name-policy ...] [--ntlm-minimum ...] [--replay-cache FILE]
   Every acceptor: [--channel-bindings TEXT [--channel-bindings-policy required|when-present|off]]
   (required by default when --channel-bindings is given).";
 
@@ -182,6 +182,7 @@ const OPTIONS: &[&str] = &[
     "channel-bindings-policy",
     "target-name-policy",
     "ntlm-minimum",
+    "replay-cache",
 ];
 
 const FLAGS: &[&str] = &[

@@ -398,10 +398,10 @@ pub fn resolve(name: &str) -> Result<PathBuf, CcacheError> {
 
 /// The default cache name: `KRB5CCNAME`, else MIT's default `FILE:/tmp/krb5cc_<uid>`.
 pub fn default_name() -> String {
-    if let Ok(name) = std::env::var("KRB5CCNAME") {
-        if !name.is_empty() {
-            return name;
-        }
+    if let Ok(name) = std::env::var("KRB5CCNAME")
+        && !name.is_empty()
+    {
+        return name;
     }
     format!("FILE:/tmp/krb5cc_{}", current_uid())
 }

@@ -130,6 +130,10 @@ pub enum KerberosError {
         /// What the reply says.
         got: String,
     },
+    /// The replay cache could not record the authenticator (full, or its file unusable): the
+    /// acceptor refuses rather than risk letting a replay through.
+    #[error(transparent)]
+    ReplayCache(crate::gssapi::ReplayRefusal),
     /// No credentials to do what was asked (no TGT, no key for the ticket, no password).
     #[error("no usable credentials: {0}")]
     NoCredentials(String),
@@ -204,7 +208,7 @@ impl KerberosError {
                 e::KRB_AP_ERR_TKT_EXPIRED => MajorStatus::CredentialsExpired,
                 _ => MajorStatus::Failure,
             },
-            Self::Transport(_) => MajorStatus::Unavailable,
+            Self::Transport(_) | Self::ReplayCache(_) => MajorStatus::Unavailable,
             Self::Crypto(CryptoError::IntegrityCheckFailed | CryptoError::ChecksumMismatch) => {
                 MajorStatus::BadMic
             }

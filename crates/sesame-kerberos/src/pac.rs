@@ -124,10 +124,11 @@ impl Pac {
     fn zeroed_signatures(&self) -> Vec<u8> {
         let mut copy = self.bytes.clone();
         for (kind, offset, size) in &self.buffers {
-            if matches!(*kind, SERVER_CHECKSUM | PRIVSVR_CHECKSUM) && *size > 4 {
-                if let Some(s) = copy.get_mut(offset + 4..offset + size) {
-                    s.fill(0);
-                }
+            if matches!(*kind, SERVER_CHECKSUM | PRIVSVR_CHECKSUM)
+                && *size > 4
+                && let Some(s) = copy.get_mut(offset + 4..offset + size)
+            {
+                s.fill(0);
             }
         }
         copy
@@ -180,10 +181,10 @@ impl Pac {
     }
 
     fn fill(&mut self, kind: u32, signature: &[u8]) {
-        if let Some((_, offset, _)) = self.buffers.iter().find(|(k, _, _)| *k == kind) {
-            if let Some(s) = self.bytes.get_mut(offset + 4..offset + 4 + signature.len()) {
-                s.copy_from_slice(signature);
-            }
+        if let Some((_, offset, _)) = self.buffers.iter().find(|(k, _, _)| *k == kind)
+            && let Some(s) = self.bytes.get_mut(offset + 4..offset + 4 + signature.len())
+        {
+            s.copy_from_slice(signature);
         }
     }
 }
@@ -194,10 +195,10 @@ pub fn find_pac(authorization_data: &[AuthorizationDataEntry]) -> Option<Vec<u8>
         match entry.ad_type {
             ad_type::WIN2K_PAC => return Some(entry.ad_data.to_vec()),
             ad_type::IF_RELEVANT => {
-                if let Ok(inner) = AuthorizationData::from_der(&entry.ad_data) {
-                    if let Some(pac) = find_pac(&inner) {
-                        return Some(pac);
-                    }
+                if let Ok(inner) = AuthorizationData::from_der(&entry.ad_data)
+                    && let Some(pac) = find_pac(&inner)
+                {
+                    return Some(pac);
                 }
             }
             _ => {}

@@ -782,3 +782,26 @@ fn a_replayed_kdc_reply_is_a_mismatch_naming_the_field() {
     );
     assert_eq!(e.major(), MajorStatus::DefectiveToken);
 }
+
+/// Two acceptors (two processes, or one restarted) sharing a file replay cache: an AP-REQ
+/// accepted by one is a replay for the other.
+#[test]
+fn a_file_replay_cache_is_shared_by_acceptors() {
+    use sesame_kerberos::gssapi::FileReplayCache;
+    let path = std::env::temp_dir().join(format!("sesame-acceptor-rc-{}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let kdc = kdc();
+    let keytab = kdc.add_service("HTTP/localhost");
+    let creds = Arc::new(AcceptorCredentials::Keytab(keytab));
+    let ap_req = ap_req_for(&kdc, service(), None, 80);
+    let with_file = || AcceptorConfig {
+        replay_cache: Arc::new(FileReplayCache::open(&path).unwrap()),
+        ..AcceptorConfig::default()
+    };
+    let mut first = KerberosAcceptor::new(creds.clone(), with_file(), clock(), rng(9));
+    first.step(Input::Token(&ap_req)).unwrap();
+    let mut second = KerberosAcceptor::new(creds, with_file(), clock(), rng(10));
+    let e = second.step(Input::Token(&ap_req)).unwrap_err();
+    assert_eq!(krb_code(&e), Some(error_code::KRB_AP_ERR_REPEAT));
+    let _ = std::fs::remove_file(&path);
+}

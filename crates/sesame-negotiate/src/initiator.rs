@@ -98,45 +98,41 @@ impl NegotiateInitiator {
 
     fn mechs(&self, with_kerberos: bool) -> Result<Vec<Mech>, sesame_gss::Error> {
         let mut mechs = Vec::new();
-        if with_kerberos {
-            if let Some(creds) = &self.identity.kerberos {
-                let u2u = self.config.packages.user_to_user;
-                let target = if u2u {
-                    Principal::parse(&self.config.target.host, Some(&self.config.realm))
-                        .map_err(|e| sesame_gss::Error::new(sesame_gss::MajorStatus::BadName, e))?
-                } else {
-                    Principal::service(
-                        &self.config.target.service,
-                        &self.config.target.host,
-                        &self.config.realm,
-                    )
-                };
-                let mut kc = InitiatorConfig::new(target);
-                kc.flags = self.config.flags;
-                if u2u {
-                    kc.flags |= ContextFlags::USE_SESSION_KEY;
-                }
-                kc.channel_bindings
-                    .clone_from(&self.config.channel_bindings);
-                let ctx =
-                    KerberosInitiator::new(creds.clone(), kc, self.clock.clone(), (self.random)());
-                let oids: Vec<ObjectIdentifier> = if u2u {
-                    vec![oid::KERBEROS_U2U.to_owned()]
-                } else {
-                    vec![oid::MS_KERBEROS.to_owned(), oid::KERBEROS.to_owned()]
-                };
-                mechs.push(Mech::new(oids, Box::new(ctx)));
+        if with_kerberos && let Some(creds) = &self.identity.kerberos {
+            let u2u = self.config.packages.user_to_user;
+            let target = if u2u {
+                Principal::parse(&self.config.target.host, Some(&self.config.realm))
+                    .map_err(|e| sesame_gss::Error::new(sesame_gss::MajorStatus::BadName, e))?
+            } else {
+                Principal::service(
+                    &self.config.target.service,
+                    &self.config.target.host,
+                    &self.config.realm,
+                )
+            };
+            let mut kc = InitiatorConfig::new(target);
+            kc.flags = self.config.flags;
+            if u2u {
+                kc.flags |= ContextFlags::USE_SESSION_KEY;
             }
+            kc.channel_bindings
+                .clone_from(&self.config.channel_bindings);
+            let ctx =
+                KerberosInitiator::new(creds.clone(), kc, self.clock.clone(), (self.random)());
+            let oids: Vec<ObjectIdentifier> = if u2u {
+                vec![oid::KERBEROS_U2U.to_owned()]
+            } else {
+                vec![oid::MS_KERBEROS.to_owned(), oid::KERBEROS.to_owned()]
+            };
+            mechs.push(Mech::new(oids, Box::new(ctx)));
         }
-        if self.config.packages.ntlm && !self.config.packages.user_to_user {
-            if let Some(creds) = &self.identity.ntlm {
-                let ctx = NtlmClient::with_credentials(
-                    creds.clone(),
-                    self.clock.clone(),
-                    (self.random)(),
-                );
-                mechs.push(Mech::new(vec![oid::NTLMSSP.to_owned()], Box::new(ctx)));
-            }
+        if self.config.packages.ntlm
+            && !self.config.packages.user_to_user
+            && let Some(creds) = &self.identity.ntlm
+        {
+            let ctx =
+                NtlmClient::with_credentials(creds.clone(), self.clock.clone(), (self.random)());
+            mechs.push(Mech::new(vec![oid::NTLMSSP.to_owned()], Box::new(ctx)));
         }
         Ok(mechs)
     }
@@ -262,24 +258,24 @@ pub fn negotiate_acceptor(
     random: &RandomSource,
 ) -> SpnegoAcceptor {
     let mut mechs = Vec::new();
-    if setup.packages.kerberos {
-        if let Some((creds, config)) = &setup.kerberos {
-            let ctx = KerberosAcceptor::new(creds.clone(), config.clone(), clock.clone(), random());
-            mechs.push(Mech::new(
-                vec![
-                    oid::KERBEROS.to_owned(),
-                    oid::MS_KERBEROS.to_owned(),
-                    oid::KERBEROS_U2U.to_owned(),
-                ],
-                Box::new(ctx) as Box<dyn MechContext>,
-            ));
-        }
+    if setup.packages.kerberos
+        && let Some((creds, config)) = &setup.kerberos
+    {
+        let ctx = KerberosAcceptor::new(creds.clone(), config.clone(), clock.clone(), random());
+        mechs.push(Mech::new(
+            vec![
+                oid::KERBEROS.to_owned(),
+                oid::MS_KERBEROS.to_owned(),
+                oid::KERBEROS_U2U.to_owned(),
+            ],
+            Box::new(ctx) as Box<dyn MechContext>,
+        ));
     }
-    if setup.packages.ntlm {
-        if let Some(creds) = &setup.ntlm {
-            let ctx = NtlmServer::with_credentials(creds.clone(), clock.clone(), random());
-            mechs.push(Mech::new(vec![oid::NTLMSSP.to_owned()], Box::new(ctx)));
-        }
+    if setup.packages.ntlm
+        && let Some(creds) = &setup.ntlm
+    {
+        let ctx = NtlmServer::with_credentials(creds.clone(), clock.clone(), random());
+        mechs.push(Mech::new(vec![oid::NTLMSSP.to_owned()], Box::new(ctx)));
     }
     SpnegoAcceptor::new(mechs)
 }

@@ -143,11 +143,11 @@ impl SpnegoAcceptor {
                 self.select_raw(&oid::NTLMSSP.to_owned())?;
                 return self.raw_step(bytes);
             }
-            if let Ok(outer) = InitialContextToken::decode(bytes) {
-                if outer.this_mech != *oid::SPNEGO {
-                    self.select_raw(&outer.this_mech)?;
-                    return self.raw_step(bytes);
-                }
+            if let Ok(outer) = InitialContextToken::decode(bytes)
+                && outer.this_mech != *oid::SPNEGO
+            {
+                self.select_raw(&outer.this_mech)?;
+                return self.raw_step(bytes);
             }
         }
         let token =

@@ -47,11 +47,10 @@ impl TestKdc {
         std::thread::spawn(move || {
             let mut buf = vec![0u8; 65_536];
             while !s.load(Ordering::SeqCst) {
-                if let Ok((n, peer)) = udp.recv_from(&mut buf) {
-                    if let Some(reply) = buf.get(..n).and_then(|req| kdc.handle_over(&r, req, true))
-                    {
-                        let _ = udp.send_to(&reply, peer);
-                    }
+                if let Ok((n, peer)) = udp.recv_from(&mut buf)
+                    && let Some(reply) = buf.get(..n).and_then(|req| kdc.handle_over(&r, req, true))
+                {
+                    let _ = udp.send_to(&reply, peer);
                 }
             }
         });

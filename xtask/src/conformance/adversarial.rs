@@ -70,10 +70,10 @@ impl Kerberos<'_> {
             .outcome
             .map_err(|e| format!("control: {e}"))
             .and(attacked.outcome.map_err(|e| format!("attack: {e}")));
-        if a.neither_done {
-            if let Some(done) = attacked.messages.iter().find(|m| m.contains(" done ")) {
-                outcome = outcome.and(Err(format!("attack: a side logged on: {done}")));
-            }
+        if a.neither_done
+            && let Some(done) = attacked.messages.iter().find(|m| m.contains(" done "))
+        {
+            outcome = outcome.and(Err(format!("attack: a side logged on: {done}")));
         }
         let mut messages = vec![format!("expects {side} error {kind}")];
         messages.extend(control.messages.iter().map(|m| format!("control: {m}")));
@@ -268,11 +268,10 @@ impl Kerberos<'_> {
             control: (krb_init(), self.peer("accept", &[])),
             attack: (krb_init(), self.peer("accept", &[])),
             tamper: &|i, t| {
-                if i == 1 {
-                    if let Some(b) = t.last_mut() {
+                if i == 1
+                    && let Some(b) = t.last_mut() {
                         *b ^= 1;
                     }
-                }
             },
             refused: ("initiator", "mutual-auth-failed"),
             neither_done: false,
@@ -362,6 +361,7 @@ impl Kerberos<'_> {
             neither_done: false,
         }));
         rows.push(self.replay_in_one_acceptor());
+        rows.push(self.replay_across_processes());
         rows.push(self.replayed_kdc_reply());
         rows
     }
@@ -505,6 +505,48 @@ impl Kerberos<'_> {
         }
     }
 
+    /// MIT's AP-REQ accepted by one `sesame accept --replay-cache FILE` process, then given to
+    /// a second process with the same file: KRB_AP_ERR_REPEAT. Without the shared file the
+    /// second process, which remembers nothing of the first, would accept it (shown).
+    fn replay_across_processes(&self) -> Row {
+        let scenario = "Kerberos: MIT's AP-REQ replayed to a second sesame accept process (shared --replay-cache file)";
+        let mut messages = vec!["expects acceptor error krb-ap-err-repeat".to_string()];
+        let rc = self.dir().join("shared.rcache");
+        let _ = std::fs::remove_file(&rc);
+        let rc_arg = rc.to_string_lossy().into_owned();
+        let outcome = (|| -> Result {
+            let o = exchange(
+                &mut self.peer("init", &[]),
+                &mut self.sesame_krb_accept(&["--replay-cache", &rc_arg]),
+                &|_, _| {},
+            )?;
+            self.env.relay.take();
+            if o.done[1].is_empty() {
+                return Err(format!("control: {:?}", o.error));
+            }
+            messages.push(format!("control: first process done {}", o.done[1]));
+            let ap_req = o.tokens.first().ok_or("no AP-REQ crossed")?;
+            let unshared = accept_one(&mut self.sesame_krb_accept(&[]), ap_req)?;
+            messages.push(format!("a process with its own memory cache: {unshared}"));
+            let replayed = accept_one(
+                &mut self.sesame_krb_accept(&["--replay-cache", &rc_arg]),
+                ap_req,
+            )?;
+            messages.push(format!("attack: second process: {replayed}"));
+            if replayed.starts_with("error krb-ap-err-repeat") {
+                Ok(())
+            } else {
+                Err(format!("expected krb-ap-err-repeat, got `{replayed}`"))
+            }
+        })();
+        Row {
+            peer: KRB_PEER,
+            scenario,
+            messages,
+            outcome,
+        }
+    }
+
     /// An AS exchange with the MIT KDC recorded, then its replies replayed to a new `sesame
     /// kinit` by a KDC stand-in: the old AS-REP decrypts with the user's key but answers
     /// another request (its nonce).
@@ -570,6 +612,27 @@ impl Kerberos<'_> {
     }
 }
 
+/// Gives `token` to an acceptor process; its first line (`done ...` or `error ...`).
+fn accept_one(cmd: &mut Command, token: &[u8]) -> Result<String> {
+    use base64::Engine as _;
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let line = base64::engine::general_purpose::STANDARD.encode(token);
+        writeln!(stdin, "{line}").map_err(|e| e.to_string())?;
+    }
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string())
+}
+
 /// A KDC stand-in on 127.0.0.1 (TCP) that answers the n-th request with `replies[n]`.
 fn replay_kdc(replies: Vec<Vec<u8>>) -> Result<String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
@@ -602,23 +665,23 @@ fn replay_kdc(replies: Vec<Vec<u8>>) -> Result<String> {
 /// Clears `flag` in the NTLM message at token `index` (flags at `offset`).
 #[allow(clippy::ptr_arg)] // the pump's tamper signature
 fn clear_ntlm_flag(i: usize, token: &mut Vec<u8>, index: usize, offset: usize, flag: u32) {
-    if i == index {
-        if let Some(bytes) = token.get_mut(offset..offset + 4) {
-            let f = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) & !flag;
-            bytes.copy_from_slice(&f.to_le_bytes());
-        }
+    if i == index
+        && let Some(bytes) = token.get_mut(offset..offset + 4)
+    {
+        let f = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) & !flag;
+        bytes.copy_from_slice(&f.to_le_bytes());
     }
 }
 
 /// The AUTHENTICATE (token 2) with its user name kept and both responses (and the MIC) gone.
 fn empty_responses(i: usize, token: &mut Vec<u8>) {
-    if i == 2 {
-        if let Ok(mut m) = Authenticate::parse(token) {
-            m.nt_response.clear();
-            m.lm_response.clear();
-            m.mic = None;
-            *token = m.to_bytes();
-        }
+    if i == 2
+        && let Ok(mut m) = Authenticate::parse(token)
+    {
+        m.nt_response.clear();
+        m.lm_response.clear();
+        m.mic = None;
+        *token = m.to_bytes();
     }
 }
 
@@ -637,7 +700,7 @@ fn edit_spnego(token: &mut Vec<u8>, edit: &mut dyn FnMut(&mut NegotiationToken))
 
 /// Removes the mechListMIC from every initiator message (even tokens).
 fn strip_initiator_mic(i: usize, token: &mut Vec<u8>) {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         edit_spnego(token, &mut |t| {
             if let NegotiationToken::NegTokenResp(r) = t {
                 r.mech_list_mic = None;

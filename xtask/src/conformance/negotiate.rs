@@ -112,12 +112,12 @@ impl Kerberos<'_> {
     ) -> Row {
         let mut row = self.gss_with(peer, scenario, init, accept, expect, sequence);
         row.messages.retain(|m| !m.is_empty());
-        if row.outcome.is_ok() {
-            if let Some(why) = why {
-                let said = row.messages.iter().any(|m| m.contains(why));
-                if !said {
-                    row.outcome = Err(format!("the fallback reason `{why}` was not reported"));
-                }
+        if row.outcome.is_ok()
+            && let Some(why) = why
+        {
+            let said = row.messages.iter().any(|m| m.contains(why));
+            if !said {
+                row.outcome = Err(format!("the fallback reason `{why}` was not reported"));
             }
         }
         row

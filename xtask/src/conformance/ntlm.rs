@@ -272,45 +272,45 @@ impl Ntlm<'_> {
 /// Clears NTLMSSP_NEGOTIATE_SEAL in the CHALLENGE (token 1).
 #[allow(clippy::ptr_arg)] // the pump's tamper signature
 fn tamper_challenge(i: usize, token: &mut Vec<u8>) {
-    if i == 1 && message_type(token).ok() == Some(2) {
-        if let Some(b) = token.get_mut(20) {
-            *b &= !0x20;
-        }
+    if i == 1
+        && message_type(token).ok() == Some(2)
+        && let Some(b) = token.get_mut(20)
+    {
+        *b &= !0x20;
     }
 }
 
 /// Moves the CHALLENGE's MsvAvTimestamp one hour back (token 1): the client copies it into
 /// its proof-protected blob, as a delayed or replayed exchange would carry it.
 fn age_challenge(i: usize, token: &mut Vec<u8>) {
-    if i == 1 {
-        if let Ok(mut c) = Challenge::parse(token) {
-            if let Some(t) = c.target_info.timestamp() {
-                let old = t.saturating_sub(3600 * 10_000_000);
-                c.target_info
-                    .set(sesame_ntlm::av_pairs::av_id::TIMESTAMP, &old.to_le_bytes());
-                *token = c.to_bytes();
-            }
-        }
+    if i == 1
+        && let Ok(mut c) = Challenge::parse(token)
+        && let Some(t) = c.target_info.timestamp()
+    {
+        let old = t.saturating_sub(3600 * 10_000_000);
+        c.target_info
+            .set(sesame_ntlm::av_pairs::av_id::TIMESTAMP, &old.to_le_bytes());
+        *token = c.to_bytes();
     }
 }
 
 /// Removes the MIC from the AUTHENTICATE (token 2), leaving MsvAvFlags as the client set it.
 fn strip_mic(i: usize, token: &mut Vec<u8>) {
-    if i == 2 {
-        if let Ok(mut m) = Authenticate::parse(token) {
-            m.mic = None;
-            *token = m.to_bytes();
-        }
+    if i == 2
+        && let Ok(mut m) = Authenticate::parse(token)
+    {
+        m.mic = None;
+        *token = m.to_bytes();
     }
 }
 
 /// Clears NTLMSSP_NEGOTIATE_SEAL in the AUTHENTICATE's flags (token 2).
 #[allow(clippy::ptr_arg)] // the pump's tamper signature
 fn alter_auth_flags(i: usize, token: &mut Vec<u8>) {
-    if i == 2 {
-        if let Some(b) = token.get_mut(60) {
-            *b &= !0x20;
-        }
+    if i == 2
+        && let Some(b) = token.get_mut(60)
+    {
+        *b &= !0x20;
     }
 }
 

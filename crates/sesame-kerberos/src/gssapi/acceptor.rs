@@ -23,7 +23,7 @@ use sha2::Digest as _;
 
 use super::checksum::GssChecksum;
 use super::credentials::AcceptorCredentials;
-use super::replay::ReplayCache;
+use super::replay::{ReplayCache, ReplayRefusal, ReplayStore};
 use super::tokens::Protection;
 use super::{KERBEROS_ARCS, U2U_ARCS, ap_options, frame, unframe};
 use crate::crypto::{Enctype, Key};
@@ -51,8 +51,10 @@ pub struct AcceptorConfig {
     pub service_names: Vec<Principal>,
     /// Accept rc4-hmac tickets (opt-in).
     pub allow_weak: bool,
-    /// Authenticators seen, shared by the acceptors of a service.
-    pub replay_cache: Arc<ReplayCache>,
+    /// Authenticators seen, shared by the acceptors of a service: in memory
+    /// ([`ReplayCache`], the default), or in a file that other processes and restarts share
+    /// ([`super::FileReplayCache`]).
+    pub replay_cache: Arc<dyn ReplayStore>,
 }
 
 impl Default for AcceptorConfig {
@@ -440,15 +442,17 @@ impl KerberosAcceptor {
             ));
         }
         let tag: [u8; 32] = sha2::Sha256::digest(&req.authenticator.cipher).into();
-        if !self
-            .config
-            .replay_cache
-            .insert(tag, auth.ctime.unix(), now, skew)
-        {
-            return Err(KerberosError::rejected(
-                code::KRB_AP_ERR_REPEAT,
-                "authenticator replayed",
-            ));
+        // Remembered while the skew check would still let it in.
+        let expires = auth.ctime.unix().saturating_add(skew);
+        match self.config.replay_cache.check_and_insert(tag, expires, now) {
+            Ok(()) => {}
+            Err(ReplayRefusal::Replayed) => {
+                return Err(KerberosError::rejected(
+                    code::KRB_AP_ERR_REPEAT,
+                    "authenticator replayed",
+                ));
+            }
+            Err(other) => return Err(KerberosError::ReplayCache(other)),
         }
         Ok(Opened {
             ticket_key,

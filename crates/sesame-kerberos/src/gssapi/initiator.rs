@@ -210,15 +210,15 @@ impl KerberosInitiator {
     fn service_ticket(&mut self) -> Result<Step, KerberosError> {
         let now = self.now();
         let u2u = self.user_to_user();
-        if !u2u {
-            if let Some(t) = self.credentials.cache.find(
+        if !u2u
+            && let Some(t) = self.credentials.cache.find(
                 &self.credentials.client,
                 &self.config.target,
                 false,
                 now,
-            ) {
-                return self.with_ticket(t);
-            }
+            )
+        {
+            return self.with_ticket(t);
         }
         if let Some(tgt) = self.credentials.tgt(now) {
             return self.request_service_ticket(tgt);

@@ -13,7 +13,7 @@ mod tokens;
 pub use acceptor::{AcceptorConfig, Delegated, KerberosAcceptor};
 pub use credentials::{AcceptorCredentials, InitiatorCredentials};
 pub use initiator::{InitiatorConfig, KerberosInitiator};
-pub use replay::ReplayCache;
+pub use replay::{FileReplayCache, ReplayCache, ReplayRefusal, ReplayStore};
 
 use sesame_asn1::gss::{InitialContextToken, KerberosContextToken};
 use sesame_asn1::{ObjectIdentifier, oid};

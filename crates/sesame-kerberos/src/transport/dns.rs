@@ -96,12 +96,11 @@ impl DnsDiscovery {
     /// the records' TTL runs out.
     pub fn lookup_srv(&self, name: &str) -> Result<Vec<SrvRecord>, String> {
         let key = name.to_ascii_lowercase();
-        if let Ok(cache) = self.cache.lock() {
-            if let Some((until, records)) = cache.get(&key) {
-                if Instant::now() < *until {
-                    return Ok(order(records.clone(), &mut system_random));
-                }
-            }
+        if let Ok(cache) = self.cache.lock()
+            && let Some((until, records)) = cache.get(&key)
+            && Instant::now() < *until
+        {
+            return Ok(order(records.clone(), &mut system_random));
         }
         let (records, until) = self.query(name)?;
         if let Ok(mut cache) = self.cache.lock() {

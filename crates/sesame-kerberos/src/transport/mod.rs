@@ -587,14 +587,14 @@ fn is_response_too_big(reply: &[u8]) -> bool {
 }
 
 fn split_host_port(s: &str) -> (String, u16) {
-    if let Some(rest) = s.strip_prefix('[') {
-        if let Some((host, tail)) = rest.split_once(']') {
-            let port = tail
-                .strip_prefix(':')
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(88);
-            return (host.to_string(), port);
-        }
+    if let Some(rest) = s.strip_prefix('[')
+        && let Some((host, tail)) = rest.split_once(']')
+    {
+        let port = tail
+            .strip_prefix(':')
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(88);
+        return (host.to_string(), port);
     }
     match s.rsplit_once(':') {
         Some((host, port)) if !host.contains(':') => (host.to_string(), port.parse().unwrap_or(88)),
