@@ -1,9 +1,11 @@
 //! Channel bindings (RFC 2743 1.1.6, RFC 5929, RFC 5056): tie the authentication to the TLS
 //! channel it runs in, so that it cannot be relayed into another one.
 
-use md5::Md5;
-use sha2::{Digest, Sha256, Sha384, Sha512};
+use md5::{Digest, Md5};
+#[cfg(feature = "x509")]
+use sha2::{Sha256, Sha384, Sha512};
 
+#[cfg(feature = "x509")]
 use crate::{Error, MajorStatus};
 
 /// `gss_channel_bindings_struct` (RFC 2744 3.11), SSPI's `SEC_CHANNEL_BINDINGS`.
@@ -113,6 +115,7 @@ impl core::fmt::Display for ChannelBindingPolicy {
 }
 
 /// Why the certificate could not be used for `tls-server-end-point`.
+#[cfg(feature = "x509")]
 #[derive(Debug, thiserror::Error)]
 pub enum CertificateError {
     /// Not a DER X.509 certificate.
@@ -131,7 +134,10 @@ impl ChannelBindings {
 
     /// `tls-server-end-point` (RFC 5929 4.1) for the server certificate `cert_der`: its hash
     /// with the hash function of its signature algorithm, SHA-256 when that is MD5 or SHA-1 (or
-    /// when the algorithm names no hash, as for Ed25519).
+    /// when the algorithm names no hash, as for Ed25519). Feature `x509` (it parses the
+    /// certificate with rasn; without it, [`ChannelBindings::tls_server_end_point_hash`] takes
+    /// a hash computed elsewhere).
+    #[cfg(feature = "x509")]
     pub fn tls_server_end_point(cert_der: &[u8]) -> Result<Self, Error> {
         let cert: Certificate = rasn::der::decode(cert_der).map_err(|e| {
             Error::new(
@@ -147,6 +153,14 @@ impl ChannelBindings {
         let mut data = b"tls-server-end-point:".to_vec();
         data.extend_from_slice(&hash);
         Ok(Self::from_application_data(data))
+    }
+
+    /// `tls-server-end-point` from the certificate's hash, already computed with the hash
+    /// function RFC 5929 4.1 names (SHA-256 for MD5, SHA-1 and hashless signatures).
+    pub fn tls_server_end_point_hash(hash: &[u8]) -> Self {
+        let mut data = b"tls-server-end-point:".to_vec();
+        data.extend_from_slice(hash);
+        Self::from_application_data(data)
     }
 
     /// `tls-unique` (RFC 5929 3) from the first Finished message of the TLS handshake.
@@ -188,9 +202,11 @@ impl ChannelBindings {
     }
 }
 
+#[cfg(feature = "x509")]
 use x509::{AlgorithmIdentifier, Certificate, PssParams};
 
 /// The few X.509 types needed to find a certificate's signature hash.
+#[cfg(feature = "x509")]
 mod x509 {
     // rasn's derive output trips these pedantic lints.
     #![allow(clippy::no_effect_underscore_binding, clippy::struct_field_names)]
@@ -227,12 +243,14 @@ mod x509 {
     }
 }
 
+#[cfg(feature = "x509")]
 enum EndPointHash {
     Sha256,
     Sha384,
     Sha512,
 }
 
+#[cfg(feature = "x509")]
 fn end_point_hash(alg: &AlgorithmIdentifier) -> EndPointHash {
     const RSA_PSS: &[u32] = &[1, 2, 840, 113_549, 1, 1, 10];
     let arcs: &[u32] = &alg.algorithm;
