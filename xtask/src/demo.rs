@@ -60,6 +60,7 @@ fn run(title: &str, kdc: &TestKdc, setup: &AcceptorSetup, identity: &Identity) -
         realm: "EXAMPLE.TEST".into(),
         flags: ContextFlags::MUTUAL | ContextFlags::CONFIDENTIALITY | ContextFlags::INTEGRITY,
         channel_bindings: None,
+        enctypes: None,
     };
     let mut client = NegotiateInitiator::new(config, identity.clone(), clock.clone(), random())
         .map_err(|e| e.to_string())?;

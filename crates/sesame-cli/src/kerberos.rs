@@ -424,26 +424,11 @@ pub fn store_tickets_later(credentials: Arc<InitiatorCredentials>, name: String)
     Box::new(move || store_tickets(&credentials, &name))
 }
 
-/// Adds the tickets `credentials` holds that `name` does not to the ccache `name` (what MIT
-/// does with the service tickets a GSSAPI initiator gets).
 fn store_tickets(credentials: &InitiatorCredentials, name: &str) -> Result<(), String> {
-    let mut cache = Ccache::read(name).map_err(|e| e.to_string())?;
-    let mut added = false;
-    for t in credentials.cache.all() {
-        let known = cache
-            .tickets()
-            .any(|c| c.server.same_name(&t.server) && c.is_user_to_user() == t.user_to_user);
-        if !known {
-            cache
-                .credentials
-                .push(t.to_credential().map_err(|e| e.to_string())?);
-            added = true;
-        }
-    }
-    if added {
-        cache.write(name).map_err(|e| e.to_string())?;
-    }
-    Ok(())
+    credentials
+        .store_new_tickets(name)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// Writes the credentials a Kerberos acceptor was delegated to the ccache `name` (as a

@@ -111,6 +111,7 @@ pub fn initiator(
         realm: realm.clone(),
         flags,
         channel_bindings: crate::policy::bindings(args),
+        enctypes: None,
     };
     let kerberos_creds = identity.kerberos.clone();
     let ctx = NegotiateInitiator::new(config, identity, crate::kerberos::clock(args)?, random())

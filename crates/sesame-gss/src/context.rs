@@ -27,6 +27,19 @@ pub enum Step {
     NeedKdc(KdcRequest),
 }
 
+/// The algorithm of an established context's session key: SSPI's `SECPKG_ATTR_KEY_INFO`,
+/// what MIT reports through `gss_inquire_sec_context_by_oid` (`GSS_C_INQ_SSPI_SESSION_KEY`'s
+/// enctype).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KeyInfo {
+    /// The algorithm's name (`aes256-cts-hmac-sha1-96`, `rc4` for NTLM's session security).
+    pub algorithm: &'static str,
+    /// The Kerberos enctype number (RFC 3961 8), for Kerberos.
+    pub enctype: Option<i32>,
+    /// The key's length in bits.
+    pub bits: u32,
+}
+
 /// A message for a KDC, produced by a sans-IO mechanism.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KdcRequest {
@@ -67,6 +80,12 @@ pub trait SecurityContext {
     /// NTLM) answers with its next step; the others return the error, as this default does.
     fn kdc_failed(&mut self, error: Error) -> Result<Step, Error> {
         Err(error)
+    }
+
+    /// The session key's algorithm, once established (`None` before, and for mechanisms
+    /// without one).
+    fn key_info(&self) -> Option<KeyInfo> {
+        None
     }
 
     /// After a failed step: an error token for the peer, if the mechanism has one (a Kerberos

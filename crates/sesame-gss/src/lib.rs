@@ -26,7 +26,9 @@ mod flags;
 mod name;
 
 pub use bindings::{BindingsRefusal, ChannelBindingPolicy, ChannelBindings};
-pub use context::{Input, KdcRequest, MessageProtection, SecurityContext, Step, Unwrapped};
+pub use context::{
+    Input, KdcRequest, KeyInfo, MessageProtection, SecurityContext, Step, Unwrapped,
+};
 pub use env::{
     Clock, DeterministicRandom, FixedClock, OffsetClock, Random, RandomError, SystemClock,
     SystemRandom,

@@ -45,6 +45,9 @@ pub struct NegotiateConfig {
     pub flags: ContextFlags,
     /// Channel bindings.
     pub channel_bindings: Option<ChannelBindings>,
+    /// Kerberos enctypes for the session key, in order of preference (`None`: the
+    /// mechanism's default).
+    pub enctypes: Option<Vec<sesame_kerberos::crypto::Enctype>>,
 }
 
 /// The Negotiate initiator.
@@ -195,6 +198,10 @@ impl SecurityContext for NegotiateInitiator {
 
     fn kdc_failed(&mut self, error: sesame_gss::Error) -> Result<Step, sesame_gss::Error> {
         self.first_leg_failed(error)
+    }
+
+    fn key_info(&self) -> Option<sesame_gss::KeyInfo> {
+        self.spnego.key_info()
     }
 
     fn is_established(&self) -> bool {

@@ -8,12 +8,20 @@
 //! decision; the decision is made here, in one place.
 #![forbid(unsafe_code)]
 
+mod client;
 mod initiator;
 mod packages;
 mod policy;
+mod progress;
+mod server;
+mod user_name;
 
+pub use client::{Client, SetupError};
 pub use initiator::{
     AcceptorSetup, Identity, NegotiateConfig, NegotiateInitiator, RandomSource, negotiate_acceptor,
 };
 pub use packages::{Packages, UnknownPackage};
 pub use policy::{FallbackPolicy, FallbackReason};
+pub use progress::{Negotiated, Progress};
+pub use server::{Acceptor, Server};
+pub use user_name::{BadUserName, UserName};

@@ -100,6 +100,7 @@ fn initiator(
         realm: REALM.into(),
         flags: ContextFlags::from_bits(0x3e),
         channel_bindings: None,
+        enctypes: None,
     };
     NegotiateInitiator::new(config, id, clock(), random()).unwrap()
 }

@@ -21,6 +21,8 @@ pub(crate) struct Established {
     key_exch: bool,
     session: Option<SessionSecurity>,
     pub(crate) seal: bool,
+    /// The sealing key's strength as negotiated (MS-NLMP 3.4.5.3: 128, 56 or 40 bits).
+    key_bits: u32,
     /// Whether the AUTHENTICATE carried a MIC (then SPNEGO exchanges mechListMIC).
     pub(crate) with_mic: bool,
 }
@@ -37,7 +39,23 @@ impl Established {
             key_exch: flags.contains(NegotiateFlags::KEY_EXCH),
             session: None,
             seal: flags.contains(NegotiateFlags::SEAL),
+            key_bits: if flags.contains(NegotiateFlags::KEY_128) {
+                128
+            } else if flags.contains(NegotiateFlags::KEY_56) {
+                56
+            } else {
+                40
+            },
             with_mic: false,
+        }
+    }
+
+    /// The session security's algorithm: RC4 with HMAC-MD5 signatures (MS-NLMP 3.4).
+    pub(crate) fn key_info(&self) -> sesame_gss::KeyInfo {
+        sesame_gss::KeyInfo {
+            algorithm: "rc4-hmac-md5",
+            enctype: None,
+            bits: self.key_bits,
         }
     }
 

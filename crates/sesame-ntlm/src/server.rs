@@ -479,6 +479,13 @@ impl SecurityContext for NtlmServer {
         }
     }
 
+    fn key_info(&self) -> Option<sesame_gss::KeyInfo> {
+        match &self.state {
+            State::Established(e) => Some(e.key_info()),
+            _ => None,
+        }
+    }
+
     fn is_established(&self) -> bool {
         matches!(self.state, State::Established(_))
     }

@@ -285,6 +285,12 @@ impl SecurityContext for SpnegoAcceptor {
             .inspect_err(|_| self.phase = Phase::Failed)
     }
 
+    fn key_info(&self) -> Option<sesame_gss::KeyInfo> {
+        self.is_established()
+            .then(|| self.inner().and_then(SecurityContext::key_info))
+            .flatten()
+    }
+
     fn is_established(&self) -> bool {
         self.phase == Phase::Established
     }

@@ -293,6 +293,12 @@ impl SecurityContext for SpnegoInitiator {
             .inspect_err(|_| self.phase = Phase::Failed)
     }
 
+    fn key_info(&self) -> Option<sesame_gss::KeyInfo> {
+        self.is_established()
+            .then(|| self.inner().key_info())
+            .flatten()
+    }
+
     fn is_established(&self) -> bool {
         self.phase == Phase::Established
     }

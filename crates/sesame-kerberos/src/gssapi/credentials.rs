@@ -90,6 +90,27 @@ impl InitiatorCredentials {
         self.secret.as_ref()
     }
 
+    /// Adds the tickets these credentials hold that the ccache `name` does not have (what MIT
+    /// does with the service tickets a GSSAPI initiator gets); writes only when something is
+    /// new. Returns whether it wrote.
+    pub fn store_new_tickets(&self, name: &str) -> Result<bool, KerberosError> {
+        let mut ccache = Ccache::read(name)?;
+        let mut added = false;
+        for t in self.cache.all() {
+            let known = ccache
+                .tickets()
+                .any(|c| c.server.same_name(&t.server) && c.is_user_to_user() == t.user_to_user);
+            if !known {
+                ccache.credentials.push(t.to_credential()?);
+                added = true;
+            }
+        }
+        if added {
+            ccache.write(name)?;
+        }
+        Ok(added)
+    }
+
     /// A valid TGT of the client's realm, if cached.
     pub fn tgt(&self, now: i64) -> Option<IssuedTicket> {
         let krbtgt = Principal::krbtgt(&self.client.realm, &self.client.realm);

@@ -528,6 +528,13 @@ impl SecurityContext for KerberosInitiator {
         self.advance(input).map_err(Into::into)
     }
 
+    fn key_info(&self) -> Option<sesame_gss::KeyInfo> {
+        match &self.state {
+            State::Established(p) => Some(p.key_info()),
+            _ => None,
+        }
+    }
+
     fn is_established(&self) -> bool {
         matches!(self.state, State::Established(_))
     }

@@ -20,6 +20,7 @@ const ACCEPTOR_SUBKEY: u8 = 0x04;
 /// The per-message state of an established context.
 #[derive(Clone)]
 pub(crate) struct Protection {
+    enctype: crate::crypto::Enctype,
     initiator: bool,
     acceptor_subkey: bool,
     send_seal: UsageKeys,
@@ -41,6 +42,15 @@ impl core::fmt::Debug for Protection {
 }
 
 impl Protection {
+    /// The session key's algorithm, as the contexts report it.
+    pub(crate) fn key_info(&self) -> sesame_gss::KeyInfo {
+        sesame_gss::KeyInfo {
+            algorithm: self.enctype.name(),
+            enctype: Some(self.enctype.id()),
+            bits: u32::try_from(self.enctype.key_len() * 8).unwrap_or(0),
+        }
+    }
+
     /// The state for `key` (the acceptor subkey if there is one, else the initiator subkey,
     /// else the session key), our role, and the first sequence numbers of each side.
     pub(crate) fn new(
@@ -73,6 +83,7 @@ impl Protection {
             )
         };
         Ok(Self {
+            enctype: key.enctype(),
             initiator,
             acceptor_subkey,
             send_seal: key.usage(send_seal),

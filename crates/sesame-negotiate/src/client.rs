@@ -1,0 +1,464 @@
+//! The front door for initiators: `Client::new("HTTP/web.example.com")`, credentials in any of
+//! the forms users have them, and `step` until done. Kerberos first with NTLM as the fallback
+//! policy allows, the KDC exchanges done with the blocking transport (or one the caller gives),
+//! and afterwards what was negotiated.
+//!
+//! Underneath is the sans-IO [`NegotiateInitiator`], unchanged; the client only assembles it
+//! and drives its KDC requests, as pyspnego's `spnego.client(...)` and `curl --negotiate` do.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use sesame_gss::{
+    ChannelBindings, Clock, ContextFlags, Error, Input, MajorStatus, MessageProtection,
+    SecurityContext, Spn, Step, SystemClock, SystemRandom, Unwrapped,
+};
+use sesame_kerberos::ccache::{self, Ccache};
+use sesame_kerberos::crypto::Enctype;
+use sesame_kerberos::gssapi::InitiatorCredentials;
+use sesame_kerberos::keytab::Keytab;
+use sesame_kerberos::krb5_conf::Krb5Conf;
+use sesame_kerberos::principal::Principal;
+use sesame_kerberos::transport::{KdcClient, KdcTransport, step_with_kdc};
+use sesame_ntlm::{ClientConfig, ClientCredentials, Credentials};
+use zeroize::Zeroizing;
+
+use crate::{
+    FallbackPolicy, Identity, NegotiateConfig, NegotiateInitiator, Negotiated, Packages, Progress,
+    RandomSource, UserName,
+};
+
+/// Why the front door could not set a context up (before any token).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SetupError {
+    /// The target is not an SPN.
+    #[error("target: {0}")]
+    Target(String),
+    /// The user name parses as none of the forms.
+    #[error(transparent)]
+    UserName(#[from] crate::BadUserName),
+    /// The package list names an unknown package.
+    #[error(transparent)]
+    Packages(#[from] crate::UnknownPackage),
+    /// No credentials: none given, and no default ccache or client keytab usable.
+    #[error("no credentials: {0}")]
+    NoCredentials(String),
+    /// krb5.conf could not be read.
+    #[error("krb5.conf: {0}")]
+    Config(String),
+}
+
+impl From<SetupError> for Error {
+    fn from(e: SetupError) -> Self {
+        let major = match e {
+            SetupError::Target(_) | SetupError::UserName(_) => MajorStatus::BadName,
+            SetupError::NoCredentials(_) => MajorStatus::NoCred,
+            _ => MajorStatus::Failure,
+        };
+        Error::new(major, e)
+    }
+}
+
+/// Where the client's identity comes from.
+#[derive(Clone)]
+enum Source {
+    /// The default ccache as MIT resolves it, else the default client keytab.
+    Default,
+    Password(String, Zeroizing<String>),
+    NtHash(String, Zeroizing<[u8; 16]>),
+    Ccache(String),
+    Keytab(PathBuf, Option<String>),
+}
+
+/// A Negotiate client for one target: one handshake.
+pub struct Client {
+    target: Result<Spn, String>,
+    source: Source,
+    domain: Option<String>,
+    packages: Result<Packages, crate::UnknownPackage>,
+    policy: FallbackPolicy,
+    flags: ContextFlags,
+    channel_bindings: Option<ChannelBindings>,
+    enctypes: Option<Vec<Enctype>>,
+    allow_weak: bool,
+    conf: Option<Krb5Conf>,
+    transport: Option<Arc<dyn KdcTransport + Send + Sync>>,
+    clock: Arc<dyn Clock>,
+    random: RandomSource,
+    context: Option<NegotiateInitiator>,
+    /// The ccache the Kerberos tickets came from, written back with new ones when done.
+    write_back: Option<(String, Arc<InitiatorCredentials>)>,
+}
+
+impl Client {
+    /// A client for `target`: an SPN (`HTTP/web.example.com`, `HTTP/web@REALM`, or GSS's
+    /// `HTTP@web`), with the default credentials, mutual authentication, Kerberos then NTLM as
+    /// [`FallbackPolicy::Allowlist`] allows.
+    pub fn new(target: &str) -> Self {
+        Self {
+            target: Spn::parse(target).map_err(|e| e.to_string()),
+            source: Source::Default,
+            domain: None,
+            packages: Ok(Packages::default()),
+            policy: FallbackPolicy::Allowlist,
+            flags: ContextFlags::MUTUAL
+                | ContextFlags::REPLAY
+                | ContextFlags::SEQUENCE
+                | ContextFlags::CONFIDENTIALITY
+                | ContextFlags::INTEGRITY,
+            channel_bindings: None,
+            enctypes: None,
+            allow_weak: false,
+            conf: None,
+            transport: None,
+            clock: Arc::new(SystemClock),
+            random: Arc::new(|| Box::new(SystemRandom)),
+            context: None,
+            write_back: None,
+        }
+    }
+
+    /// A password for `user`, typed in any form: `DOMAIN\user`, `user@REALM`, a UPN
+    /// `user@dns.domain`, or a bare name with the default realm (see [`UserName`]). Both
+    /// Kerberos and NTLM use it.
+    #[must_use]
+    pub fn with_password(mut self, user: &str, password: &str) -> Self {
+        self.source = Source::Password(user.into(), Zeroizing::new(password.into()));
+        self
+    }
+
+    /// The NT hash of `user`'s password: NTLM only (pass-the-hash).
+    #[must_use]
+    pub fn with_nt_hash(mut self, user: &str, hash: [u8; 16]) -> Self {
+        self.source = Source::NtHash(user.into(), Zeroizing::new(hash));
+        self
+    }
+
+    /// The tickets of a credential cache (`FILE:...`, `DIR:...`): Kerberos only; new service
+    /// tickets are written back to it, as MIT does.
+    #[must_use]
+    pub fn with_ccache(mut self, name: &str) -> Self {
+        self.source = Source::Ccache(name.into());
+        self
+    }
+
+    /// The keys of `principal` (the keytab's first principal when `None`) in a keytab:
+    /// Kerberos only (a service acting as itself, `kinit -k`).
+    #[must_use]
+    pub fn with_keytab(mut self, path: impl Into<PathBuf>, principal: Option<&str>) -> Self {
+        self.source = Source::Keytab(path.into(), principal.map(str::to_string));
+        self
+    }
+
+    /// The NTLM domain, overriding the one the user name implies.
+    #[must_use]
+    pub fn domain(mut self, domain: &str) -> Self {
+        self.domain = Some(domain.into());
+        self
+    }
+
+    /// The packages, in SSPI's form: `"kerberos,!ntlm"`, `"ntlm"`, `"!kerberos"`, `"u2u"`.
+    #[must_use]
+    pub fn packages(mut self, list: &str) -> Self {
+        self.packages = Packages::parse(list);
+        self
+    }
+
+    /// When NTLM may take over from a failed first Kerberos leg (docs/fallback.md).
+    #[must_use]
+    pub fn fallback(mut self, policy: FallbackPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The context flags asked for (default: mutual authentication, replay and sequence
+    /// detection, integrity and confidentiality).
+    #[must_use]
+    pub fn flags(mut self, flags: ContextFlags) -> Self {
+        self.flags = flags;
+        self
+    }
+
+    /// The channel bindings of the TLS connection (`tls-server-end-point`, RFC 5929): sent in
+    /// NTLM's MsvAvChannelBindings and Kerberos's authenticator checksum.
+    #[must_use]
+    pub fn channel_bindings(mut self, bindings: ChannelBindings) -> Self {
+        self.channel_bindings = Some(bindings);
+        self
+    }
+
+    /// The Kerberos enctypes, in order of preference (default: krb5.conf's, else AES).
+    #[must_use]
+    pub fn enctypes(mut self, enctypes: Vec<Enctype>) -> Self {
+        self.enctypes = Some(enctypes);
+        self
+    }
+
+    /// Accept rc4-hmac (opt-in, RFC 8429).
+    #[must_use]
+    pub fn allow_weak(mut self, allow: bool) -> Self {
+        self.allow_weak = allow;
+        self
+    }
+
+    /// The krb5.conf to use (default: MIT's, from `KRB5_CONFIG`).
+    #[must_use]
+    pub fn krb5_conf(mut self, conf: Krb5Conf) -> Self {
+        self.conf = Some(conf);
+        self
+    }
+
+    /// The transport for KDC requests (default: the blocking TCP/UDP client of krb5.conf).
+    #[must_use]
+    pub fn kdc_transport(mut self, transport: Arc<dyn KdcTransport + Send + Sync>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// The clock and the random source (for tests: a fixed clock, a deterministic source).
+    #[must_use]
+    pub fn environment(mut self, clock: Arc<dyn Clock>, random: RandomSource) -> Self {
+        self.clock = clock;
+        self.random = random;
+        self
+    }
+
+    /// Advances the handshake: `None` first, then each token from the server. The KDC
+    /// exchanges happen inside.
+    pub fn step(&mut self, token: Option<&[u8]>) -> Result<Progress, Error> {
+        if self.context.is_none() {
+            self.context = Some(self.build()?);
+        }
+        let transport = self.transport.clone();
+        let ctx = self
+            .context
+            .as_mut()
+            .ok_or_else(|| Error::bare(MajorStatus::NoContext))?;
+        let input = token.map_or(Input::Start, Input::Token);
+        let step = match &transport {
+            Some(t) => step_with_kdc(ctx, input, t.as_ref())?,
+            None => ctx.step(input)?,
+        };
+        match step {
+            Step::Continue(t) => Ok(Progress::Continue(t)),
+            Step::Complete(t) => {
+                if let Some((name, creds)) = self.write_back.take() {
+                    // A failure to update the cache does not undo the logon.
+                    let _ = creds.store_new_tickets(&name);
+                }
+                Ok(Progress::Complete(t))
+            }
+            Step::NeedKdc(_) => Err(Error::bare(MajorStatus::Unavailable)),
+        }
+    }
+
+    /// Whether the handshake is complete.
+    pub fn is_complete(&self) -> bool {
+        self.context
+            .as_ref()
+            .is_some_and(SecurityContext::is_established)
+    }
+
+    /// What was negotiated, once complete.
+    pub fn negotiated(&self) -> Option<Negotiated> {
+        let ctx = self.context.as_ref().filter(|c| c.is_established())?;
+        Some(Negotiated {
+            mechanism: ctx.mechanism_name(),
+            fallback: ctx.fallback().cloned(),
+            key: ctx.key_info(),
+            flags: ctx.flags(),
+            peer: ctx.peer_name().map(|p| p.0.clone()),
+        })
+    }
+
+    /// The context underneath (for what the front door does not show).
+    pub fn context(&self) -> Option<&NegotiateInitiator> {
+        self.context.as_ref()
+    }
+
+    fn build(&mut self) -> Result<NegotiateInitiator, Error> {
+        let target = self.target.clone().map_err(SetupError::Target)?;
+        let packages = self.packages.clone().map_err(SetupError::Packages)?;
+        let conf = match self.conf.take() {
+            Some(c) => c,
+            None => Krb5Conf::from_env().map_err(|e| SetupError::Config(e.to_string()))?,
+        };
+        let default_realm = conf.default_realm().map(str::to_string);
+        let identity = self.identity(&conf, default_realm.as_deref())?;
+        let realm = target
+            .realm
+            .clone()
+            .or_else(|| conf.realm_of_host(&target.host).map(str::to_string))
+            .or_else(|| identity.kerberos.as_ref().map(|k| k.client.realm.clone()))
+            .or(default_realm)
+            .unwrap_or_default();
+        if self.transport.is_none() {
+            self.transport = Some(Arc::new(KdcClient::from_conf(&conf)));
+        }
+        let enctypes = self
+            .enctypes
+            .clone()
+            .or_else(|| conf.enctypes("default_tgs_enctypes", self.allow_weak));
+        let config = NegotiateConfig {
+            packages,
+            policy: self.policy,
+            target,
+            realm,
+            flags: self.flags,
+            channel_bindings: self.channel_bindings.clone(),
+            enctypes,
+        };
+        NegotiateInitiator::new(config, identity, self.clock.clone(), self.random.clone())
+    }
+
+    /// The identity of the source, in both mechanisms' forms.
+    fn identity(&mut self, conf: &Krb5Conf, realm: Option<&str>) -> Result<Identity, Error> {
+        let spn = self.target.as_ref().map(ToString::to_string).ok();
+        let ntlm = |domain: String, user: String, credentials: Credentials| {
+            let mut config = ClientConfig::password("", "", "");
+            config.user = user;
+            config.domain = domain;
+            config.credentials = credentials;
+            config.target.clone_from(&spn);
+            config.channel_bindings.clone_from(&self.channel_bindings);
+            Arc::new(ClientCredentials::new(config))
+        };
+        let mut identity = Identity::default();
+        match self.source.clone() {
+            Source::Password(user, password) => {
+                let name = UserName::parse(&user, realm).map_err(SetupError::from)?;
+                if let Ok(principal) = name.kerberos(realm) {
+                    let mut creds = InitiatorCredentials::with_password(principal, &password);
+                    self.kerberos_options(&mut creds, conf);
+                    identity.kerberos = Some(Arc::new(creds));
+                }
+                let (domain, user) = name.ntlm(self.domain.as_deref(), realm);
+                identity.ntlm = Some(ntlm(
+                    domain,
+                    user,
+                    Credentials::Password(Zeroizing::new(password.to_string())),
+                ));
+            }
+            Source::NtHash(user, hash) => {
+                let name = UserName::parse(&user, realm).map_err(SetupError::from)?;
+                let (domain, user) = name.ntlm(self.domain.as_deref(), realm);
+                identity.ntlm = Some(ntlm(domain, user, Credentials::NtHash(hash)));
+            }
+            Source::Ccache(name) => identity.kerberos = Some(self.ccache_credentials(&name, conf)?),
+            Source::Keytab(path, principal) => {
+                identity.kerberos =
+                    Some(self.keytab_credentials(&path, principal.as_deref(), conf)?);
+            }
+            Source::Default => {
+                let name = ccache::default_name();
+                let kerberos =
+                    self.ccache_credentials(&name, conf).or_else(
+                        |e| match default_client_keytab(conf) {
+                            Some(path) => self.keytab_credentials(&path, None, conf),
+                            None => Err(e),
+                        },
+                    )?;
+                identity.kerberos = Some(kerberos);
+            }
+        }
+        Ok(identity)
+    }
+
+    fn kerberos_options(&self, creds: &mut InitiatorCredentials, conf: &Krb5Conf) {
+        creds.as_options.allow_weak = self.allow_weak;
+        if let Some(e) = self
+            .enctypes
+            .clone()
+            .or_else(|| conf.enctypes("default_tkt_enctypes", self.allow_weak))
+        {
+            creds.as_options.enctypes = e;
+        }
+    }
+
+    fn ccache_credentials(
+        &mut self,
+        name: &str,
+        conf: &Krb5Conf,
+    ) -> Result<Arc<InitiatorCredentials>, Error> {
+        let cache = Ccache::read(name)
+            .map_err(|e| SetupError::NoCredentials(format!("ccache {name}: {e}")))?;
+        let mut creds = InitiatorCredentials::from_ccache(&cache, self.allow_weak);
+        self.kerberos_options(&mut creds, conf);
+        let creds = Arc::new(creds);
+        self.write_back = Some((name.to_string(), creds.clone()));
+        Ok(creds)
+    }
+
+    fn keytab_credentials(
+        &self,
+        path: &std::path::Path,
+        principal: Option<&str>,
+        conf: &Krb5Conf,
+    ) -> Result<Arc<InitiatorCredentials>, Error> {
+        let keytab = Keytab::read(path)
+            .map_err(|e| SetupError::NoCredentials(format!("keytab {}: {e}", path.display())))?;
+        let principal = match principal {
+            Some(p) => Principal::parse(p, conf.default_realm())
+                .map_err(|e| SetupError::NoCredentials(e.to_string()))?,
+            None => keytab
+                .entries
+                .first()
+                .map(|e| e.principal.clone())
+                .ok_or_else(|| {
+                    SetupError::NoCredentials(format!("keytab {} is empty", path.display()))
+                })?,
+        };
+        let mut creds = InitiatorCredentials::with_keytab(principal, &keytab, self.allow_weak)?;
+        self.kerberos_options(&mut creds, conf);
+        Ok(Arc::new(creds))
+    }
+}
+
+impl core::fmt::Debug for Client {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Client")
+            .field("target", &self.target)
+            .field("policy", &self.policy)
+            .field("complete", &self.is_complete())
+            .finish_non_exhaustive()
+    }
+}
+
+/// MIT's default client keytab: `KRB5_CLIENT_KTNAME`, else krb5.conf's
+/// `default_client_keytab_name` (a `FILE:` name), if the file exists.
+fn default_client_keytab(conf: &Krb5Conf) -> Option<PathBuf> {
+    let name = std::env::var("KRB5_CLIENT_KTNAME").ok().or_else(|| {
+        conf.value(&["libdefaults", "default_client_keytab_name"])
+            .map(str::to_string)
+    })?;
+    let path = PathBuf::from(name.strip_prefix("FILE:").unwrap_or(&name));
+    path.exists().then_some(path)
+}
+
+impl MessageProtection for Client {
+    fn wrap_in_place(&mut self, buf: &mut Vec<u8>, confidential: bool) -> Result<(), Error> {
+        self.established()?.wrap_in_place(buf, confidential)
+    }
+
+    fn unwrap_in_place<'a>(&mut self, buf: &'a mut [u8]) -> Result<Unwrapped<'a>, Error> {
+        self.established()?.unwrap_in_place(buf)
+    }
+
+    fn get_mic(&mut self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        self.established()?.get_mic(message)
+    }
+
+    fn verify_mic(&mut self, message: &[u8], mic: &[u8]) -> Result<(), Error> {
+        self.established()?.verify_mic(message, mic)
+    }
+}
+
+impl Client {
+    fn established(&mut self) -> Result<&mut NegotiateInitiator, Error> {
+        self.context
+            .as_mut()
+            .filter(|c| c.is_established())
+            .ok_or_else(|| Error::bare(MajorStatus::NoContext))
+    }
+}

@@ -1,0 +1,45 @@
+//! What the front door's `step` returns, and what an established context says it negotiated.
+
+use sesame_gss::{ContextFlags, KeyInfo};
+
+use crate::FallbackReason;
+
+/// The outcome of one step of a handshake.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Send the token to the peer and step again with its answer.
+    Continue(Vec<u8>),
+    /// Established; send the token, if any, to the peer.
+    Complete(Option<Vec<u8>>),
+}
+
+impl Progress {
+    /// The token to send, if any.
+    pub fn token(&self) -> Option<&[u8]> {
+        match self {
+            Self::Continue(t) | Self::Complete(Some(t)) => Some(t),
+            Self::Complete(None) => None,
+        }
+    }
+
+    /// Whether this side is established.
+    pub fn is_complete(&self) -> bool {
+        matches!(self, Self::Complete(_))
+    }
+}
+
+/// What an established context negotiated (SSPI's `QueryContextAttributes`, pyspnego's
+/// context properties).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Negotiated {
+    /// `kerberos`, `kerberos-u2u` or `ntlm`.
+    pub mechanism: &'static str,
+    /// Why NTLM was used instead of Kerberos, when it was (initiators).
+    pub fallback: Option<FallbackReason>,
+    /// The session key's algorithm (the Kerberos enctype, or NTLM's RC4).
+    pub key: Option<KeyInfo>,
+    /// The flags granted.
+    pub flags: ContextFlags,
+    /// The peer: the target on a client, the authenticated user on a server.
+    pub peer: Option<String>,
+}
