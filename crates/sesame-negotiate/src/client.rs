@@ -72,6 +72,21 @@ enum Source {
 }
 
 /// A Negotiate client for one target: one handshake.
+///
+/// ```no_run
+/// use sesame_negotiate::{Client, FallbackPolicy, Progress};
+/// # fn send(_: &[u8]) -> Vec<u8> { Vec::new() }
+/// let mut client = Client::new("HTTP/web.example.com")
+///     .with_password("EXAMPLE\\user1", "Passw0rd1")
+///     .fallback(FallbackPolicy::Never);
+/// let mut progress = client.step(None)?;
+/// while let Progress::Continue(token) = &progress {
+///     progress = client.step(Some(&send(token)))?;
+/// }
+/// let negotiated = client.negotiated().expect("complete");
+/// println!("{} ({:?})", negotiated.mechanism, negotiated.key);
+/// # Ok::<(), sesame_gss::Error>(())
+/// ```
 pub struct Client {
     target: Result<Spn, String>,
     source: Source,

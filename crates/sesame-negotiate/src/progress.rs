@@ -5,6 +5,13 @@ use sesame_gss::{ContextFlags, KeyInfo};
 use crate::FallbackReason;
 
 /// The outcome of one step of a handshake.
+///
+/// ```
+/// use sesame_negotiate::Progress;
+/// let p = Progress::Complete(Some(vec![0xa1]));
+/// assert_eq!((p.token(), p.is_complete()), (Some(&[0xa1][..]), true));
+/// assert_eq!(Progress::Complete(None).token(), None);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Progress {
     /// Send the token to the peer and step again with its answer.
@@ -30,6 +37,16 @@ impl Progress {
 
 /// What an established context negotiated (SSPI's `QueryContextAttributes`, pyspnego's
 /// context properties).
+///
+/// ```no_run
+/// # let client = sesame_negotiate::Client::new("HTTP/web");
+/// if let Some(n) = client.negotiated() {
+///     if let Some(reason) = &n.fallback {
+///         eprintln!("NTLM, because {reason}");
+///     }
+///     println!("{} with {:?}, key {:?}", n.mechanism, n.peer, n.key.map(|k| k.algorithm));
+/// }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Negotiated {
     /// `kerberos`, `kerberos-u2u` or `ntlm`.

@@ -22,6 +22,20 @@ use crate::client::SetupError;
 use crate::{AcceptorSetup, Negotiated, Packages, Progress, RandomSource, negotiate_acceptor};
 
 /// A Negotiate service: its credentials and policies, shared by all its connections.
+///
+/// ```no_run
+/// use sesame_gss::{ChannelBindingPolicy, ChannelBindings};
+/// use sesame_negotiate::Server;
+/// # let certificate_hash = [0u8; 32];
+/// let server = Server::new()? // the default keytab, NTLM_USER_FILE
+///     .service_names(&["HTTP/web.example.com"])?
+///     .channel_bindings(
+///         Some(ChannelBindings::tls_server_end_point_hash(&certificate_hash)),
+///         ChannelBindingPolicy::Required,
+///     );
+/// let acceptor = server.accept(); // one per connection
+/// # Ok::<(), sesame_gss::Error>(())
+/// ```
 pub struct Server {
     packages: Packages,
     keytab: Option<Arc<AcceptorCredentials>>,
@@ -205,6 +219,33 @@ impl core::fmt::Debug for Server {
 }
 
 /// One connection's handshake on the server side.
+///
+/// ```no_run
+/// # fn receive() -> Vec<u8> { Vec::new() }
+/// # fn send(_: &[u8]) {}
+/// # let server = sesame_negotiate::Server::new()?;
+/// let mut acceptor = server.accept();
+/// loop {
+///     match acceptor.step(&receive()) {
+///         Ok(progress) => {
+///             if let Some(token) = progress.token() {
+///                 send(token);
+///             }
+///             if progress.is_complete() {
+///                 break;
+///             }
+///         }
+///         Err(e) => {
+///             if let Some(token) = acceptor.error_token() {
+///                 send(&token); // the client learns why
+///             }
+///             return Err(e);
+///         }
+///     }
+/// }
+/// println!("{:?}", acceptor.negotiated().and_then(|n| n.peer));
+/// # Ok::<(), sesame_gss::Error>(())
+/// ```
 pub struct Acceptor {
     spnego: SpnegoAcceptor,
 }

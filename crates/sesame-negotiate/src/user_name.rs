@@ -15,6 +15,15 @@ use core::fmt;
 use sesame_kerberos::principal::Principal;
 
 /// A user name as typed, in one of the four forms Windows users type.
+///
+/// ```
+/// use sesame_negotiate::UserName;
+/// let name = UserName::parse("EXAMPLE\\user1", Some("EXAMPLE.TEST")).unwrap();
+/// assert_eq!(name.kerberos(Some("EXAMPLE.TEST")).unwrap().to_string(), "user1@EXAMPLE.TEST");
+/// assert_eq!(name.ntlm(None, None), ("EXAMPLE".into(), "user1".into()));
+/// let upn = UserName::parse("user1@corp.example.com", Some("EXAMPLE.TEST")).unwrap();
+/// assert_eq!(upn.ntlm(None, None), ("".into(), "user1@corp.example.com".into()));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UserName {
     /// `DOMAIN\user`.
