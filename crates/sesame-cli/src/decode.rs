@@ -5,24 +5,18 @@ use std::io::{Read, Write};
 use base64::Engine as _;
 use sesame_asn1::message::AnyMessage;
 
-use crate::args::Args;
+use crate::cli::DecodeArgs;
 
-pub const USAGE: &str = "sesame decode [--hex | --raw] [FILE]
-  Decodes a Kerberos message, a GSS-API token or a SPNEGO token and prints its fields.
-  The input (FILE, or standard input) is base64 unless --hex or --raw says otherwise;
-  an `Authorization: Negotiate <base64>` header line is accepted as it is.";
-
-pub fn run(args: &[String]) -> Result<(), String> {
-    let args = Args::parse(args, &[], &["hex", "raw"])?;
+pub fn run(args: &DecodeArgs) -> Result<(), String> {
     let mut input = Vec::new();
-    match args.positional.first().map(String::as_str) {
+    match args.file.as_deref() {
         None | Some("-") => std::io::stdin().read_to_end(&mut input).map(drop),
         Some(path) => std::fs::read(path).map(|b| input = b),
     }
     .map_err(|e| format!("cannot read input: {e}"))?;
-    let bytes = if args.flag("raw") {
+    let bytes = if args.raw {
         input
-    } else if args.flag("hex") {
+    } else if args.hex {
         parse_hex(&input)?
     } else {
         let text = String::from_utf8_lossy(&input).trim().to_string();

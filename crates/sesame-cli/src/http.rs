@@ -5,15 +5,14 @@
 
 use std::io::Write;
 
+use std::sync::Arc;
+
 use base64::Engine as _;
-use sesame_gss::{Input, SecurityContext, Step};
-use sesame_kerberos::transport::step_with_kdc;
+use sesame_gss::{Random, SystemRandom};
+use sesame_kerberos::ccache::{self, Ccache};
+use sesame_negotiate::{Client, UserName};
 
-use crate::args::Args;
-
-pub const USAGE: &str = "sesame http URL [--target SPN] (--user USER@REALM [--domain D] --password-env VAR | --ccache NAME)
-            [--packages LIST] [--fallback allowlist|any|never] [--kdc ... | --kdc-proxy URL [--ca-file FILE]]
-  GETs URL with Negotiate (Kerberos, NTLM fallback); prints the body; the mechanism used on stderr.";
+use crate::cli::HttpArgs;
 
 fn b64() -> base64::engine::GeneralPurpose {
     base64::engine::general_purpose::STANDARD
@@ -52,28 +51,8 @@ fn challenge(resp: &Response) -> Result<Challenge, String> {
     Ok(Challenge::Absent)
 }
 
-pub fn run(raw: &[String]) -> Result<(), String> {
-    let mut options: Vec<&str> = vec![
-        "target",
-        "user",
-        "domain",
-        "password-env",
-        "ccache",
-        "packages",
-        "fallback",
-        "kdc",
-        "kdc-proxy",
-        "ca-file",
-        "dns-server",
-        "clock-offset",
-        "channel-bindings",
-        "enctypes",
-    ];
-    options.sort_unstable();
-    let args = Args::parse(raw, &options, &["mutual", "delegate", "allow-weak"])?;
-    let [url] = args.positional.as_slice() else {
-        return Err(format!("one URL is needed\n{USAGE}"));
-    };
+pub fn run(args: &HttpArgs) -> Result<(), String> {
+    let url = &args.url;
     let host = url
         .split_once("://")
         .map_or(url.as_str(), |(_, rest)| rest)
@@ -81,30 +60,49 @@ pub fn run(raw: &[String]) -> Result<(), String> {
         .next()
         .unwrap_or_default()
         .to_string();
-    let mut with_target = raw.to_vec();
-    if args.value("target").is_none() {
-        with_target.extend(["--target".to_string(), format!("HTTP/{host}")]);
-    }
-    with_target.push("--mutual".into());
-    let args = Args::parse(
-        &with_target,
-        &options,
-        &["mutual", "delegate", "allow-weak"],
-    )?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .build()
         .into();
+    let verbose = args.kdc.verbose;
     let get = |auth: Option<&[u8]>| {
         let mut req = agent.get(url.as_str());
         if let Some(token) = auth {
+            if verbose {
+                eprintln!("sesame: > Authorization: Negotiate ({} bytes)", token.len());
+            }
             req = req.header(
                 "Authorization",
                 format!("Negotiate {}", b64().encode(token)),
             );
         }
-        req.call().map_err(|e| format!("GET {url}: {e}"))
+        let resp = req.call().map_err(|e| format!("GET {url}: {e}"))?;
+        if verbose {
+            let offers: Vec<String> = resp
+                .headers()
+                .get_all("www-authenticate")
+                .iter()
+                .map(|v| {
+                    let v = v.to_str().unwrap_or_default();
+                    let (scheme, rest) = v.split_once(' ').unwrap_or((v, ""));
+                    if rest.is_empty() {
+                        scheme.to_string()
+                    } else {
+                        format!(
+                            "{scheme} ({} bytes)",
+                            b64().decode(rest.trim()).map_or(0, |t| t.len())
+                        )
+                    }
+                })
+                .collect();
+            eprintln!(
+                "sesame: < HTTP {} {}",
+                resp.status().as_u16(),
+                offers.join(", ")
+            );
+        }
+        Ok(resp)
     };
     // A 401's body is read to its end so that the connection goes back to the pool and the
     // next request takes the same one: NTLM authenticates the connection, not the request.
@@ -112,9 +110,27 @@ pub fn run(raw: &[String]) -> Result<(), String> {
         let _ = resp.body_mut().read_to_vec();
     };
     let mut resp = get(None)?;
-    if resp.status().as_u16() == 401 && !matches!(challenge(&resp)?, Challenge::Absent) {
+    if resp.status().as_u16() == 401 {
+        if matches!(challenge(&resp)?, Challenge::Absent) {
+            let offered: Vec<&str> = resp
+                .headers()
+                .get_all("www-authenticate")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .filter_map(|v| v.split_whitespace().next())
+                .collect();
+            return Err(format!(
+                "HTTP 401: the server does not offer Negotiate (it offers: {})",
+                if offered.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    offered.join(", ")
+                }
+            ));
+        }
         drain(&mut resp);
-        resp = authenticate(&args, &get, &drain)?;
+        let mut client = client(args, &host)?;
+        resp = authenticate(&mut client, &get, &drain)?;
     }
     let status = resp.status().as_u16();
     let body = resp
@@ -130,33 +146,85 @@ pub fn run(raw: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// The front door's client for the URL's host, with the credentials as `curl --negotiate`
+/// takes them: none (the default cache), `--user` (a password from the environment, a file or
+/// a prompt), or `--ccache`.
+fn client(args: &HttpArgs, host: &str) -> Result<Client, String> {
+    let conf = crate::kerberos::conf()?;
+    let target = args
+        .target
+        .clone()
+        .unwrap_or_else(|| format!("HTTP/{host}"));
+    let mut client = Client::new(&target)
+        .fallback(crate::negotiate::fallback(args.fallback.as_deref())?)
+        .allow_weak(args.kerberos.allow_weak)
+        .flags(crate::kerberos::context_flags(true, false, args.delegate));
+    let realm = match (&args.user, &args.ccache) {
+        (Some(user), _) => {
+            let password =
+                crate::password::read(&args.password, &format!("Password for {user}: "))?;
+            client = client.with_password(user, &password);
+            UserName::parse(user, conf.default_realm())
+                .ok()
+                .and_then(|n| n.kerberos(conf.default_realm()).ok())
+                .map(|p| p.realm)
+        }
+        (None, Some(cache)) => {
+            client = client.with_ccache(cache);
+            Ccache::read(cache).ok().map(|c| c.default_principal.realm)
+        }
+        (None, None) => Ccache::read(&ccache::default_name())
+            .ok()
+            .map(|c| c.default_principal.realm),
+    };
+    let realm = realm
+        .or_else(|| conf.default_realm().map(str::to_string))
+        .unwrap_or_default();
+    if let Some(d) = &args.domain {
+        client = client.domain(d);
+    }
+    if let Some(p) = &args.packages {
+        client = client.packages(p);
+    }
+    if let Some(cb) = crate::policy::bindings(args.channel_bindings.as_deref()) {
+        client = client.channel_bindings(cb);
+    }
+    if args.kerberos.enctypes.is_some() {
+        client = client.enctypes(crate::kerberos::enctypes(&args.kerberos, &conf)?);
+    }
+    let transport = crate::kerberos::transport(&args.kdc, &conf, &realm)?;
+    Ok(client
+        .environment(
+            crate::kerberos::clock(&args.kerberos),
+            Arc::new(|| Box::new(SystemRandom) as Box<dyn Random>),
+        )
+        .kdc_transport(Arc::new(transport))
+        .krb5_conf(conf))
+}
+
 /// The Negotiate round trips after the server's first 401; returns the final response.
 fn authenticate(
-    args: &Args,
+    client: &mut Client,
     get: Get<'_>,
     drain: &dyn Fn(&mut Response),
 ) -> Result<Response, String> {
-    let (mut ctx, transport, _) = crate::negotiate::initiator(args, true)?;
-    let fail = |e: sesame_gss::Error| e.to_string();
-    let mut step = step_with_kdc(&mut ctx, Input::Start, &transport).map_err(fail)?;
+    let fail = |e: sesame_gss::Error| crate::tokens::failure_text(&e);
+    let mut progress = client.step(None).map_err(fail)?;
     let resp = loop {
-        let (Step::Continue(token) | Step::Complete(Some(token))) = step else {
+        let Some(token) = progress.token().map(<[u8]>::to_vec) else {
             return Err("the context produced no token for the server".into());
         };
         let mut resp = get(Some(&token))?;
         let status = resp.status().as_u16();
         match (status, challenge(&resp)?) {
-            (401, Challenge::Token(reply)) if !ctx.is_established() => {
+            (401, Challenge::Token(reply)) if !client.is_complete() => {
                 drain(&mut resp);
-                step = step_with_kdc(&mut ctx, Input::Token(&reply), &transport).map_err(fail)?;
+                progress = client.step(Some(&reply)).map_err(fail)?;
             }
             (401, _) => return Err("the server refused the credentials (401)".into()),
-            (_, Challenge::Token(reply)) if !ctx.is_established() => {
+            (_, Challenge::Token(reply)) if !client.is_complete() => {
                 // The server's last token: mutual authentication.
-                if !matches!(
-                    ctx.step(Input::Token(&reply)).map_err(fail)?,
-                    Step::Complete(None)
-                ) {
+                if client.step(Some(&reply)).map_err(fail)?.token().is_some() {
                     return Err("the server's final token did not complete the context".into());
                 }
                 break resp;
@@ -164,17 +232,17 @@ fn authenticate(
             _ => break resp,
         }
     };
-    if !ctx.is_established() {
+    let Some(n) = client.negotiated() else {
         return Err("the server answered without authenticating itself (no final token)".into());
-    }
-    let (mech, fallback) = crate::negotiate::describe(&ctx).unwrap_or_default();
-    if let Some(reason) = fallback {
+    };
+    if let Some(reason) = &n.fallback {
         eprintln!("sesame: fell back to NTLM: {reason}");
     }
     eprintln!(
-        "sesame: HTTP {} with {mech} to {}",
+        "sesame: HTTP {} with spnego/{} to {}",
         resp.status().as_u16(),
-        ctx.peer_name().map(|p| p.0.clone()).unwrap_or_default()
+        n.mechanism,
+        n.peer.unwrap_or_default()
     );
     Ok(resp)
 }

@@ -1,5 +1,6 @@
-//! Kerberos in the CLI: `sesame kinit`, and the contexts `sesame init --mech kerberos` and
-//! `sesame accept --mech kerberos` run over the token line protocol.
+//! Kerberos in the CLI: `sesame kinit`, `kvno`, `kdestroy`, `locate`, and the contexts
+//! `sesame init --mech kerberos` and `sesame accept --mech kerberos` run over the token line
+//! protocol.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -24,13 +25,9 @@ use sesame_kerberos::transport::{
 };
 use zeroize::Zeroizing;
 
-use crate::args::Args;
-
-pub const KINIT_USAGE: &str =
-    "sesame kinit PRINCIPAL (--password-env VAR | --keytab FILE) [--ccache NAME]
-            [--kdc HOST[:PORT]] [--enctypes LIST] [--allow-weak] [--lifetime SECONDS]
-            [--clock-offset SECONDS]
-  Gets a TGT from the KDC and writes it to the ccache (default KRB5CCNAME, as MIT).";
+use crate::cli::{
+    ContextArgs, KdcArgs, KdestroyArgs, KerberosArgs, KinitArgs, KvnoArgs, LocateArgs,
+};
 
 /// The facts of a Kerberos failure as a short kind for `error` lines: the KRB-ERROR name in
 /// lower case (`kdc-err-preauth-failed`), or the transport fact (`no-kdc`, `kdc-unreachable`).
@@ -91,17 +88,18 @@ pub fn conf() -> Result<Krb5Conf, String> {
 
 /// The transport to the KDCs of `realm`: `--kdc` / `--kdc-proxy` if given, else krb5.conf, else
 /// DNS SRV records (`--dns-server` names the nameserver).
-pub fn transport(args: &Args, conf: &Krb5Conf, realm: &str) -> Result<KdcClient, String> {
+pub fn transport(args: &KdcArgs, conf: &Krb5Conf, realm: &str) -> Result<KdcClient, String> {
     let mut client = KdcClient::from_conf(conf);
-    for option in ["kdc", "kdc-proxy"] {
-        if let Some(kdc) = args.value(option) {
-            if option == "kdc-proxy" && !kdc.starts_with("https://") {
-                return Err(format!("--kdc-proxy takes an https:// URL, not {kdc}"));
-            }
-            client = client.with_kdc(realm, kdc);
-        }
+    if let Some(kdc) = &args.kdc {
+        client = client.with_kdc(realm, kdc);
     }
-    if let Some(addr) = args.value("dns-server") {
+    if let Some(proxy) = &args.kdc_proxy {
+        if !proxy.starts_with("https://") {
+            return Err(format!("--kdc-proxy takes an https:// URL, not {proxy}"));
+        }
+        client = client.with_kdc(realm, proxy);
+    }
+    if let Some(addr) = &args.dns_server {
         let addr: SocketAddr = addr
             .parse()
             .map_err(|_| format!("--dns-server takes ADDRESS:PORT, not {addr}"))?;
@@ -109,7 +107,7 @@ pub fn transport(args: &Args, conf: &Krb5Conf, realm: &str) -> Result<KdcClient,
     }
     // An extra CA is read now, so that a bad file is a usage error; without one the client
     // builds its proxy client when (and if) a proxy is used.
-    if let Some(ca) = args.value("ca-file") {
+    if let Some(ca) = &args.ca_file {
         let proxy = ProxyConfig {
             extra_ca: Some(PathBuf::from(ca)),
             ..ProxyConfig::default()
@@ -120,17 +118,17 @@ pub fn transport(args: &Args, conf: &Krb5Conf, realm: &str) -> Result<KdcClient,
 }
 
 /// With `--verbose`: each KDC tried and what happened, on standard error.
-pub fn report(args: &Args, client: &KdcClient) {
-    if args.flag("verbose") {
+pub fn report(args: &KdcArgs, client: &KdcClient) {
+    if args.verbose {
         for line in client.trace() {
             eprintln!("sesame: kdc {line}");
         }
     }
 }
 
-fn enctypes(args: &Args, conf: &Krb5Conf) -> Result<Vec<Enctype>, String> {
-    let allow_weak = args.flag("allow-weak");
-    match args.value("enctypes") {
+pub fn enctypes(args: &KerberosArgs, conf: &Krb5Conf) -> Result<Vec<Enctype>, String> {
+    let allow_weak = args.allow_weak;
+    match args.enctypes.as_deref() {
         Some(list) => list
             .split([',', ' '])
             .filter(|s| !s.is_empty())
@@ -176,26 +174,16 @@ pub fn target(name: &str, conf: &Krb5Conf, user_to_user: bool) -> Result<Princip
     Ok(Principal::service(service, host, realm))
 }
 
-pub fn clock(args: &Args) -> Result<Arc<dyn Clock>, String> {
-    let offset: i64 = args
-        .value("clock-offset")
-        .map_or(Ok(0), str::parse)
-        .map_err(|_| "--clock-offset takes a number of seconds".to_string())?;
-    Ok(Arc::new(sesame_gss::OffsetClock {
+/// The system clock, shifted by `--clock-offset`.
+pub fn clock(args: &KerberosArgs) -> Arc<dyn Clock> {
+    Arc::new(sesame_gss::OffsetClock {
         inner: sesame_gss::SystemClock,
-        offset_secs: offset,
-    }))
+        offset_secs: args.clock_offset.unwrap_or(0),
+    })
 }
 
-fn password(var: &str) -> Result<Zeroizing<String>, String> {
-    std::env::var(var)
-        .map(Zeroizing::new)
-        .map_err(|_| format!("environment variable {var} is not set"))
-}
-
-fn keytab(args: &Args) -> Result<Keytab, String> {
-    let name = args
-        .value("keytab")
+fn keytab(name: Option<&str>) -> Result<Keytab, String> {
+    let name = name
         .map(str::to_string)
         .or_else(|| std::env::var("KRB5_KTNAME").ok())
         .ok_or("--keytab FILE (or KRB5_KTNAME) is required")?;
@@ -206,61 +194,61 @@ fn keytab(args: &Args) -> Result<Keytab, String> {
     Keytab::read(Path::new(path)).map_err(|e| e.to_string())
 }
 
-pub fn kinit(raw: &[String]) -> Result<(), String> {
-    let args = Args::parse(
-        raw,
-        &[
-            "password-env",
-            "keytab",
-            "ccache",
-            "kdc",
-            "kdc-proxy",
-            "ca-file",
-            "dns-server",
-            "enctypes",
-            "lifetime",
-            "clock-offset",
-        ],
-        &["allow-weak", "verbose"],
-    )?;
-    let [name] = args.positional.as_slice() else {
-        return Err(format!("one principal is needed\n{KINIT_USAGE}"));
-    };
+/// A lifetime as seconds or as krb5.conf writes durations (`10h`, `1d`, `1h30m`).
+fn lifetime(text: &str) -> Result<Duration, String> {
+    text.parse::<u64>()
+        .map(Duration::from_secs)
+        .ok()
+        .or_else(|| sesame_kerberos::krb5_conf::parse_duration(text))
+        .ok_or_else(|| format!("{text} is not a lifetime (seconds, or 10h, 30m, 1d)"))
+}
+
+pub fn kinit(args: &KinitArgs) -> Result<(), String> {
     let conf = conf()?;
-    let client = principal(name, &conf)?;
-    let allow_weak = args.flag("allow-weak");
-    let secret = match (args.value("password-env"), args.value("keytab")) {
-        (Some(var), None) => {
-            ClientSecret::Password(Zeroizing::new(password(var)?.as_bytes().to_vec()))
-        }
-        (None, Some(_)) => {
-            let kt = keytab(&args)?;
-            let keys = kt
-                .entries
-                .iter()
-                .filter(|e| e.principal.same_name(&client))
-                .filter_map(|e| e.key(allow_weak).ok())
-                .collect();
-            ClientSecret::Keys(keys)
-        }
-        _ => {
-            return Err(format!(
-                "give one of --password-env VAR and --keytab FILE\n{KINIT_USAGE}"
-            ));
-        }
+    let allow_weak = args.kerberos.allow_weak;
+    let use_keytab = args.use_keytab || args.keytab.is_some();
+    let keytab_name = args
+        .keytab
+        .clone()
+        .or_else(|| std::env::var("KRB5_CLIENT_KTNAME").ok());
+    let kt = if use_keytab {
+        Some(keytab(keytab_name.as_deref())?)
+    } else {
+        None
     };
-    let lifetime = match args.value("lifetime") {
-        Some(s) => Duration::from_secs(s.parse().map_err(|_| "--lifetime takes seconds")?),
-        None => conf.ticket_lifetime(),
+    let client = match (&args.principal, &kt) {
+        (Some(name), _) => principal(name, &conf)?,
+        (None, Some(kt)) => kt
+            .entries
+            .first()
+            .map(|e| e.principal.clone())
+            .ok_or("the keytab is empty")?,
+        (None, None) => return Err("a principal is needed (or -k for the keytab's first)".into()),
+    };
+    let secret = if let Some(kt) = &kt {
+        let keys = kt
+            .entries
+            .iter()
+            .filter(|e| e.principal.same_name(&client))
+            .filter_map(|e| e.key(allow_weak).ok())
+            .collect();
+        ClientSecret::Keys(keys)
+    } else {
+        let pw = crate::password::read(&args.password, &format!("Password for {client}: "))?;
+        ClientSecret::Password(Zeroizing::new(pw.as_bytes().to_vec()))
     };
     let options = AsOptions {
-        enctypes: enctypes(&args, &conf)?,
-        lifetime,
+        enctypes: enctypes(&args.kerberos, &conf)?,
+        lifetime: match &args.lifetime {
+            Some(l) => lifetime(l)?,
+            None => conf.ticket_lifetime(),
+        },
+        renew: args.renewable.as_deref().map(lifetime).transpose()?,
         allow_weak,
         ..AsOptions::default()
     };
-    let clock = clock(&args)?;
-    let transport = transport(&args, &conf, &client.realm)?;
+    let clock = clock(&args.kerberos);
+    let transport = transport(&args.kdc, &conf, &client.realm)?;
     let mut rng = SystemRandom;
     let fail = |e: KerberosError| format!("{}: {e}", error_kind(&e));
     let (mut exchange, mut request) =
@@ -268,7 +256,7 @@ pub fn kinit(raw: &[String]) -> Result<(), String> {
             .map_err(fail)?;
     let tgt = loop {
         let reply = transport.send(&request);
-        report(&args, &transport);
+        report(&args.kdc, &transport);
         let reply = reply.map_err(|e| fail(KerberosError::Transport(e)))?;
         match exchange
             .receive(&reply, clock.as_ref(), &mut rng)
@@ -278,9 +266,7 @@ pub fn kinit(raw: &[String]) -> Result<(), String> {
             KdcStep::Done(tgt) => break tgt,
         }
     };
-    let name = args
-        .value("ccache")
-        .map_or_else(ccache::default_name, str::to_string);
+    let name = args.ccache.clone().unwrap_or_else(ccache::default_name);
     let mut cache = Ccache::new(tgt.client.clone());
     cache
         .credentials
@@ -289,17 +275,80 @@ pub fn kinit(raw: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// `sesame kvno SPN...`: a service ticket for each into the cache, `SPN: kvno = N` as MIT
+/// prints it.
+pub fn kvno(args: &KvnoArgs) -> Result<(), String> {
+    let conf = conf()?;
+    let name = args.ccache.clone().unwrap_or_else(ccache::default_name);
+    let cache = Ccache::read(&name).map_err(|e| format!("{name}: {e}"))?;
+    let credentials = Arc::new(InitiatorCredentials::from_ccache(
+        &cache,
+        args.kerberos.allow_weak,
+    ));
+    let transport = transport(&args.kdc, &conf, &credentials.client.realm)?;
+    let fail = |e: sesame_gss::Error| match e.mech_error::<KerberosError>() {
+        Some(k) => format!("{}: {e}", error_kind(k)),
+        None => e.to_string(),
+    };
+    for service in &args.services {
+        let target = target(service, &conf, false)?;
+        let mut config = InitiatorConfig::new(target.clone());
+        config.enctypes = enctypes(&args.kerberos, &conf)?;
+        // The context's first step gets the service ticket (and stops at the AP-REQ).
+        let mut ctx = KerberosInitiator::new(
+            credentials.clone(),
+            config,
+            clock(&args.kerberos),
+            Box::new(SystemRandom),
+        );
+        let step = sesame_kerberos::transport::step_with_kdc(
+            &mut ctx,
+            sesame_gss::Input::Start,
+            &transport,
+        );
+        report(&args.kdc, &transport);
+        step.map_err(fail)?;
+        let ticket = credentials
+            .cache
+            .all()
+            .into_iter()
+            .find(|t| t.server.same_name(&target) || t.server.components == target.components)
+            .ok_or_else(|| format!("{target}: no ticket"))?;
+        let kvno = ticket.ticket.enc_part.kvno.unwrap_or(0);
+        println!("{}: kvno = {kvno}", ticket.server);
+    }
+    credentials
+        .store_new_tickets(&name)
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// `sesame kdestroy`: removes the cache (the primary of a `DIR:` collection).
+pub fn kdestroy(args: &KdestroyArgs) -> Result<(), String> {
+    let name = args.ccache.clone().unwrap_or_else(ccache::default_name);
+    let path = ccache::resolve(&name).map_err(|e| e.to_string())?;
+    match std::fs::remove_file(&path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(format!("no credentials cache found ({name})"))
+        }
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
 /// The initiator of `sesame init --mech kerberos`, and the transport its KDC requests take.
 /// Writes new tickets back once the context is established.
 pub type AfterDone = Box<dyn FnOnce() -> Result<(), String>>;
 
-pub fn initiator(args: &Args) -> Result<(KerberosInitiator, KdcClient, Option<AfterDone>), String> {
+pub fn initiator(
+    args: &ContextArgs,
+) -> Result<(KerberosInitiator, KdcClient, Option<AfterDone>), String> {
     let conf = conf()?;
-    let u2u = args.flag("u2u");
-    let target_name = args.value("target").ok_or("--target is required")?;
+    let u2u = args.u2u;
+    let target_name = args.target.as_deref().ok_or("--target is required")?;
     let target = target(target_name, &conf, u2u)?;
-    let allow_weak = args.flag("allow-weak");
-    let (credentials, ccache_name) = match (args.value("ccache"), args.value("user")) {
+    let allow_weak = args.kerberos.allow_weak;
+    let (credentials, ccache_name) = match (args.ccache.as_deref(), args.user.as_deref()) {
         (Some(name), None) => {
             let cache = Ccache::read(name).map_err(|e| e.to_string())?;
             (
@@ -309,13 +358,13 @@ pub fn initiator(args: &Args) -> Result<(KerberosInitiator, KdcClient, Option<Af
         }
         (None, Some(user)) => {
             let client = principal(user, &conf)?;
-            let creds = match (args.value("password-env"), args.value("keytab")) {
-                (Some(var), None) => InitiatorCredentials::with_password(client, &password(var)?),
-                (None, Some(_)) => {
-                    InitiatorCredentials::with_keytab(client, &keytab(args)?, allow_weak)
-                        .map_err(|e| e.to_string())?
-                }
-                _ => return Err("with --user give --password-env VAR or --keytab FILE".into()),
+            let creds = if let Some(kt) = args.keytab.as_deref() {
+                InitiatorCredentials::with_keytab(client, &keytab(Some(kt))?, allow_weak)
+                    .map_err(|e| e.to_string())?
+            } else {
+                let pw =
+                    crate::password::read(&args.password, &format!("Password for {client}: "))?;
+                InitiatorCredentials::with_password(client, &pw)
             };
             (creds, None)
         }
@@ -330,33 +379,38 @@ pub fn initiator(args: &Args) -> Result<(KerberosInitiator, KdcClient, Option<Af
         (Some(_), Some(_)) => return Err("give --ccache or --user, not both".into()),
     };
     let mut config = InitiatorConfig::new(target);
-    let mut flags = context_flags(args);
-    if args.flag("u2u") {
+    let mut flags = context_flags(args.mutual, args.dce, args.delegate);
+    if args.u2u {
         flags |= ContextFlags::USE_SESSION_KEY;
     }
     config.flags = flags;
-    config.enctypes = enctypes(args, &conf)?;
-    config.channel_bindings = crate::policy::bindings(args);
-    let transport = transport(args, &conf, &credentials.client.realm)?;
+    config.enctypes = enctypes(&args.kerberos, &conf)?;
+    config.channel_bindings = crate::policy::bindings(args.channel_bindings.as_deref());
+    let transport = transport(&args.kdc, &conf, &credentials.client.realm)?;
     let credentials = Arc::new(credentials);
     let after = ccache_name.map(|name| store_tickets_later(Arc::clone(&credentials), name));
-    let ctx = KerberosInitiator::new(credentials, config, clock(args)?, Box::new(SystemRandom));
+    let ctx = KerberosInitiator::new(
+        credentials,
+        config,
+        clock(&args.kerberos),
+        Box::new(SystemRandom),
+    );
     Ok((ctx, transport, after))
 }
 
 /// The context flags an initiator asks for: integrity, confidentiality, replay and sequence
 /// detection always; `--mutual`, `--dce` (which implies mutual) and `--delegate` on request.
-pub fn context_flags(args: &Args) -> ContextFlags {
+pub fn context_flags(mutual: bool, dce: bool, delegate: bool) -> ContextFlags {
     let mut flags = ContextFlags::REPLAY
         | ContextFlags::SEQUENCE
         | ContextFlags::CONFIDENTIALITY
         | ContextFlags::INTEGRITY;
-    for (flag, bit) in [
-        ("mutual", ContextFlags::MUTUAL),
-        ("dce", ContextFlags::DCE_STYLE | ContextFlags::MUTUAL),
-        ("delegate", ContextFlags::DELEGATE),
+    for (on, bit) in [
+        (mutual, ContextFlags::MUTUAL),
+        (dce, ContextFlags::DCE_STYLE | ContextFlags::MUTUAL),
+        (delegate, ContextFlags::DELEGATE),
     ] {
-        if args.flag(flag) {
+        if on {
             flags |= bit;
         }
     }
@@ -365,14 +419,12 @@ pub fn context_flags(args: &Args) -> ContextFlags {
 
 /// What a Kerberos acceptor decrypts tickets with: the keytab, or with `--u2u` the ccache's TGT.
 pub fn acceptor_credentials(
-    args: &Args,
+    args: &ContextArgs,
     clock: &Arc<dyn Clock>,
 ) -> Result<AcceptorCredentials, String> {
-    let allow_weak = args.flag("allow-weak");
-    if args.flag("u2u") {
-        let name = args
-            .value("ccache")
-            .map_or_else(ccache::default_name, str::to_string);
+    let allow_weak = args.kerberos.allow_weak;
+    if args.u2u {
+        let name = args.ccache.clone().unwrap_or_else(ccache::default_name);
         let cache = Ccache::read(&name).map_err(|e| e.to_string())?;
         let now = clock
             .now()
@@ -381,13 +433,13 @@ pub fn acceptor_credentials(
         AcceptorCredentials::user_to_user_from_ccache(&cache, now, allow_weak)
             .map_err(|e| e.to_string())
     } else {
-        Ok(AcceptorCredentials::Keytab(keytab(args)?))
+        Ok(AcceptorCredentials::Keytab(keytab(args.keytab.as_deref())?))
     }
 }
 
 /// The acceptor of `sesame accept --mech kerberos`.
-pub fn acceptor(args: &Args) -> Result<KerberosAcceptor, String> {
-    let clock = clock(args)?;
+pub fn acceptor(args: &ContextArgs) -> Result<KerberosAcceptor, String> {
+    let clock = clock(&args.kerberos);
     let credentials = acceptor_credentials(args, &clock)?;
     let conf = conf()?;
     let config = acceptor_config(args, &conf)?;
@@ -400,16 +452,16 @@ pub fn acceptor(args: &Args) -> Result<KerberosAcceptor, String> {
 }
 
 /// The Kerberos acceptor's checks from the flags: skew, channel bindings, its service names.
-pub fn acceptor_config(args: &Args, conf: &Krb5Conf) -> Result<AcceptorConfig, String> {
+pub fn acceptor_config(args: &ContextArgs, conf: &Krb5Conf) -> Result<AcceptorConfig, String> {
     let mut config = AcceptorConfig {
         clock_skew: conf.clockskew(),
-        channel_bindings: crate::policy::bindings(args),
+        channel_bindings: crate::policy::bindings(args.channel_bindings.as_deref()),
         channel_binding_policy: crate::policy::binding_policy(args)?,
         service_names: crate::policy::kerberos_service_names(args)?,
-        allow_weak: args.flag("allow-weak"),
+        allow_weak: args.kerberos.allow_weak,
         ..AcceptorConfig::default()
     };
-    if let Some(path) = args.value("replay-cache") {
+    if let Some(path) = &args.replay_cache {
         // A file shared with the other processes of the service (and their restarts).
         config.replay_cache = Arc::new(
             sesame_kerberos::gssapi::FileReplayCache::open(Path::new(path))
@@ -448,24 +500,16 @@ pub fn store_delegated(ctx: &dyn std::any::Any, name: &str) -> Result<(), String
     cache.write(name).map_err(|e| e.to_string())
 }
 
-pub const LOCATE_USAGE: &str =
-    "sesame locate REALM [--kdc HOST[:PORT] | --kdc-proxy URL | --dns-server ADDR:PORT]
-  Prints the KDCs of REALM in the order Sesame tries them (explicit, krb5.conf, DNS SRV), and
-  with DNS the _kerberos-master and _kpasswd records.";
-
 /// `sesame locate`: where the KDCs of a realm are, as Sesame finds them.
-pub fn locate(raw: &[String]) -> Result<(), String> {
-    let args = Args::parse(raw, &["kdc", "kdc-proxy", "ca-file", "dns-server"], &[])?;
-    let [realm] = args.positional.as_slice() else {
-        return Err(format!("one realm is needed\n{LOCATE_USAGE}"));
-    };
+pub fn locate(args: &LocateArgs) -> Result<(), String> {
+    let realm = &args.realm;
     let conf = conf()?;
-    let client = transport(&args, &conf, realm)?;
+    let client = transport(&args.kdc, &conf, realm)?;
     let fail = |e: TransportError| format!("{}: {e}", transport_kind(&e));
     for kdc in client.locate(realm).map_err(fail)? {
         println!("kdc {kdc}");
     }
-    if let Some(addr) = args.value("dns-server") {
+    if let Some(addr) = &args.kdc.dns_server {
         let addr: SocketAddr = addr
             .parse()
             .map_err(|_| format!("--dns-server takes ADDRESS:PORT, not {addr}"))?;

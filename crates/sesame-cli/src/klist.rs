@@ -8,29 +8,69 @@ use sesame_kerberos::ccache::{self, Ccache};
 use sesame_kerberos::crypto::Enctype;
 use sesame_kerberos::keytab::Keytab;
 
-use crate::args::Args;
+use crate::cli::KlistArgs;
 
-pub const USAGE: &str = "sesame klist [--keytab FILE | --ccache NAME]
-  --keytab FILE   list principal, kvno and enctype of each key (KRB5_KTNAME when FILE is empty)
-  --ccache NAME   list the default principal and each ticket with its times, flags and enctypes
-                  (default: KRB5CCNAME, as MIT resolves it; FILE: and DIR: names)";
-
-pub fn run(args: &[String]) -> Result<(), String> {
-    let args = Args::parse(args, &["keytab", "ccache"], &[])?;
-    if let Some(a) = args.positional.first() {
-        return Err(format!("unexpected argument {a}\n{USAGE}"));
-    }
-    let text = if let Some(kt) = args.value("keytab") {
-        list_keytab(kt)?
+pub fn run(args: &KlistArgs) -> Result<(), String> {
+    let text = if let Some(kt) = &args.keytab {
+        list_keytab(args.name.as_deref().unwrap_or(kt))?
     } else {
-        list_ccache(
-            &args
-                .value("ccache")
-                .map_or_else(ccache::default_name, str::to_string),
-        )?
+        let name = args
+            .ccache
+            .clone()
+            .or_else(|| args.name.clone())
+            .unwrap_or_else(ccache::default_name);
+        if args.list {
+            list_collection(&name)?
+        } else {
+            list_ccache(&name)?
+        }
     };
     print!("{text}");
     Ok(())
+}
+
+/// `klist -l`: each cache of the collection `name` belongs to (a `DIR:` collection, or the
+/// one cache of a `FILE:` name) with its default principal, the primary first.
+fn list_collection(name: &str) -> Result<String, String> {
+    let mut out = format!(
+        "{:<30} {}
+{} {}
+",
+        "Principal name",
+        "Cache name",
+        "-".repeat(30),
+        "-".repeat(10)
+    );
+    let primary = ccache::resolve(name).map_err(|e| e.to_string())?;
+    let mut caches = vec![primary.clone()];
+    if let Some(dir) = name.strip_prefix("DIR:") {
+        let dir = dir.strip_prefix(':').unwrap_or(dir);
+        let dir = std::path::Path::new(dir);
+        let dir = if dir.is_dir() {
+            dir
+        } else {
+            dir.parent().unwrap_or(dir)
+        };
+        let mut others: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("tkt"))
+                    && *p != primary
+            })
+            .collect();
+        others.sort();
+        caches.extend(others);
+    }
+    for path in caches {
+        let shown = format!("FILE:{}", path.display());
+        if let Ok(cc) = Ccache::read(&shown) {
+            let _ = writeln!(out, "{:<30} {shown}", cc.default_principal.to_string());
+        }
+    }
+    Ok(out)
 }
 
 /// MIT's name for an enctype number (`etype N` when Sesame does not know it).

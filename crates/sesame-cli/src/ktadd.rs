@@ -8,32 +8,15 @@ use sesame_kerberos::keytab::Keytab;
 use sesame_kerberos::krb5_conf::Krb5Conf;
 use sesame_kerberos::principal::Principal;
 
-use crate::args::Args;
+use crate::cli::KtaddArgs;
 
-pub const USAGE: &str =
-    "sesame ktadd FILE PRINCIPAL --password-env VAR [--kvno N] [--enctypes LIST] [--salt S]
-  Appends one key per enctype (default: the four AES enctypes) derived from the password in
-  environment variable VAR, with salt S or the principal's default salt; kvno defaults to 1.
-  LIST is comma-separated MIT names (aes256-cts-hmac-sha1-96, aes128-sha2, ...); the weak
-  rc4-hmac (arcfour-hmac) is never a default and is added only when LIST names it.";
-
-pub fn run(args: &[String]) -> Result<(), String> {
-    let args = Args::parse(args, &["password-env", "kvno", "enctypes", "salt"], &[])?;
-    let [file, name] = args.positional.as_slice() else {
-        return Err(USAGE.to_string());
-    };
-    let var = args
-        .value("password-env")
-        .ok_or("--password-env VAR is required")?;
-    let password =
-        std::env::var(var).map_err(|_| format!("environment variable {var} is not set"))?;
+pub fn run(args: &KtaddArgs) -> Result<(), String> {
+    let (file, name) = (&args.file, &args.principal);
+    let password = crate::password::read(&args.password, &format!("Password for {name}: "))?;
     let conf = Krb5Conf::from_env().map_err(|e| e.to_string())?;
     let principal = Principal::parse(name, conf.default_realm()).map_err(|e| e.to_string())?;
-    let kvno: u32 = args
-        .value("kvno")
-        .map_or(Ok(1), str::parse)
-        .map_err(|_| "--kvno takes a number")?;
-    let enctypes = match args.value("enctypes") {
+    let kvno = args.kvno;
+    let enctypes = match args.enctypes.as_deref() {
         None => vec![
             Enctype::AES256_CTS_HMAC_SHA1_96,
             Enctype::AES128_CTS_HMAC_SHA1_96,
@@ -57,7 +40,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     kt.add_password(
         &principal,
         password.as_bytes(),
-        args.value("salt").map(str::as_bytes),
+        args.salt.as_deref().map(str::as_bytes),
         kvno,
         &enctypes,
         now,

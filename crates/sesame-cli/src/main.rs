@@ -1,53 +1,53 @@
 //! `sesame`: command-line tools for Windows-style integrated authentication.
 //!
-//! `decode` (show a token), `klist` (list a keytab or a credential cache), `ktadd` (add
-//! password-derived keys to a keytab), `kinit` (get a TGT), `init` / `accept` (NTLM and
-//! Kerberos contexts over the token line protocol). See docs/cli.md.
+//! `decode` (show a token), `klist`, `ktadd`, `kinit`, `kvno`, `kdestroy` (as MIT's tools),
+//! `locate` (find KDCs), `http` (as `curl --negotiate`), `init` / `accept` (contexts over the
+//! token line protocol), `completions`. See docs/cli.md; `sesame <command> --help`.
 #![forbid(unsafe_code)]
 
-mod args;
+mod cli;
 mod decode;
 mod http;
 mod kerberos;
 mod klist;
 mod ktadd;
 mod negotiate;
+mod password;
 mod policy;
 mod tokens;
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
-fn usage() -> String {
-    format!(
-        "usage:\n  {}\n  {}\n  {}\n  {}\n  {}\n  {}\n  {}\n  {}",
-        decode::USAGE,
-        klist::USAGE,
-        ktadd::USAGE,
-        kerberos::KINIT_USAGE,
-        kerberos::LOCATE_USAGE,
-        http::USAGE,
-        tokens::INIT_USAGE,
-        tokens::ACCEPT_USAGE
-    )
-}
+use clap::{CommandFactory as _, Parser as _};
+
+use cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let rest = args.get(1..).unwrap_or_default();
-    let result = match args.first().map(String::as_str) {
-        Some("decode") => decode::run(rest),
-        Some("klist") => klist::run(rest),
-        Some("ktadd") => ktadd::run(rest),
-        Some("kinit") => kerberos::kinit(rest),
-        Some("locate") => kerberos::locate(rest),
-        Some("http") => http::run(rest),
-        Some("init") => tokens::init(rest),
-        Some("accept") => tokens::accept(rest),
-        Some("-h" | "--help" | "help") => {
-            println!("{}", usage());
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
+    let result = match &cli.command {
+        Command::Decode(a) => decode::run(a),
+        Command::Klist(a) => klist::run(a),
+        Command::Ktadd(a) => ktadd::run(a),
+        Command::Kinit(a) => kerberos::kinit(a),
+        Command::Kvno(a) => kerberos::kvno(a),
+        Command::Kdestroy(a) => kerberos::kdestroy(a),
+        Command::Locate(a) => kerberos::locate(a),
+        Command::Http(a) => http::run(a),
+        Command::Init(a) => tokens::init(a),
+        Command::Accept(a) => tokens::accept(a),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "sesame",
+                &mut std::io::stdout(),
+            );
             Ok(())
         }
-        _ => Err(usage()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -56,4 +56,27 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// clap's message for `--help`, `--version` and usage errors; `init` and `accept` also say
+/// `error usage ...` on standard output, as their token line protocol promises.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let protocol = std::env::args()
+        .nth(1)
+        .is_some_and(|c| c == "init" || c == "accept");
+    if protocol {
+        let first = e.to_string();
+        let first = first.lines().next().unwrap_or_default();
+        let first = first.strip_prefix("error: ").unwrap_or(first);
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "error usage {first}");
+        let _ = out.flush();
+    }
+    let _ = e.print();
+    ExitCode::from(2)
 }

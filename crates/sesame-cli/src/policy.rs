@@ -6,30 +6,29 @@ use sesame_gss::{ChannelBindingPolicy, ChannelBindings, Spn};
 use sesame_kerberos::principal::Principal;
 use sesame_ntlm::{NegotiateFlags, TargetNamePolicy};
 
-use crate::args::Args;
+use crate::cli::ContextArgs;
 
 /// `--channel-bindings TEXT`: the channel's bindings (the application data).
-pub fn bindings(args: &Args) -> Option<ChannelBindings> {
-    args.value("channel-bindings")
-        .map(|t| ChannelBindings::from_application_data(t.as_bytes().to_vec()))
+pub fn bindings(text: Option<&str>) -> Option<ChannelBindings> {
+    text.map(|t| ChannelBindings::from_application_data(t.as_bytes().to_vec()))
 }
 
 /// `--channel-bindings-policy required|when-present|off`; without it, `required` when
 /// `--channel-bindings` is given (the acceptor knows its channel and means to check it), else
 /// `when-present`.
-pub fn binding_policy(args: &Args) -> Result<ChannelBindingPolicy, String> {
-    match args.value("channel-bindings-policy") {
+pub fn binding_policy(args: &ContextArgs) -> Result<ChannelBindingPolicy, String> {
+    match args.channel_bindings_policy.as_deref() {
         Some(p) => ChannelBindingPolicy::parse(p).ok_or_else(|| {
             format!("--channel-bindings-policy takes required, when-present or off, not {p}")
         }),
-        None if args.value("channel-bindings").is_some() => Ok(ChannelBindingPolicy::Required),
+        None if args.channel_bindings.is_some() => Ok(ChannelBindingPolicy::Required),
         None => Ok(ChannelBindingPolicy::WhenPresent),
     }
 }
 
 /// The acceptor's service names from `--target SPN[,SPN...]`, as given (`HTTP/localhost`).
-pub fn service_names(args: &Args) -> Result<Vec<Spn>, String> {
-    let Some(list) = args.value("target") else {
+pub fn service_names(args: &ContextArgs) -> Result<Vec<Spn>, String> {
+    let Some(list) = args.target.as_deref() else {
         return Ok(Vec::new());
     };
     list.split(',')
@@ -38,7 +37,7 @@ pub fn service_names(args: &Args) -> Result<Vec<Spn>, String> {
 }
 
 /// The names for NTLM's MsvAvTargetName check: `service/host[:port]`.
-pub fn ntlm_service_names(args: &Args) -> Result<Vec<String>, String> {
+pub fn ntlm_service_names(args: &ContextArgs) -> Result<Vec<String>, String> {
     Ok(service_names(args)?
         .iter()
         .map(|s| match s.port {
@@ -50,7 +49,7 @@ pub fn ntlm_service_names(args: &Args) -> Result<Vec<String>, String> {
 
 /// The Kerberos principals of `--target`: `service/host@REALM`, any realm when the SPN names
 /// none (as MIT's host-based acceptor names).
-pub fn kerberos_service_names(args: &Args) -> Result<Vec<Principal>, String> {
+pub fn kerberos_service_names(args: &ContextArgs) -> Result<Vec<Principal>, String> {
     Ok(service_names(args)?
         .iter()
         .map(|s| Principal::service(&s.service, &s.host, s.realm.as_deref().unwrap_or("")))
@@ -58,8 +57,8 @@ pub fn kerberos_service_names(args: &Args) -> Result<Vec<Principal>, String> {
 }
 
 /// `--target-name-policy off|when-present|required` (default when-present).
-pub fn target_name_policy(args: &Args) -> Result<TargetNamePolicy, String> {
-    match args.value("target-name-policy") {
+pub fn target_name_policy(args: &ContextArgs) -> Result<TargetNamePolicy, String> {
+    match args.target_name_policy.as_deref() {
         None => Ok(TargetNamePolicy::default()),
         Some(p) => TargetNamePolicy::parse(p).ok_or_else(|| {
             format!("--target-name-policy takes off, when-present or required, not {p}")
@@ -69,8 +68,8 @@ pub fn target_name_policy(args: &Args) -> Result<TargetNamePolicy, String> {
 
 /// `--ntlm-minimum LIST`: `none`, or any of `128` (128-bit keys), `ess` (extended session
 /// security), `sign`, `seal`, comma-separated. Default `128`, as Windows.
-pub fn ntlm_minimum(args: &Args) -> Result<NegotiateFlags, String> {
-    let Some(list) = args.value("ntlm-minimum") else {
+pub fn ntlm_minimum(args: &ContextArgs) -> Result<NegotiateFlags, String> {
+    let Some(list) = args.ntlm_minimum.as_deref() else {
         return Ok(NegotiateFlags::KEY_128);
     };
     let mut flags = NegotiateFlags::default();

@@ -11,8 +11,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use sesame_gss::{
-    BindingsRefusal, Clock, Input, MajorStatus, MessageProtection, OffsetClock, SecurityContext,
-    Step, SystemClock, SystemRandom,
+    BindingsRefusal, Input, MajorStatus, MessageProtection, SecurityContext, Step, SystemRandom,
 };
 use sesame_kerberos::KerberosError;
 use sesame_kerberos::transport::{KdcTransport, step_with_kdc};
@@ -22,31 +21,8 @@ use sesame_ntlm::{
 use sesame_spnego::SpnegoError;
 use zeroize::Zeroizing;
 
-use crate::args::Args;
+use crate::cli::ContextArgs;
 use crate::policy;
-
-pub const INIT_USAGE: &str = "sesame init --mech ntlm --target SPN --user USER [--domain D] (--password-env VAR | --nt-hash HEX)
-       [--channel-bindings TEXT] [--clock-offset SECONDS] [--ntlmv1] [--ntlm-minimum LIST]
-sesame init --mech kerberos --target SPN (--ccache NAME | --user P (--password-env VAR | --keytab FILE))
-       [--mutual] [--dce] [--u2u] [--delegate] [--enctypes LIST]
-       [--kdc HOST[:PORT] | --kdc-proxy URL [--ca-file FILE] | --dns-server ADDR:PORT]
-       [--channel-bindings TEXT] [--clock-offset SECONDS]
-sesame init --mech negotiate|spnego --target SPN (--user USER@REALM [--domain D] --password-env VAR | --ccache NAME)
-       [--packages LIST] [--fallback allowlist|any|never] [--mutual] [--dce] [--delegate] [--u2u]
-  Initiates a context and speaks the token line protocol on stdin/stdout (docs/cli.md).";
-
-pub const ACCEPT_USAGE: &str =
-    "sesame accept --mech ntlm --ntlm-users FILE [--target SPN[,SPN...]] [--target-name-policy off|when-present|required]
-       [--ntlm-minimum none|128,ess,sign,seal] [--clock-offset SECONDS]
-  Accepts a context; FILE has DOMAIN:user:password (or DOMAIN:user:$NT$<hex>) lines.
-sesame accept --mech kerberos (--keytab FILE | --u2u [--ccache NAME]) [--target SPN[,SPN...]]
-       [--delegated-ccache NAME] [--replay-cache FILE] [--clock-offset SECONDS]
-  Accepts with the keytab's keys (default KRB5_KTNAME), or user-to-user with the ccache's TGT;
-  with --target, only tickets for those names.
-sesame accept --mech negotiate|spnego [--keytab FILE | --u2u [--ccache NAME]] [--ntlm-users FILE] [--packages LIST]
-       [--target SPN[,SPN...]] [--target-name-policy ...] [--ntlm-minimum ...] [--replay-cache FILE]
-  Every acceptor: [--channel-bindings TEXT [--channel-bindings-policy required|when-present|off]]
-  (required by default when --channel-bindings is given).";
 
 /// A context that can also protect messages.
 trait Context: SecurityContext + MessageProtection {
@@ -65,9 +41,10 @@ struct Failure {
     message: String,
 }
 
-impl From<sesame_gss::Error> for Failure {
-    fn from(e: sesame_gss::Error) -> Self {
-        let kind = if let Some(k) = e.mech_error::<KerberosError>() {
+impl Failure {
+    /// The kind of an error: the mechanism's fact, else the major status.
+    fn kind_of(e: &sesame_gss::Error) -> String {
+        if let Some(k) = e.mech_error::<KerberosError>() {
             crate::kerberos::error_kind(k)
         } else if let Some(n) = e.mech_error::<NtlmError>() {
             ntlm_kind(n).to_string()
@@ -75,12 +52,22 @@ impl From<sesame_gss::Error> for Failure {
             spnego_kind(s).to_string()
         } else {
             major_kind(e.major()).to_string()
-        };
+        }
+    }
+}
+
+impl From<sesame_gss::Error> for Failure {
+    fn from(e: sesame_gss::Error) -> Self {
         Self {
-            kind,
+            kind: Self::kind_of(&e),
             message: e.to_string(),
         }
     }
+}
+
+/// `kind: message` of a failed call, as the `error` lines and standard error give it.
+pub fn failure_text(e: &sesame_gss::Error) -> String {
+    format!("{}: {e}", Failure::kind_of(e))
 }
 
 fn usage(message: impl Into<String>) -> Failure {
@@ -148,65 +135,6 @@ fn major_kind(m: MajorStatus) -> &'static str {
     }
 }
 
-fn clock(args: &Args) -> Result<Arc<dyn Clock>, Failure> {
-    let offset: i64 = args
-        .value("clock-offset")
-        .map_or(Ok(0), str::parse)
-        .map_err(|_| usage("--clock-offset takes a number of seconds"))?;
-    Ok(Arc::new(OffsetClock {
-        inner: SystemClock,
-        offset_secs: offset,
-    }))
-}
-
-const OPTIONS: &[&str] = &[
-    "mech",
-    "target",
-    "user",
-    "domain",
-    "password-env",
-    "nt-hash",
-    "ntlm-users",
-    "channel-bindings",
-    "clock-offset",
-    "ccache",
-    "keytab",
-    "kdc",
-    "kdc-proxy",
-    "ca-file",
-    "dns-server",
-    "enctypes",
-    "delegated-ccache",
-    "packages",
-    "fallback",
-    "channel-bindings-policy",
-    "target-name-policy",
-    "ntlm-minimum",
-    "replay-cache",
-];
-
-const FLAGS: &[&str] = &[
-    "ntlmv1",
-    "allow-ntlmv1",
-    "mutual",
-    "dce",
-    "u2u",
-    "delegate",
-    "allow-weak",
-];
-
-/// Parses the options `init` and `accept` share and checks the mechanism.
-fn parse_args(args: &[String], usage_text: &str) -> Result<Args, Failure> {
-    let args = Args::parse(args, OPTIONS, FLAGS).map_err(usage)?;
-    match args.value("mech") {
-        Some("ntlm" | "kerberos" | "negotiate" | "spnego") => Ok(args),
-        other => Err(usage(format!(
-            "--mech must be ntlm, kerberos, negotiate or spnego (got {})\n{usage_text}",
-            other.unwrap_or("nothing")
-        ))),
-    }
-}
-
 /// A context, the transport for its KDC requests (Kerberos), and what to do once it is
 /// established (store new tickets in the ccache).
 struct Session {
@@ -227,13 +155,13 @@ impl Session {
     }
 }
 
-pub fn init(args: &[String]) -> Result<(), String> {
+pub fn init(args: &ContextArgs) -> Result<(), String> {
     run_protocol(
         || {
-            let args = parse_args(args, INIT_USAGE)?;
-            if let Some(mech @ ("negotiate" | "spnego")) = args.value("mech") {
+            let mech = args.mech.as_str();
+            if let "negotiate" | "spnego" = mech {
                 let (ctx, kdc, after) =
-                    crate::negotiate::initiator(&args, mech == "negotiate").map_err(usage)?;
+                    crate::negotiate::initiator(args, mech == "negotiate").map_err(usage)?;
                 return Ok(Session {
                     ctx: Box::new(ctx),
                     kdc: Some(Box::new(kdc)),
@@ -241,8 +169,8 @@ pub fn init(args: &[String]) -> Result<(), String> {
                     delegated_ccache: None,
                 });
             }
-            if args.value("mech") == Some("kerberos") {
-                let (ctx, kdc, after) = crate::kerberos::initiator(&args).map_err(usage)?;
+            if mech == "kerberos" {
+                let (ctx, kdc, after) = crate::kerberos::initiator(args).map_err(usage)?;
                 return Ok(Session {
                     ctx: Box::new(ctx),
                     kdc: Some(Box::new(kdc)),
@@ -251,10 +179,11 @@ pub fn init(args: &[String]) -> Result<(), String> {
                 });
             }
             let user = args
-                .value("user")
-                .ok_or_else(|| usage(format!("--user is required\n{INIT_USAGE}")))?;
+                .user
+                .as_deref()
+                .ok_or_else(|| usage("--user is required"))?;
             // user@REALM without --domain: the realm's first label is the NTLM domain.
-            let (user, domain) = match (args.value("domain"), user.split_once('@')) {
+            let (user, domain) = match (args.domain.as_deref(), user.split_once('@')) {
                 (Some(d), _) => (user.to_string(), d.to_string()),
                 (None, Some((u, realm))) => (
                     u.to_string(),
@@ -262,30 +191,32 @@ pub fn init(args: &[String]) -> Result<(), String> {
                 ),
                 (None, None) => (user.to_string(), String::new()),
             };
-            let credentials = match (args.value("password-env"), args.value("nt-hash")) {
-                (Some(var), None) => Credentials::Password(Zeroizing::new(
-                    std::env::var(var)
-                        .map_err(|_| usage(format!("environment variable {var} is not set")))?,
-                )),
-                (None, Some(hex)) => Credentials::NtHash(Zeroizing::new(
+            let credentials = match args.nt_hash.as_deref() {
+                Some(hex) => Credentials::NtHash(Zeroizing::new(
                     parse_nt_hash(hex).ok_or_else(|| usage("--nt-hash takes 32 hex digits"))?,
                 )),
-                _ => return Err(usage("give one of --password-env VAR and --nt-hash HEX")),
+                None => Credentials::Password(
+                    crate::password::read(
+                        &args.password,
+                        &format!("Password for {domain}\\{user}: "),
+                    )
+                    .map_err(usage)?,
+                ),
             };
             let config = ClientConfig {
                 user,
                 domain,
                 credentials,
                 workstation: hostname(),
-                target: args.value("target").map(str::to_string),
-                channel_bindings: policy::bindings(&args),
+                target: args.target.clone(),
+                channel_bindings: policy::bindings(args.channel_bindings.as_deref()),
                 confidentiality: true,
-                ntlmv1: args.flag("ntlmv1"),
-                minimum: policy::ntlm_minimum(&args).map_err(usage)?,
+                ntlmv1: args.ntlmv1,
+                minimum: policy::ntlm_minimum(args).map_err(usage)?,
             };
             Ok(Session::plain(Box::new(NtlmClient::new(
                 config,
-                clock(&args)?,
+                crate::kerberos::clock(&args.kerberos),
                 Box::new(SystemRandom),
             ))))
         },
@@ -293,29 +224,29 @@ pub fn init(args: &[String]) -> Result<(), String> {
     )
 }
 
-pub fn accept(args: &[String]) -> Result<(), String> {
+pub fn accept(args: &ContextArgs) -> Result<(), String> {
     run_protocol(
         || {
-            let args = parse_args(args, ACCEPT_USAGE)?;
-            if matches!(args.value("mech"), Some("negotiate" | "spnego")) {
-                let ctx = crate::negotiate::acceptor(&args).map_err(usage)?;
+            if matches!(args.mech.as_str(), "negotiate" | "spnego") {
+                let ctx = crate::negotiate::acceptor(args).map_err(usage)?;
                 return Ok(Session::plain(Box::new(ctx)));
             }
-            if args.value("mech") == Some("kerberos") {
-                let ctx = crate::kerberos::acceptor(&args).map_err(usage)?;
+            if args.mech == "kerberos" {
+                let ctx = crate::kerberos::acceptor(args).map_err(usage)?;
                 let mut session = Session::plain(Box::new(ctx));
-                session.delegated_ccache = args.value("delegated-ccache").map(str::to_string);
+                session.delegated_ccache.clone_from(&args.delegated_ccache);
                 return Ok(session);
             }
             let file = args
-                .value("ntlm-users")
-                .ok_or_else(|| usage(format!("--ntlm-users FILE is required\n{ACCEPT_USAGE}")))?;
+                .ntlm_users
+                .as_deref()
+                .ok_or_else(|| usage("--ntlm-users FILE is required"))?;
             let users = FileUserStore::read(Path::new(file)).map_err(|e| usage(e.to_string()))?;
-            let config = ntlm_server_config(&args).map_err(usage)?;
+            let config = ntlm_server_config(args).map_err(usage)?;
             Ok(Session::plain(Box::new(NtlmServer::new(
                 config,
                 Arc::new(users),
-                clock(&args)?,
+                crate::kerberos::clock(&args.kerberos),
                 Box::new(SystemRandom),
             ))))
         },
@@ -324,14 +255,14 @@ pub fn accept(args: &[String]) -> Result<(), String> {
 }
 
 /// The NTLM acceptor's configuration from the flags: its service names and the policies.
-pub fn ntlm_server_config(args: &Args) -> Result<ServerConfig, String> {
+pub fn ntlm_server_config(args: &ContextArgs) -> Result<ServerConfig, String> {
     Ok(ServerConfig {
-        channel_bindings: policy::bindings(args),
+        channel_bindings: policy::bindings(args.channel_bindings.as_deref()),
         channel_binding_policy: policy::binding_policy(args)?,
         service_names: policy::ntlm_service_names(args)?,
         target_name_policy: policy::target_name_policy(args)?,
         minimum: policy::ntlm_minimum(args)?,
-        allow_ntlmv1: args.flag("allow-ntlmv1"),
+        allow_ntlmv1: args.allow_ntlmv1,
         ..ServerConfig::default()
     })
 }

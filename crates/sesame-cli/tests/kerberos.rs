@@ -284,3 +284,98 @@ fn an_unknown_service_is_an_error_line() {
     );
     assert!(!i.finish());
 }
+
+/// A new user's session with MIT's tools' habits: `kinit` asking for the password at a prompt
+/// on the terminal (driven through a pseudo-terminal by `script`), `kvno`, `klist -l`, a
+/// context from the default cache with no credential flags, `kdestroy`.
+#[test]
+fn kinit_prompts_then_kvno_klist_and_kdestroy() {
+    let realm = Realm::start("session");
+    let cc = realm.cc("default");
+    let sesame = env!("CARGO_BIN_EXE_sesame");
+    // `script` gives the command a terminal whose input is our standard input.
+    let mut script = Command::new("script");
+    script
+        .args([
+            "-qec",
+            &format!("{sesame} kinit user1@EXAMPLE.TEST"),
+            "/dev/null",
+        ])
+        .env("KRB5_CONFIG", realm.dir.join("krb5.conf"))
+        .env("KRB5CCNAME", &cc)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = script.spawn().unwrap();
+    let mut shown = Vec::new();
+    {
+        use std::io::{Read as _, Write as _};
+        let mut stdout = child.stdout.take().unwrap();
+        // Type the password once the prompt is there (echo is off by then).
+        let mut buf = [0u8; 256];
+        while !String::from_utf8_lossy(&shown).contains("Password for user1@EXAMPLE.TEST:") {
+            let n = stdout.read(&mut buf).unwrap();
+            assert!(n > 0, "no prompt: {}", String::from_utf8_lossy(&shown));
+            shown.extend_from_slice(&buf[..n]);
+        }
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"Passw0rd1\n").unwrap();
+        drop(stdin);
+        stdout.read_to_end(&mut shown).unwrap();
+    }
+    let status = child.wait().unwrap();
+    let shown = String::from_utf8_lossy(&shown);
+    assert!(status.success(), "{shown}");
+    assert!(
+        !shown.contains("Passw0rd1"),
+        "the password is not echoed: {shown}"
+    );
+    assert!(exists(&cc));
+
+    // kvno: a service ticket into the default cache, as MIT prints it.
+    let out = realm.run(&["kvno", "HTTP/localhost"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.starts_with("HTTP/localhost@EXAMPLE.TEST: kvno = "),
+        "{text}"
+    );
+    let list = realm.run(&["klist", "-c", &cc]);
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(text.contains("HTTP/localhost@EXAMPLE.TEST"), "{text}");
+    let list = realm.run(&["klist", "-l"]);
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(text.contains("user1@EXAMPLE.TEST"), "{text}");
+
+    // No credential flags: the default cache, as curl --negotiate -u : does.
+    let mut i = Proc::start(realm.cmd(&[
+        "init",
+        "--mech",
+        "negotiate",
+        "--target",
+        "HTTP/localhost",
+        "--mutual",
+    ]));
+    let mut a = Proc::start(realm.cmd(&["accept", "--mech", "negotiate"]));
+    let (init_done, accept_done) = relay(&mut i, &mut a);
+    assert_eq!(
+        init_done,
+        "done spnego/kerberos HTTP/localhost@EXAMPLE.TEST"
+    );
+    assert_eq!(accept_done, "done spnego/kerberos user1@EXAMPLE.TEST");
+
+    let out = realm.run(&["kdestroy"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!exists(&cc));
+    let out = realm.run(&["kdestroy"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no credentials cache found"));
+}

@@ -1,0 +1,328 @@
+//! The command line, declared with clap's derive: every subcommand has `--help`, a wrong flag
+//! is named with the nearest right one, and MIT's short flags are kept where MIT has them
+//! (`kinit -c -k -t -l -r`, `klist -c -k -e -l`, `kvno -c`, `kdestroy -c`).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Windows-style integrated authentication: NTLM, Kerberos, SPNEGO and Negotiate.
+#[derive(Debug, Parser)]
+#[command(
+    name = "sesame",
+    version,
+    propagate_version = true,
+    args_override_self = true
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show what a token or a Kerberos message holds.
+    Decode(DecodeArgs),
+    /// List a credential cache or a keytab (as MIT's klist).
+    Klist(KlistArgs),
+    /// Add keys derived from a password to a keytab (as ktutil's addent -password).
+    Ktadd(KtaddArgs),
+    /// Get a TGT into a credential cache (as MIT's kinit).
+    Kinit(KinitArgs),
+    /// Get service tickets into the credential cache and print their kvno (as MIT's kvno).
+    Kvno(KvnoArgs),
+    /// Destroy a credential cache (as MIT's kdestroy).
+    Kdestroy(KdestroyArgs),
+    /// Find the KDCs of a realm (krb5.conf, DNS SRV records, KDC proxies).
+    Locate(LocateArgs),
+    /// GET a URL with Negotiate authentication (as curl --negotiate).
+    Http(HttpArgs),
+    /// Initiate a security context over the token line protocol (docs/cli.md).
+    Init(ContextArgs),
+    /// Accept a security context over the token line protocol (docs/cli.md).
+    Accept(ContextArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `sesame decode`.
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// The input is hexadecimal.
+    #[arg(long, conflicts_with = "raw")]
+    pub hex: bool,
+    /// The input is the raw bytes.
+    #[arg(long)]
+    pub raw: bool,
+    /// A file (default: standard input); base64 unless --hex or --raw, an `Authorization:
+    /// Negotiate <base64>` line as it is.
+    pub file: Option<String>,
+}
+
+/// `sesame klist`.
+#[derive(Debug, Args)]
+pub struct KlistArgs {
+    /// The credential cache (default: KRB5CCNAME, as MIT resolves it).
+    #[arg(short = 'c', long, value_name = "NAME")]
+    pub ccache: Option<String>,
+    /// List a keytab instead (KRB5_KTNAME when no FILE is given).
+    #[arg(short = 'k', long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
+    pub keytab: Option<String>,
+    /// Show the enctypes (they are always shown; accepted as MIT's klist takes it).
+    #[arg(short = 'e')]
+    pub enctypes: bool,
+    /// List the caches of the collection (DIR:) with their principals.
+    #[arg(short = 'l')]
+    pub list: bool,
+    /// A cache (or with -k a keytab) name, as MIT's klist takes it.
+    pub name: Option<String>,
+}
+
+/// `sesame ktadd`.
+#[derive(Debug, Args)]
+pub struct KtaddArgs {
+    /// The keytab file.
+    pub file: String,
+    /// The principal whose keys to add.
+    pub principal: String,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    /// The key version number.
+    #[arg(long, default_value_t = 1)]
+    pub kvno: u32,
+    /// Enctypes, comma-separated MIT names (default: the four AES ones; rc4 only when named).
+    #[arg(long, value_name = "LIST")]
+    pub enctypes: Option<String>,
+    /// The salt (default: the principal's).
+    #[arg(long)]
+    pub salt: Option<String>,
+}
+
+/// Where a password comes from: an environment variable, a file, else a prompt on the terminal
+/// with echo off. Never the command line.
+#[derive(Debug, Args, Default, Clone)]
+pub struct PasswordArgs {
+    /// Read the password from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+    /// Read the password from the first line of this file (for scripts).
+    #[arg(long, value_name = "FILE", conflicts_with = "password_env")]
+    pub password_file: Option<PathBuf>,
+}
+
+/// How to reach the KDC.
+#[derive(Debug, Args, Default, Clone)]
+pub struct KdcArgs {
+    /// This KDC instead of the configured ones: HOST[:PORT], `tcp/` or `udp/` first.
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub kdc: Option<String>,
+    /// A KDC proxy (MS-KKDCP) instead: https://host/KdcProxy.
+    #[arg(long, value_name = "URL")]
+    pub kdc_proxy: Option<String>,
+    /// Trust this CA (PEM) for the KDC proxy, as MIT's http_anchors.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<String>,
+    /// Ask this nameserver for SRV records (ADDRESS:PORT).
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub dns_server: Option<String>,
+    /// Show each KDC tried and what happened (and, for http, each leg).
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// Kerberos options shared by the commands that get tickets.
+#[derive(Debug, Args, Default, Clone)]
+pub struct KerberosArgs {
+    /// Enctypes, comma-separated MIT names, in order of preference.
+    #[arg(long, value_name = "LIST")]
+    pub enctypes: Option<String>,
+    /// Accept rc4-hmac (RFC 8429 deprecates it; off by default).
+    #[arg(long)]
+    pub allow_weak: bool,
+    /// Shift this side's clock by SECONDS (to test skew).
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    pub clock_offset: Option<i64>,
+}
+
+/// `sesame kinit`.
+#[derive(Debug, Args)]
+pub struct KinitArgs {
+    /// The principal (user@REALM, or user with the default realm); with -k, the keytab's
+    /// first when omitted.
+    pub principal: Option<String>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    /// Use a keytab (KRB5_CLIENT_KTNAME, else KRB5_KTNAME, unless -t names one).
+    #[arg(short = 'k')]
+    pub use_keytab: bool,
+    /// The keytab (implies -k).
+    #[arg(short = 't', long, value_name = "FILE")]
+    pub keytab: Option<String>,
+    /// The credential cache (default: KRB5CCNAME, as MIT resolves it).
+    #[arg(short = 'c', long, value_name = "NAME")]
+    pub ccache: Option<String>,
+    /// The lifetime asked for: seconds, or 10h, 30m, 1d, 1h30m.
+    #[arg(short = 'l', long, value_name = "LIFETIME")]
+    pub lifetime: Option<String>,
+    /// A renewable ticket for this long.
+    #[arg(short = 'r', long, value_name = "LIFETIME")]
+    pub renewable: Option<String>,
+    #[command(flatten)]
+    pub kerberos: KerberosArgs,
+    #[command(flatten)]
+    pub kdc: KdcArgs,
+}
+
+/// `sesame kvno`.
+#[derive(Debug, Args)]
+pub struct KvnoArgs {
+    /// Service principals (HTTP/host, HTTP/host@REALM, HTTP@host).
+    #[arg(required = true)]
+    pub services: Vec<String>,
+    /// The credential cache (default: KRB5CCNAME, as MIT resolves it).
+    #[arg(short = 'c', long, value_name = "NAME")]
+    pub ccache: Option<String>,
+    #[command(flatten)]
+    pub kerberos: KerberosArgs,
+    #[command(flatten)]
+    pub kdc: KdcArgs,
+}
+
+/// `sesame kdestroy`.
+#[derive(Debug, Args)]
+pub struct KdestroyArgs {
+    /// The credential cache (default: KRB5CCNAME, as MIT resolves it).
+    #[arg(short = 'c', long, value_name = "NAME")]
+    pub ccache: Option<String>,
+}
+
+/// `sesame locate`.
+#[derive(Debug, Args)]
+pub struct LocateArgs {
+    /// The realm.
+    pub realm: String,
+    #[command(flatten)]
+    pub kdc: KdcArgs,
+}
+
+/// `sesame http`.
+#[derive(Debug, Args)]
+pub struct HttpArgs {
+    /// The URL to GET.
+    pub url: String,
+    /// The service principal (default: HTTP/<the URL's host>).
+    #[arg(long, value_name = "SPN")]
+    pub target: Option<String>,
+    /// Log on as this user (DOMAIN\user, user@REALM, a UPN, or a bare name); the password from
+    /// --password-env, --password-file or a prompt. Without it: the default credential cache.
+    #[arg(short = 'u', long)]
+    pub user: Option<String>,
+    /// The NTLM domain, overriding the one the user name implies.
+    #[arg(long)]
+    pub domain: Option<String>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    /// Use this credential cache (Kerberos only).
+    #[arg(short = 'c', long, value_name = "NAME")]
+    pub ccache: Option<String>,
+    /// Packages in SSPI's form: kerberos,!ntlm / ntlm / !kerberos.
+    #[arg(long, value_name = "LIST")]
+    pub packages: Option<String>,
+    /// When NTLM may take over from Kerberos: allowlist (default), any, never.
+    #[arg(long)]
+    pub fallback: Option<String>,
+    /// Delegate the TGT to the server.
+    #[arg(long)]
+    pub delegate: bool,
+    /// Channel bindings' application data (e.g. tls-server-end-point:<hash>).
+    #[arg(long, value_name = "TEXT")]
+    pub channel_bindings: Option<String>,
+    #[command(flatten)]
+    pub kerberos: KerberosArgs,
+    #[command(flatten)]
+    pub kdc: KdcArgs,
+}
+
+/// `sesame init` and `sesame accept`: a context over the token line protocol.
+#[derive(Debug, Args, Default)]
+#[allow(clippy::struct_excessive_bools)] // one flag each, as on the command line
+pub struct ContextArgs {
+    /// The mechanism.
+    #[arg(long, value_parser = ["ntlm", "kerberos", "negotiate", "spnego"])]
+    pub mech: String,
+    /// Initiator: the target SPN (HTTP/host, or with --u2u the other user). Acceptor: its own
+    /// names, comma-separated (only tickets and NTLM target names for them are taken).
+    #[arg(long, value_name = "SPN")]
+    pub target: Option<String>,
+    /// The user (NTLM: with --domain; Kerberos and Negotiate: user@REALM or DOMAIN\user).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// The NTLM domain.
+    #[arg(long)]
+    pub domain: Option<String>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    /// NTLM with the NT hash instead of a password (32 hex digits).
+    #[arg(long, value_name = "HEX")]
+    pub nt_hash: Option<String>,
+    /// Acceptor: NTLM users, gss-ntlmssp's NTLM_USER_FILE format.
+    #[arg(long, value_name = "FILE")]
+    pub ntlm_users: Option<String>,
+    /// Channel bindings' application data (e.g. tls-server-end-point:<hash>).
+    #[arg(long, value_name = "TEXT")]
+    pub channel_bindings: Option<String>,
+    /// Acceptor: required (the default with --channel-bindings), when-present, off.
+    #[arg(long, value_name = "POLICY")]
+    pub channel_bindings_policy: Option<String>,
+    /// NTLM acceptor: when the client's target name is checked: off, when-present, required.
+    #[arg(long, value_name = "POLICY")]
+    pub target_name_policy: Option<String>,
+    /// NTLM: the least session security: none, or 128, ess, sign, seal (default 128).
+    #[arg(long, value_name = "LIST")]
+    pub ntlm_minimum: Option<String>,
+    /// Kerberos acceptor: a replay cache file shared with other processes.
+    #[arg(long, value_name = "FILE")]
+    pub replay_cache: Option<String>,
+    /// The credential cache (initiator: its tickets; acceptor with --u2u: its TGT).
+    #[arg(long, value_name = "NAME")]
+    pub ccache: Option<String>,
+    /// A keytab (acceptor: its keys, default KRB5_KTNAME; initiator: the user's keys).
+    #[arg(long, value_name = "FILE")]
+    pub keytab: Option<String>,
+    /// Kerberos acceptor: write a delegated TGT to this cache.
+    #[arg(long, value_name = "NAME")]
+    pub delegated_ccache: Option<String>,
+    /// Negotiate: packages in SSPI's form.
+    #[arg(long, value_name = "LIST")]
+    pub packages: Option<String>,
+    /// Negotiate: allowlist (default), any, never.
+    #[arg(long)]
+    pub fallback: Option<String>,
+    /// NTLM initiator: NTLMv1 with extended session security (explicit opt-in).
+    #[arg(long)]
+    pub ntlmv1: bool,
+    /// NTLM acceptor: accept NTLMv1 with extended session security (explicit opt-in).
+    #[arg(long)]
+    pub allow_ntlmv1: bool,
+    /// Ask for mutual authentication.
+    #[arg(long)]
+    pub mutual: bool,
+    /// DCE style (three legs; implies mutual).
+    #[arg(long)]
+    pub dce: bool,
+    /// User-to-user.
+    #[arg(long)]
+    pub u2u: bool,
+    /// Delegate the TGT.
+    #[arg(long)]
+    pub delegate: bool,
+    #[command(flatten)]
+    pub kerberos: KerberosArgs,
+    #[command(flatten)]
+    pub kdc: KdcArgs,
+}
