@@ -318,6 +318,8 @@ fn kinit_prompts_then_kvno_klist_and_kdestroy() {
             assert!(n > 0, "no prompt: {}", String::from_utf8_lossy(&shown));
             shown.extend_from_slice(&buf[..n]);
         }
+        // rpassword prints the prompt, then turns echo off: give it that moment.
+        std::thread::sleep(std::time::Duration::from_millis(300));
         let mut stdin = child.stdin.take().unwrap();
         stdin.write_all(b"Passw0rd1\n").unwrap();
         drop(stdin);

@@ -137,7 +137,8 @@ pub fn rows(env: &Env<'_>, sesame: &Path) -> Vec<Row> {
         Err(e) => return vec![failed("start Apache with mod_auth_gssapi", e)],
     };
     let dead = free_port().map_or_else(|_| "127.0.0.1:9".into(), |p| format!("127.0.0.1:{p}"));
-    [
+    let session = new_user_session(env, sesame, port, &dead);
+    let mut rows: Vec<Row> = [
         (
             "GET /krb/ (Kerberos only): mutual authentication checked",
             "krb",
@@ -207,7 +208,120 @@ pub fn rows(env: &Env<'_>, sesame: &Path) -> Vec<Row> {
             },
         }
     })
-    .collect()
+    .collect();
+    rows.push(session);
+    rows
+}
+
+/// What a new user does: `sesame kinit` answering the password prompt on a terminal (a
+/// pseudo-terminal from `script`), then `sesame http URL` with no credential flags (the
+/// default cache, Kerberos), then `--user 'EXAMPLE\user1'` with the KDC down (NTLM).
+fn new_user_session(env: &Env<'_>, sesame: &Path, port: u16, dead: &str) -> Row {
+    let scenario = "a new user: sesame kinit at a password prompt, sesame http with no credential flags (Kerberos), then --user 'EXAMPLE\\user1' with the KDC down (NTLM)";
+    let dir = env.kdc.dir.join("new-user");
+    let _ = fs::create_dir_all(&dir);
+    let cache = format!("FILE:{}", dir.join("cc").display());
+    let _ = fs::remove_file(dir.join("cc"));
+    let mut messages = Vec::new();
+    let outcome = (|| -> Result {
+        let shown = kinit_at_prompt(env, sesame, &cache)?;
+        messages.push(format!(
+            "kinit: {}",
+            shown.trim().replace(['\r', '\n'], " ")
+        ));
+        let url = format!("http://localhost:{port}/spnego/index.txt");
+        let http = |extra: &[&str]| -> Result<String> {
+            let o = output(
+                Command::new(sesame)
+                    .arg("http")
+                    .arg(&url)
+                    .args(extra)
+                    .env("KRB5_CONFIG", &env.conf)
+                    .env("KRB5CCNAME", &cache),
+            )?;
+            let err = String::from_utf8_lossy(&o.stderr)
+                .trim()
+                .replace('\n', " / ");
+            let body = String::from_utf8_lossy(&o.stdout).trim().to_string();
+            if !o.status.success() || body != "ok spnego" {
+                return Err(format!("sesame http {extra:?}: {err} (body `{body}`)"));
+            }
+            Ok(err)
+        };
+        let said = http(&[])?;
+        messages.push(format!("http, no flags: {said}"));
+        if !said.contains("with spnego/kerberos") {
+            return Err(format!("expected Kerberos: {said}"));
+        }
+        let pw = dir.join("password");
+        fs::write(&pw, format!("{PASSWORD}\n")).map_err(|e| e.to_string())?;
+        let pw = pw.to_string_lossy().into_owned();
+        let said = http(&[
+            "--user",
+            "EXAMPLE\\user1",
+            "--password-file",
+            &pw,
+            "--kdc",
+            dead,
+        ])?;
+        messages.push(format!("http --user EXAMPLE\\user1, KDC down: {said}"));
+        if !said.contains("fell back to NTLM") || !said.contains("with spnego/ntlm") {
+            return Err(format!("expected the NTLM fallback: {said}"));
+        }
+        Ok(())
+    })();
+    env.relay.take();
+    Row {
+        peer: "Apache httpd + mod_auth_gssapi",
+        scenario,
+        messages,
+        outcome,
+    }
+}
+
+/// `sesame kinit user1@REALM` on a pseudo-terminal, the password typed at its prompt.
+fn kinit_at_prompt(env: &Env<'_>, sesame: &Path, cache: &str) -> Result<String> {
+    use std::io::{Read as _, Write as _};
+    let mut child = Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} kinit user1@{REALM}", sesame.display()),
+            "/dev/null",
+        ])
+        .env("KRB5_CONFIG", &env.conf)
+        .env("KRB5CCNAME", cache)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start script: {e}"))?;
+    let mut stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut shown = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&shown).contains("Password for") {
+        let n = stdout.read(&mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            return Err(format!("no prompt: {}", String::from_utf8_lossy(&shown)));
+        }
+        shown.extend_from_slice(&buf[..n]);
+    }
+    // rpassword prints the prompt, then turns echo off: give it that moment.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut stdin = child.stdin.take().ok_or("no stdin")?;
+    stdin
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .map_err(|e| e.to_string())?;
+    drop(stdin);
+    let _ = stdout.read_to_end(&mut shown);
+    let status = child.wait().map_err(|e| e.to_string())?;
+    let shown = String::from_utf8_lossy(&shown).into_owned();
+    if !status.success() {
+        return Err(format!("sesame kinit: {shown}"));
+    }
+    if shown.contains(PASSWORD) {
+        return Err("the password was echoed".into());
+    }
+    Ok(shown)
 }
 
 fn failed(scenario: &'static str, e: String) -> Row {
