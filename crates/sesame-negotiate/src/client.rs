@@ -99,6 +99,8 @@ pub struct Client {
     allow_weak: bool,
     conf: Option<Krb5Conf>,
     transport: Option<Arc<dyn KdcTransport + Send + Sync>>,
+    #[cfg(feature = "tokio")]
+    async_transport: Option<Arc<dyn sesame_kerberos::transport::AsyncKdcTransport>>,
     clock: Arc<dyn Clock>,
     random: RandomSource,
     context: Option<NegotiateInitiator>,
@@ -127,6 +129,8 @@ impl Client {
             allow_weak: false,
             conf: None,
             transport: None,
+            #[cfg(feature = "tokio")]
+            async_transport: None,
             clock: Arc::new(SystemClock),
             random: Arc::new(|| Box::new(SystemRandom)),
             context: None,
@@ -231,6 +235,19 @@ impl Client {
         self
     }
 
+    /// The transport for KDC requests of [`Client::step_async`] (default: the same KDCs as
+    /// the blocking transport, over tokio; a blocking transport given with
+    /// [`Client::kdc_transport`] runs on tokio's blocking pool).
+    #[cfg(feature = "tokio")]
+    #[must_use]
+    pub fn async_kdc_transport(
+        mut self,
+        transport: Arc<dyn sesame_kerberos::transport::AsyncKdcTransport>,
+    ) -> Self {
+        self.async_transport = Some(transport);
+        self
+    }
+
     /// The clock and the random source (for tests: a fixed clock, a deterministic source).
     #[must_use]
     pub fn environment(mut self, clock: Arc<dyn Clock>, random: RandomSource) -> Self {
@@ -242,9 +259,7 @@ impl Client {
     /// Advances the handshake: `None` first, then each token from the server. The KDC
     /// exchanges happen inside.
     pub fn step(&mut self, token: Option<&[u8]>) -> Result<Progress, Error> {
-        if self.context.is_none() {
-            self.context = Some(self.build()?);
-        }
+        self.prepare()?;
         let transport = self.transport.clone();
         let ctx = self
             .context
@@ -255,6 +270,39 @@ impl Client {
             Some(t) => step_with_kdc(ctx, input, t.as_ref())?,
             None => ctx.step(input)?,
         };
+        self.finish(step)
+    }
+
+    /// [`Client::step`] on the caller's tokio runtime (feature `tokio`): the KDC exchanges go
+    /// over tokio's sockets, and nothing blocks the runtime's threads.
+    #[cfg(feature = "tokio")]
+    pub async fn step_async(&mut self, token: Option<&[u8]>) -> Result<Progress, Error> {
+        use sesame_kerberos::transport::{OnBlockingPool, step_with_kdc_async};
+        self.prepare()?;
+        let transport: Arc<dyn sesame_kerberos::transport::AsyncKdcTransport> =
+            match (&self.async_transport, &self.transport) {
+                (Some(t), _) => t.clone(),
+                (None, Some(blocking)) => Arc::new(OnBlockingPool(blocking.clone())),
+                (None, None) => return Err(Error::bare(MajorStatus::Unavailable)),
+            };
+        let ctx = self
+            .context
+            .as_mut()
+            .ok_or_else(|| Error::bare(MajorStatus::NoContext))?;
+        let input = token.map_or(Input::Start, Input::Token);
+        let step = step_with_kdc_async(ctx, input, transport.as_ref()).await?;
+        self.finish(step)
+    }
+
+    /// Builds the context on the first step.
+    fn prepare(&mut self) -> Result<(), Error> {
+        if self.context.is_none() {
+            self.context = Some(self.build()?);
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, step: Step) -> Result<Progress, Error> {
         match step {
             Step::Continue(t) => Ok(Progress::Continue(t)),
             Step::Complete(t) => {
@@ -309,7 +357,12 @@ impl Client {
             .or(default_realm)
             .unwrap_or_default();
         if self.transport.is_none() {
-            self.transport = Some(Arc::new(KdcClient::from_conf(&conf)));
+            let kdc = Arc::new(KdcClient::from_conf(&conf));
+            #[cfg(feature = "tokio")]
+            if self.async_transport.is_none() {
+                self.async_transport = Some(kdc.clone());
+            }
+            self.transport = Some(kdc);
         }
         let enctypes = self
             .enctypes

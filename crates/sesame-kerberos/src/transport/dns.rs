@@ -95,18 +95,53 @@ impl DnsDiscovery {
     /// The SRV records of `name` in RFC 2782 order; empty when the name has none. Cached until
     /// the records' TTL runs out.
     pub fn lookup_srv(&self, name: &str) -> Result<Vec<SrvRecord>, String> {
-        let key = name.to_ascii_lowercase();
-        if let Ok(cache) = self.cache.lock()
-            && let Some((until, records)) = cache.get(&key)
-            && Instant::now() < *until
-        {
-            return Ok(order(records.clone(), &mut system_random));
+        if let Some(records) = self.cached(name) {
+            return Ok(records);
         }
-        let (records, until) = self.query(name)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the DNS runtime: {e}"))?;
+        let found = runtime.block_on(self.query(name))?;
+        Ok(self.remember(name, found))
+    }
+
+    /// As [`Self::lookup_srv`], on the caller's tokio runtime (feature `tokio`).
+    #[cfg(feature = "tokio")]
+    pub async fn lookup_srv_async(&self, name: &str) -> Result<Vec<SrvRecord>, String> {
+        if let Some(records) = self.cached(name) {
+            return Ok(records);
+        }
+        let found = self.query(name).await?;
+        Ok(self.remember(name, found))
+    }
+
+    /// As [`Self::kdcs`], on the caller's tokio runtime (feature `tokio`).
+    #[cfg(feature = "tokio")]
+    pub async fn kdcs_async(&self, realm: &str) -> Result<Vec<(SrvRecord, Protocol)>, String> {
+        let mut out = Vec::new();
+        for (label, protocol) in [
+            ("_kerberos._udp", Protocol::Udp),
+            ("_kerberos._tcp", Protocol::Tcp),
+        ] {
+            for r in self.lookup_srv_async(&format!("{label}.{realm}")).await? {
+                out.push((r, protocol));
+            }
+        }
+        Ok(out)
+    }
+
+    fn cached(&self, name: &str) -> Option<Vec<SrvRecord>> {
+        let cache = self.cache.lock().ok()?;
+        let (until, records) = cache.get(&name.to_ascii_lowercase())?;
+        (Instant::now() < *until).then(|| order(records.clone(), &mut system_random))
+    }
+
+    fn remember(&self, name: &str, (records, until): (Vec<SrvRecord>, Instant)) -> Vec<SrvRecord> {
         if let Ok(mut cache) = self.cache.lock() {
-            cache.insert(key, (until, records.clone()));
+            cache.insert(name.to_ascii_lowercase(), (until, records.clone()));
         }
-        Ok(order(records, &mut system_random))
+        order(records, &mut system_random)
     }
 
     fn resolver(&self) -> Result<TokioResolver, String> {
@@ -130,13 +165,9 @@ impl DnsDiscovery {
         builder.build().map_err(|e| e.to_string())
     }
 
-    fn query(&self, name: &str) -> Result<(Vec<SrvRecord>, Instant), String> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| format!("cannot start the DNS runtime: {e}"))?;
+    async fn query(&self, name: &str) -> Result<(Vec<SrvRecord>, Instant), String> {
         let fqdn = format!("{}.", name.trim_end_matches('.'));
-        runtime.block_on(async {
+        {
             let resolver = self.resolver()?;
             let lookup = match resolver.srv_lookup(fqdn.as_str()).await {
                 Ok(l) => l,
@@ -172,7 +203,7 @@ impl DnsDiscovery {
                 });
             }
             Ok((records, until))
-        })
+        }
     }
 }
 

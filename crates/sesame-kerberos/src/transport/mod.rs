@@ -8,6 +8,8 @@
 //! layer (Negotiate's fallback policy) can tell "no KDC known" from "connection refused" from
 //! "timed out" from "the proxy's certificate is not trusted" without reading strings.
 
+#[cfg(feature = "tokio")]
+mod asynchronous;
 #[cfg(feature = "dns")]
 mod dns;
 pub mod kkdcp;
@@ -27,6 +29,8 @@ use sesame_asn1::kerberos::KrbError;
 use sesame_asn1::kerberos::constants::error_code;
 use sesame_gss::{Input, KdcRequest, SecurityContext, Step};
 
+#[cfg(feature = "tokio")]
+pub use asynchronous::{AsyncKdcTransport, BoxFuture, OnBlockingPool, step_with_kdc_async};
 #[cfg(feature = "dns")]
 pub use dns::{DnsDiscovery, SrvRecord};
 #[cfg(feature = "kdc-proxy")]
@@ -322,35 +326,41 @@ impl KdcClient {
 
     /// The KDCs of `realm` in the order they will be tried.
     fn targets(&self, realm: &str) -> Result<Vec<Target>, TransportError> {
+        let configured = self.configured_targets(realm);
+        if !configured.is_empty() {
+            return Ok(configured);
+        }
+        self.discovered(realm)
+    }
+
+    /// The KDCs named explicitly or in krb5.conf (no I/O).
+    fn configured_targets(&self, realm: &str) -> Vec<Target> {
         let configured = match (self.explicit.get(realm), &self.conf) {
             (Some(explicit), _) => explicit.clone(),
             (None, Some(conf)) => conf.kdcs(realm),
             (None, None) => Vec::new(),
         };
-        if !configured.is_empty() {
-            return Ok(configured
-                .into_iter()
-                .map(|a| match a {
-                    KdcAddress::Host {
-                        host,
-                        port,
-                        transport,
-                    } => Target::Host {
-                        name: format!("{host}:{port}"),
-                        host,
-                        port,
-                        addrs: Vec::new(),
-                        forced: match transport {
-                            Some("udp") => Some(Protocol::Udp),
-                            Some(_) => Some(Protocol::Tcp),
-                            None => None,
-                        },
+        configured
+            .into_iter()
+            .map(|a| match a {
+                KdcAddress::Host {
+                    host,
+                    port,
+                    transport,
+                } => Target::Host {
+                    name: format!("{host}:{port}"),
+                    host,
+                    port,
+                    addrs: Vec::new(),
+                    forced: match transport {
+                        Some("udp") => Some(Protocol::Udp),
+                        Some(_) => Some(Protocol::Tcp),
+                        None => None,
                     },
-                    KdcAddress::Proxy(url) => Target::Proxy(url),
-                })
-                .collect());
-        }
-        self.discovered(realm)
+                },
+                KdcAddress::Proxy(url) => Target::Proxy(url),
+            })
+            .collect()
     }
 
     #[cfg(feature = "dns")]
@@ -364,20 +374,7 @@ impl KdcClient {
                 realm: realm.to_string(),
                 reason,
             })?;
-        Ok(records
-            .into_iter()
-            .map(|(r, protocol)| Target::Host {
-                name: format!("{}:{} (SRV {protocol})", r.target, r.port),
-                addrs: r
-                    .addrs
-                    .iter()
-                    .map(|ip| SocketAddr::new(*ip, r.port))
-                    .collect(),
-                host: r.target,
-                port: r.port,
-                forced: Some(protocol),
-            })
-            .collect())
+        Ok(srv_targets(records))
     }
 
     #[cfg(not(feature = "dns"))]
@@ -433,6 +430,16 @@ impl KdcClient {
         ))
     }
 
+    /// The protocols to try a host with: its own when it names one, else UDP first for small
+    /// requests (`udp_preference_limit`), then TCP.
+    fn protocol_order(&self, forced: Option<Protocol>, request: &KdcRequest) -> Vec<Protocol> {
+        match (forced, request.message.len() < self.udp_preference_limit) {
+            (Some(Protocol::Udp), _) => vec![Protocol::Udp],
+            (Some(_), _) | (None, false) => vec![Protocol::Tcp],
+            (None, true) => vec![Protocol::Udp, Protocol::Tcp],
+        }
+    }
+
     /// Tries one host over UDP and/or TCP; records each failure in `attempts`.
     fn try_over_sockets(
         &self,
@@ -447,11 +454,7 @@ impl KdcClient {
         // small requests try UDP first (udp_preference_limit) and everything falls back to
         // TCP. A UDP answer of KRB_ERR_RESPONSE_TOO_BIG is retried over TCP in any case
         // (RFC 4120 7.2.1).
-        let mut order = match (forced, request.message.len() < self.udp_preference_limit) {
-            (Some(Protocol::Udp), _) => vec![Protocol::Udp],
-            (Some(_), _) | (None, false) => vec![Protocol::Tcp],
-            (None, true) => vec![Protocol::Udp, Protocol::Tcp],
-        };
+        let mut order = self.protocol_order(forced, request);
         let mut i = 0;
         while let Some(&protocol) = order.get(i) {
             i += 1;
@@ -578,6 +581,25 @@ impl KdcTransport for KdcClient {
             attempts,
         })
     }
+}
+
+/// The targets of SRV records, each over the protocol of its record.
+#[cfg(feature = "dns")]
+fn srv_targets(records: Vec<(SrvRecord, Protocol)>) -> Vec<Target> {
+    records
+        .into_iter()
+        .map(|(r, protocol)| Target::Host {
+            name: format!("{}:{} (SRV {protocol})", r.target, r.port),
+            addrs: r
+                .addrs
+                .iter()
+                .map(|ip| SocketAddr::new(*ip, r.port))
+                .collect(),
+            host: r.target,
+            port: r.port,
+            forced: Some(protocol),
+        })
+        .collect()
 }
 
 fn is_response_too_big(reply: &[u8]) -> bool {

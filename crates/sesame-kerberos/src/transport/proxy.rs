@@ -35,7 +35,8 @@ impl Default for ProxyConfig {
     }
 }
 
-/// An HTTPS client for KDC proxies.
+/// An HTTPS client for KDC proxies (cheap to clone: the connection pool is shared).
+#[derive(Clone)]
 pub struct ProxyClient {
     agent: ureq::Agent,
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::KdcFailure;
 
 /// The largest reply accepted over TCP (MIT's limit is 1 MiB as well).
-const MAX_TCP_REPLY: usize = 1 << 20;
+pub(super) const MAX_TCP_REPLY: usize = 1 << 20;
 
 pub(super) fn udp(
     addr: SocketAddr,
