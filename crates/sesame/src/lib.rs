@@ -4,7 +4,9 @@
 //!
 //! One dependency, features to pick: `negotiate` (the default: everything below, and the front
 //! door [`Client`] / [`Server`]), `ntlm` or `kerberos` alone, `dns` (KDC discovery through SRV
-//! records), `kdc-proxy` (MS-KKDCP over HTTPS), `x509` (channel bindings from a certificate).
+//! records), `kdc-proxy` (MS-KKDCP over HTTPS), `x509` (channel bindings from a certificate),
+//! `tokio` (`Client::step_async`, the KDC exchanges on tokio), `http-client` (reqwest) and
+//! `http-server` (an axum/tower layer): see [`http`].
 //! The layered crates are re-exported as modules ([`gss`], [`ntlm`], [`kerberos`], [`spnego`],
 //! [`negotiate`]) and stay usable alone.
 //!
@@ -38,6 +40,10 @@
 //! What each acceptor checks, and what it stops: docs/security.md; getting started:
 //! docs/getting-started.md.
 #![forbid(unsafe_code)]
+
+/// HTTP Negotiate (RFC 4559): a reqwest client (`http-client`), an axum layer (`http-server`).
+#[cfg(any(feature = "http-client", feature = "http-server"))]
+pub mod http;
 
 /// The contract the mechanisms share (contexts, steps, flags, channel bindings, errors).
 pub use sesame_gss as gss;

@@ -127,7 +127,11 @@ fn start(env: &Env<'_>, port: u16) -> Result<Apache> {
     Ok(apache)
 }
 
-pub fn rows(env: &Env<'_>, sesame: &Path) -> Vec<Row> {
+pub fn rows(
+    env: &Env<'_>,
+    sesame: &Path,
+    examples: &Result<super::facade_http::Examples>,
+) -> Vec<Row> {
     let port = match free_port() {
         Ok(p) => p,
         Err(e) => return vec![failed("free port", e)],
@@ -210,6 +214,13 @@ pub fn rows(env: &Env<'_>, sesame: &Path) -> Vec<Row> {
     })
     .collect();
     rows.push(session);
+    rows.extend(super::facade_http::client_rows(
+        env,
+        sesame,
+        examples,
+        &format!("http://localhost:{port}"),
+        &dead,
+    ));
     rows
 }
 

@@ -6,6 +6,7 @@
 
 mod adversarial;
 mod discovery;
+mod facade_http;
 mod files;
 mod http;
 pub(crate) mod inspect;
@@ -28,6 +29,9 @@ use crate::util::{Result, ensure_apt, output, root, run};
 use mit_kdc::{MitKdc, PASSWORD, REALM, UTF8_USER};
 use relay::{Direction, Relay};
 
+/// The facade's HTTP examples, run here against real clients and servers.
+pub const HTTP_EXAMPLES: &[&str] = &["http_client", "http_server"];
+
 /// One row of the printed matrix.
 struct Row {
     peer: &'static str,
@@ -48,6 +52,8 @@ const APT: &[&str] = &[
     "dnsmasq",
     "apache2",
     "libapache2-mod-auth-gssapi",
+    "curl",
+    "bsdutils",
 ];
 
 pub fn main(args: &[String]) -> Result {
@@ -105,7 +111,9 @@ pub fn main(args: &[String]) -> Result {
     rows.extend(krb.rows());
     rows.extend(krb.negotiate_rows());
     rows.extend(krb.adversarial_rows());
-    rows.extend(http::rows(&env, &sesame));
+    let examples = facade_http::build();
+    rows.extend(http::rows(&env, &sesame, &examples));
+    rows.extend(facade_http::rows(&env, &sesame, &examples));
     rows.extend(
         discovery::Discovery {
             env: &env,
@@ -147,6 +155,7 @@ fn python_env(work: &Path) -> Result<PathBuf> {
         &[
             ("spnego", "pyspnego==0.12.*"),
             ("kdcproxy", "kdcproxy==1.1.*"),
+            ("requests_gssapi", "requests-gssapi==1.3.*"),
         ],
     )?;
     Ok(python)

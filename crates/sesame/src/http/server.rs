@@ -1,0 +1,218 @@
+//! HTTP Negotiate for axum servers: [`NegotiateLayer`] answers unauthenticated requests with
+//! `401 WWW-Authenticate: Negotiate`, runs the handshake (a [`crate::Acceptor`] per TCP
+//! connection, since NTLM authenticates the connection), puts the authenticated user into the
+//! request's extensions as [`Authenticated`], and adds the server's last token
+//! (`WWW-Authenticate: Negotiate <token>`) to the handler's response for mutual authentication.
+//!
+//! The connection is told by axum's `ConnectInfo<SocketAddr>` (serve with
+//! `into_make_service_with_connect_info::<SocketAddr>()`); without it every request must carry
+//! a complete single-leg exchange (Kerberos does, NTLM cannot).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use axum::http::{HeaderValue, Request, Response, StatusCode};
+
+use super::{Negotiate, header, parse};
+use crate::{Acceptor, Progress, Server};
+
+/// The user a request was authenticated as, in the request's extensions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authenticated {
+    /// `user@REALM` (Kerberos) or `DOMAIN\user` (NTLM).
+    pub user: String,
+    /// `kerberos`, `kerberos-u2u` or `ntlm`.
+    pub mechanism: &'static str,
+}
+
+/// Connections with a handshake under way, and NTLM connections already authenticated. Bounded:
+/// beyond [`MAX_CONNECTIONS`] entries the oldest half is forgotten (their clients start over).
+#[derive(Default)]
+struct Connections {
+    pending: HashMap<SocketAddr, (u64, Acceptor)>,
+    authenticated: HashMap<SocketAddr, (u64, Authenticated)>,
+    counter: u64,
+}
+
+/// The most connections remembered (pending handshakes plus authenticated NTLM connections).
+pub const MAX_CONNECTIONS: usize = 10_000;
+
+impl Connections {
+    fn trim(&mut self) {
+        if self.pending.len() + self.authenticated.len() <= MAX_CONNECTIONS {
+            return;
+        }
+        let cut = self.counter.saturating_sub(MAX_CONNECTIONS as u64 / 2);
+        self.pending.retain(|_, (n, _)| *n >= cut);
+        self.authenticated.retain(|_, (n, _)| *n >= cut);
+    }
+}
+
+/// A tower layer requiring Negotiate authentication on the services it wraps.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use axum::{Extension, Router, routing::get};
+/// use sesame::http::server::{Authenticated, NegotiateLayer};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let server = sesame::Server::new()?.service_names(&["HTTP/web.example.com"])?;
+/// let app = Router::new()
+///     .route("/", get(|Extension(user): Extension<Authenticated>| async move {
+///         format!("hello {}", user.user)
+///     }))
+///     .layer(NegotiateLayer::new(Arc::new(server)));
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct NegotiateLayer {
+    server: Arc<Server>,
+    connections: Arc<Mutex<Connections>>,
+}
+
+impl NegotiateLayer {
+    /// A layer accepting with `server`'s credentials and policies.
+    pub fn new(server: Arc<Server>) -> Self {
+        Self {
+            server,
+            connections: Arc::default(),
+        }
+    }
+}
+
+impl<S> tower_layer::Layer<S> for NegotiateLayer {
+    type Service = NegotiateService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        NegotiateService {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+/// The service [`NegotiateLayer`] wraps around another.
+#[derive(Clone)]
+pub struct NegotiateService<S> {
+    inner: S,
+    layer: NegotiateLayer,
+}
+
+/// What the handshake decided for one request.
+enum Decision {
+    /// Pass on, as this user; add this token to the response.
+    Pass(Authenticated, Option<Vec<u8>>),
+    /// Answer 401 with this `WWW-Authenticate` value.
+    Challenge(String),
+}
+
+impl NegotiateLayer {
+    fn decide(&self, connection: Option<SocketAddr>, authorization: Option<&str>) -> Decision {
+        let Ok(mut connections) = self.connections.lock() else {
+            return Decision::Challenge("Negotiate".into());
+        };
+        let Some(Negotiate::Token(token)) = authorization.map(parse) else {
+            // An NTLM connection stays authenticated for its later requests.
+            if let Some((_, user)) = connection.and_then(|c| connections.authenticated.get(&c)) {
+                return Decision::Pass(user.clone(), None);
+            }
+            return Decision::Challenge("Negotiate".into());
+        };
+        let mut acceptor = connection
+            .and_then(|c| connections.pending.remove(&c))
+            .map_or_else(|| self.server.accept(), |(_, a)| a);
+        match acceptor.step(&token) {
+            Err(_) => Decision::Challenge(
+                acceptor
+                    .error_token()
+                    .map_or_else(|| "Negotiate".into(), |t| header(&t)),
+            ),
+            Ok(Progress::Continue(t)) => {
+                if let Some(c) = connection {
+                    connections.counter += 1;
+                    let n = connections.counter;
+                    connections.pending.insert(c, (n, acceptor));
+                    connections.trim();
+                }
+                Decision::Challenge(header(&t))
+            }
+            Ok(Progress::Complete(t)) => {
+                let Some(n) = acceptor.negotiated() else {
+                    return Decision::Challenge("Negotiate".into());
+                };
+                let user = Authenticated {
+                    user: n.peer.unwrap_or_default(),
+                    mechanism: n.mechanism,
+                };
+                if let (Some(c), "ntlm") = (connection, n.mechanism) {
+                    connections.counter += 1;
+                    let count = connections.counter;
+                    connections.authenticated.insert(c, (count, user.clone()));
+                    connections.trim();
+                }
+                Decision::Pass(user, t)
+            }
+        }
+    }
+}
+
+impl<S> tower_service::Service<Request<Body>> for NegotiateService<S>
+where
+    S: tower_service::Service<Request<Body>, Response = Response<Body>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response<Body>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<Body>) -> Self::Future {
+        let connection = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0);
+        let authorization = request
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        match self.layer.decide(connection, authorization.as_deref()) {
+            Decision::Challenge(value) => Box::pin(async move {
+                let mut response = Response::new(Body::empty());
+                *response.status_mut() = StatusCode::UNAUTHORIZED;
+                if let Ok(v) = HeaderValue::from_str(&value) {
+                    response.headers_mut().insert(WWW_AUTHENTICATE, v);
+                }
+                Ok(response)
+            }),
+            Decision::Pass(user, token) => {
+                request.extensions_mut().insert(user);
+                // The inner service was made ready by poll_ready; this clone takes its place.
+                let clone = self.inner.clone();
+                let mut inner = std::mem::replace(&mut self.inner, clone);
+                Box::pin(async move {
+                    let mut response = inner.call(request).await?;
+                    if let Some(t) = token
+                        && let Ok(v) = HeaderValue::from_str(&header(&t))
+                    {
+                        response.headers_mut().insert(WWW_AUTHENTICATE, v);
+                    }
+                    Ok(response)
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! HTTP Negotiate end to end in one process: the axum layer serving, the reqwest client asking,
+//! with the test KDC: Kerberos with the server's final token checked, NTLM on one connection,
+//! and a server that offers only Basic.
+#![allow(clippy::unwrap_used, clippy::panic)] // test code
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::extract::Extension;
+use axum::routing::get;
+use sesame::gss::{DeterministicRandom, SystemClock};
+use sesame::http::client::HttpError;
+use sesame::http::server::{Authenticated, NegotiateLayer};
+use sesame::kerberos::krb5_conf::Krb5Conf;
+use sesame::ntlm::MemoryUserStore;
+use sesame_testkdc::TestKdc;
+
+struct World {
+    kdc: Arc<TestKdc>,
+    url: String,
+}
+
+async fn world() -> World {
+    let kdc = Arc::new(TestKdc::new(
+        &["EXAMPLE.TEST"],
+        Arc::new(SystemClock),
+        Box::new(DeterministicRandom::new([3; 32])),
+    ));
+    kdc.add_user("user1", "Passw0rd1");
+    let keytab = kdc.add_service("HTTP/localhost");
+    let mut users = MemoryUserStore::new();
+    users.add_password("EXAMPLE", "user1", "Passw0rd1");
+    let server = sesame::Server::empty()
+        .with_keytab(keytab)
+        .with_ntlm_users(Arc::new(users))
+        .service_names(&["HTTP/localhost"])
+        .unwrap();
+    let app = axum::Router::new()
+        .route(
+            "/",
+            get(|Extension(user): Extension<Authenticated>| async move {
+                format!("hello {} ({})", user.user, user.mechanism)
+            }),
+        )
+        .layer(NegotiateLayer::new(Arc::new(server)));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    World {
+        kdc,
+        url: format!("http://localhost:{}/", addr.port()),
+    }
+}
+
+fn client(w: &World) -> sesame::Client {
+    sesame::Client::new("HTTP/localhost")
+        .with_password("EXAMPLE\\user1", "Passw0rd1")
+        .krb5_conf(
+            Krb5Conf::parse(
+                "[libdefaults]\n default_realm = EXAMPLE.TEST\n",
+                Path::new("t.conf"),
+            )
+            .unwrap(),
+        )
+        .kdc_transport(w.kdc.clone())
+}
+
+#[tokio::test]
+async fn kerberos_with_the_servers_final_token_checked() {
+    let w = world().await;
+    let http = reqwest::Client::new();
+    let (response, negotiated) = sesame::http::client::get(&http, &w.url, client(&w))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let n = negotiated.unwrap();
+    assert_eq!(n.mechanism, "kerberos");
+    assert_eq!(n.peer.as_deref(), Some("HTTP/localhost@EXAMPLE.TEST"));
+    assert_eq!(
+        response.text().await.unwrap(),
+        "hello user1@EXAMPLE.TEST (kerberos)"
+    );
+}
+
+#[tokio::test]
+async fn ntlm_on_one_connection() {
+    let w = world().await;
+    let http = reqwest::Client::new();
+    let (response, negotiated) =
+        sesame::http::client::get(&http, &w.url, client(&w).packages("ntlm"))
+            .await
+            .unwrap();
+    assert_eq!(negotiated.unwrap().mechanism, "ntlm");
+    assert_eq!(
+        response.text().await.unwrap(),
+        "hello EXAMPLE\\user1 (ntlm)"
+    );
+    // The connection stays authenticated: a plain GET on it is let through.
+    let again = http.get(&w.url).send().await.unwrap();
+    assert_eq!(again.status(), 200);
+}
+
+#[tokio::test]
+async fn no_token_is_a_challenge_and_a_wrong_password_is_refused() {
+    let w = world().await;
+    let plain = reqwest::get(&w.url).await.unwrap();
+    assert_eq!(plain.status(), 401);
+    assert_eq!(plain.headers()["www-authenticate"], "Negotiate");
+    let http = reqwest::Client::new();
+    let wrong = client(&w)
+        .with_password("EXAMPLE\\user1", "wrong")
+        .packages("ntlm");
+    let e = sesame::http::client::get(&http, &w.url, wrong)
+        .await
+        .unwrap_err();
+    // The server's 401 carries SPNEGO's reject: the client fails with it.
+    assert!(
+        matches!(&e, HttpError::Auth(a) if a.mech_error::<sesame::spnego::SpnegoError>()
+            == Some(&sesame::spnego::SpnegoError::Rejected)),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn a_server_offering_only_basic_is_a_clear_error() {
+    let app = axum::Router::new().route(
+        "/",
+        get(|| async {
+            (
+                axum::http::StatusCode::UNAUTHORIZED,
+                [("www-authenticate", "Basic realm=\"x\"")],
+            )
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let e = sesame::http::client::get(
+        &reqwest::Client::new(),
+        &format!("http://localhost:{port}/"),
+        sesame::Client::new("HTTP/localhost"),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&e, HttpError::NoNegotiate { offered } if offered == "Basic"),
+        "{e}"
+    );
+}
