@@ -2,7 +2,8 @@
 
 usage: make_certs.py DIR
 Writes DIR/ca.pem, and for each of good (localhost, 127.0.0.1, valid now), expired (localhost,
-valid only in 2020) and wronghost (otherhost.example.test, valid now) a NAME.pem and NAME.key.
+valid only in 2020) and wronghost (otherhost.example.test, valid now) a NAME.pem and NAME.key;
+and selfsigned.pem/.key: localhost signing itself with CA:TRUE, as `openssl req -x509` makes.
 """
 import datetime
 import ipaddress
@@ -66,5 +67,21 @@ def main(out):
         write_key(out / f"{label}.key", key)
 
 
+def self_signed(out):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder()
+            .subject_name(name("localhost")).issuer_name(name("localhost"))
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    (out / "selfsigned.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    write_key(out / "selfsigned.key", key)
+
+
 if __name__ == "__main__":
     main(Path(sys.argv[1]))
+    self_signed(Path(sys.argv[1]))

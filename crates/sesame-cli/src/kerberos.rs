@@ -72,6 +72,9 @@ fn transport_kind(e: &TransportError) -> &'static str {
             Some(KdcFailure::Tls(TlsProblem::UntrustedIssuer)) => "kdc-proxy-untrusted-certificate",
             Some(KdcFailure::Tls(TlsProblem::Expired)) => "kdc-proxy-expired-certificate",
             Some(KdcFailure::Tls(TlsProblem::WrongHostName)) => "kdc-proxy-wrong-host-certificate",
+            Some(KdcFailure::Tls(TlsProblem::CaUsedAsEndEntity)) => {
+                "kdc-proxy-ca-as-server-certificate"
+            }
             Some(KdcFailure::Tls(_)) => "kdc-proxy-tls",
             Some(KdcFailure::HttpStatus { .. }) => "kdc-proxy-http-error",
             Some(KdcFailure::NotKdcProxyMessage(_)) => "kdc-proxy-bad-answer",

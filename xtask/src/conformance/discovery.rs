@@ -38,6 +38,7 @@ struct Ports {
     good: u16,
     expired: u16,
     wronghost: u16,
+    selfsigned: u16,
     proxy_without_kdc: u16,
 }
 
@@ -63,6 +64,7 @@ impl Discovery<'_> {
                 good: free_port()?,
                 expired: free_port()?,
                 wronghost: free_port()?,
+                selfsigned: free_port()?,
                 proxy_without_kdc: free_port()?,
             })
         })() {
@@ -136,6 +138,7 @@ impl Discovery<'_> {
             (p.good, "good", kdc.clone()),
             (p.expired, "expired", kdc.clone()),
             (p.wronghost, "wronghost", kdc.clone()),
+            (p.selfsigned, "selfsigned", kdc.clone()),
             (
                 p.proxy_without_kdc,
                 "good",
@@ -159,7 +162,14 @@ impl Discovery<'_> {
         }
         // Wait until every server listens.
         let deadline = Instant::now() + Duration::from_secs(15);
-        for port in [p.dns, p.good, p.expired, p.wronghost, p.proxy_without_kdc] {
+        for port in [
+            p.dns,
+            p.good,
+            p.expired,
+            p.wronghost,
+            p.selfsigned,
+            p.proxy_without_kdc,
+        ] {
             while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
                 if Instant::now() > deadline {
                     return Err(format!("nothing listens on 127.0.0.1:{port} after 15 s"));
@@ -346,6 +356,8 @@ impl Discovery<'_> {
     fn proxy_rows(&self, p: &Ports) -> Vec<Row> {
         let ca = self.dir().join("pki/ca.pem");
         let ca = ca.to_string_lossy().into_owned();
+        let selfsigned = self.dir().join("pki/selfsigned.pem");
+        let selfsigned = selfsigned.to_string_lossy().into_owned();
         let url = |port: u16| format!("https://localhost:{port}/KdcProxy");
         let conf = match self.conf(
             "krb5-proxy.conf",
@@ -469,6 +481,12 @@ impl Discovery<'_> {
                 p.wronghost,
                 Some(&ca),
                 "sesame: kdc-proxy-wrong-host-certificate: no KDC of realm EXAMPLE.TEST answered",
+            ),
+            (
+                "proxy certificate self-signed with CA:TRUE (openssl req -x509's default), given with --ca-file: refused in plain words",
+                p.selfsigned,
+                Some(&selfsigned),
+                "sesame: kdc-proxy-ca-as-server-certificate: no KDC of realm EXAMPLE.TEST answered",
             ),
             (
                 "proxy up, the KDC behind it down",

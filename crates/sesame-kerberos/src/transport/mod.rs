@@ -62,15 +62,29 @@ impl<T: KdcTransport + ?Sized> KdcTransport for &T {
 #[non_exhaustive]
 pub enum TlsProblem {
     /// No trusted CA issued it (self-signed, or a CA the client does not know).
-    #[error("certificate not trusted (unknown issuer)")]
+    #[error(
+        "the proxy's certificate is not trusted: no known CA issued it (give its CA with --ca-file, as MIT's http_anchors)"
+    )]
     UntrustedIssuer,
     /// Outside its validity period.
-    #[error("certificate expired or not yet valid")]
+    #[error("the proxy's certificate has expired or is not valid yet")]
     Expired,
     /// Issued for another host name.
-    #[error("certificate is for another host name")]
+    #[error("the proxy's certificate is for another host name than the one in the URL")]
     WrongHostName,
-    /// Any other TLS failure.
+    /// The server presented a CA certificate (basicConstraints CA:TRUE) as its own, as
+    /// `openssl req -x509` makes by default: a TLS server's certificate must not be a CA's.
+    #[error(
+        "the proxy presents a CA certificate (CA:TRUE) as its own; reissue it with basicConstraints CA:FALSE (openssl req -x509 -addext basicConstraints=critical,CA:FALSE)"
+    )]
+    CaUsedAsEndEntity,
+    /// Its issuer revoked it.
+    #[error("the proxy's certificate was revoked")]
+    Revoked,
+    /// It is not for TLS servers (extended key usage without serverAuth).
+    #[error("the proxy's certificate is not for TLS servers (no serverAuth extended key usage)")]
+    NotForServerAuth,
+    /// Any other TLS failure, in the TLS library's words.
     #[error("TLS: {0}")]
     Other(String),
 }

@@ -169,7 +169,15 @@ fn tls_failure(e: &rustls::Error) -> KdcFailure {
             | C::NotValidYet
             | C::NotValidYetContext { .. } => TlsProblem::Expired,
             C::NotValidForName | C::NotValidForNameContext { .. } => TlsProblem::WrongHostName,
-            other => TlsProblem::Other(format!("{other:?}")),
+            C::Revoked => TlsProblem::Revoked,
+            C::InvalidPurpose | C::InvalidPurposeContext { .. } => TlsProblem::NotForServerAuth,
+            C::Other(other) => match other.0.downcast_ref::<webpki::Error>() {
+                Some(webpki::Error::CaUsedAsEndEntity) => TlsProblem::CaUsedAsEndEntity,
+                Some(webpki::Error::RequiredEkuNotFoundContext(_)) => TlsProblem::NotForServerAuth,
+                Some(w) => TlsProblem::Other(format!("invalid certificate ({w:?})")),
+                None => TlsProblem::Other(format!("invalid certificate: {other}")),
+            },
+            other => TlsProblem::Other(format!("invalid certificate ({other:?})")),
         },
         other => TlsProblem::Other(other.to_string()),
     })
