@@ -155,3 +155,70 @@ async fn a_server_offering_only_basic_is_a_clear_error() {
         "{e}"
     );
 }
+
+/// Extended Protection through the layer: the server knows its channel (here the
+/// `tls-server-end-point` of certificate B) and requires bindings; a client bound to another
+/// certificate (A) is refused, one bound to B logs on. (TLS itself is the server's business.)
+#[tokio::test]
+async fn a_token_bound_to_another_certificate_is_refused() {
+    use sesame::{ChannelBindingPolicy, ChannelBindings};
+    let kdc = Arc::new(TestKdc::new(
+        &["EXAMPLE.TEST"],
+        Arc::new(SystemClock),
+        Box::new(DeterministicRandom::new([4; 32])),
+    ));
+    kdc.add_user("user1", "Passw0rd1");
+    let keytab = kdc.add_service("HTTP/localhost");
+    let ours = ChannelBindings::tls_server_end_point_hash(&[0xbb; 32]);
+    let server = sesame::Server::empty()
+        .with_keytab(keytab)
+        .channel_bindings(Some(ours.clone()), ChannelBindingPolicy::Required);
+    let app = axum::Router::new()
+        .route(
+            "/",
+            get(|Extension(user): Extension<Authenticated>| async move { user.user }),
+        )
+        .layer(NegotiateLayer::new(Arc::new(server)));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://localhost:{}/",
+        listener.local_addr().unwrap().port()
+    );
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    let w = World { kdc, url };
+    let http = reqwest::Client::new();
+    let other = ChannelBindings::tls_server_end_point_hash(&[0xaa; 32]);
+    let e = sesame::http::client::get(&http, &w.url, client(&w).channel_bindings(other))
+        .await
+        .unwrap_err();
+    // The server's reject carries its KRB-ERROR: the client learns why.
+    let code = match &e {
+        HttpError::Auth(a) => a
+            .mech_error::<sesame::kerberos::KerberosError>()
+            .and_then(sesame::kerberos::KerberosError::krb_error_code),
+        _ => None,
+    };
+    assert_eq!(
+        code,
+        Some(sesame_asn1::kerberos::constants::error_code::KRB_AP_ERR_BADMATCH),
+        "{e}"
+    );
+    let (response, _) = sesame::http::client::get(&http, &w.url, client(&w).channel_bindings(ours))
+        .await
+        .unwrap();
+    assert_eq!(response.text().await.unwrap(), "user1@EXAMPLE.TEST");
+    let e = sesame::http::client::get(&http, &w.url, client(&w))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, HttpError::Auth(_)),
+        "no bindings where required: {e}"
+    );
+}
