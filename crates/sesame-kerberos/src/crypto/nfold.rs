@@ -11,17 +11,18 @@ pub fn nfold(input: &[u8], out_len: usize) -> Vec<u8> {
     let lcm = out_len / gcd(in_len, out_len) * in_len;
     let in_bits = in_len * 8;
     // Byte `i` of the replicated, rotated string: copy `i / in_len` is rotated right by
-    // 13 * copy bits.
+    // 13 * copy bits, so its byte at bit `base` starts at bit (base - rotation) of the input;
+    // the 8 bits from there span at most two input bytes (wrapping around the end).
     let replicated = |i: usize| -> u8 {
-        let copy = i / in_len;
-        let rotation = (13 * copy) % in_bits;
-        let bit = |b: usize| -> u8 {
-            // Bit `b` of the rotated copy is bit (b - rotation) mod in_bits of the input.
-            let src = (b + in_bits - rotation) % in_bits;
-            (input.get(src / 8).copied().unwrap_or(0) >> (7 - src % 8)) & 1
-        };
-        let base = (i % in_len) * 8;
-        (0..8).fold(0u8, |acc, k| (acc << 1) | bit(base + k))
+        let rotation = (13 * (i / in_len)) % in_bits;
+        let start = ((i % in_len) * 8 + in_bits - rotation) % in_bits;
+        let (at, shift) = (start / 8, start % 8);
+        let high = input[at];
+        if shift == 0 {
+            return high;
+        }
+        let low = input[(at + 1) % in_len];
+        (high << shift) | (low >> (8 - shift))
     };
     // Sum the lcm/out_len chunks, most significant byte first, with end-around carry.
     let mut sum = vec![0u32; out_len];
