@@ -23,10 +23,11 @@ pub(crate) struct Protection {
     enctype: crate::crypto::Enctype,
     initiator: bool,
     acceptor_subkey: bool,
-    send_seal: UsageKeys,
-    send_sign: UsageKeys,
-    recv_seal: UsageKeys,
-    recv_sign: UsageKeys,
+    /// The context key; each direction's seal and sign keys are derived from it when first
+    /// used (an HTTP or LDAP logon that never wraps derives none).
+    key: Key,
+    usages: [u32; 4],
+    derived: [std::sync::OnceLock<UsageKeys>; 4],
     send_seq: u64,
     recv: SequenceWindow,
 }
@@ -86,13 +87,33 @@ impl Protection {
             enctype: key.enctype(),
             initiator,
             acceptor_subkey,
-            send_seal: key.usage(send_seal),
-            send_sign: key.usage(send_sign),
-            recv_seal: key.usage(recv_seal),
-            recv_sign: key.usage(recv_sign),
+            key: key.clone(),
+            usages: [send_seal, send_sign, recv_seal, recv_sign],
+            derived: Default::default(),
             send_seq,
             recv: SequenceWindow::new(recv_seq, replay, sequence),
         })
+    }
+
+    /// The keys of usage slot `i` (send seal, send sign, receive seal, receive sign).
+    fn keys(&self, i: usize) -> &UsageKeys {
+        self.derived[i].get_or_init(|| self.key.usage(self.usages[i]))
+    }
+
+    fn send_seal(&self) -> &UsageKeys {
+        self.keys(0)
+    }
+
+    fn send_sign(&self) -> &UsageKeys {
+        self.keys(1)
+    }
+
+    fn recv_seal(&self) -> &UsageKeys {
+        self.keys(2)
+    }
+
+    fn recv_sign(&self) -> &UsageKeys {
+        self.keys(3)
     }
 
     fn flags(&self, sealed: bool) -> u8 {
@@ -133,20 +154,20 @@ impl Protection {
         if confidential {
             // header | E(confounder | plaintext | header) with EC = 0 and RRC = 0: CTS needs
             // no padding, and MIT sends no rotation either.
-            let enctype = self.send_seal.enctype();
+            let enctype = self.send_seal().enctype();
             let conf = enctype.confounder_len();
             let total = HEADER + enctype.ciphertext_len(n + HEADER);
             buf.resize(total, 0);
             buf.copy_within(..n, HEADER + conf);
             buf[..HEADER].copy_from_slice(&header);
             buf[HEADER + conf + n..HEADER + conf + n + HEADER].copy_from_slice(&header);
-            self.send_seal.seal_in_place(&mut buf[HEADER..], rng)?;
+            self.send_seal().seal_in_place(&mut buf[HEADER..], rng)?;
         } else {
             // header(EC = checksum length) | plaintext | checksum(plaintext | header with EC
             // and RRC zero).
-            let mac = self.send_sign.enctype().mac_len();
+            let mac = self.send_sign().enctype().mac_len();
             let mut cksum = [0u8; 24];
-            self.send_sign
+            self.send_sign()
                 .checksum_parts_into(&[buf, &header], &mut cksum[..mac]);
             header[4..6].copy_from_slice(&u16::try_from(mac).unwrap_or(0).to_be_bytes());
             buf.resize(HEADER + n + mac, 0);
@@ -188,7 +209,7 @@ impl Protection {
             body.rotate_left(r);
         }
         let message = if sealed {
-            let plain = self.recv_seal.decrypt_in_place(body)?;
+            let plain = self.recv_seal().decrypt_in_place(body)?;
             let inner = plain
                 .len()
                 .checked_sub(HEADER + ec)
@@ -202,7 +223,7 @@ impl Protection {
             }
             &mut plain[..inner]
         } else {
-            let mac = self.recv_sign.enctype().mac_len();
+            let mac = self.recv_sign().enctype().mac_len();
             if ec != mac {
                 return Err(KerberosError::Protocol(
                     "unsealed Wrap token EC is not the checksum length",
@@ -214,7 +235,7 @@ impl Protection {
             let mut zeroed = header;
             zeroed[4..8].fill(0);
             let (message, cksum) = body.split_at_mut(n);
-            self.recv_sign
+            self.recv_sign()
                 .verify_checksum_parts(&[message, &zeroed], cksum)
                 .map_err(bad_mic)?;
             message
@@ -231,9 +252,9 @@ impl Protection {
         let seq = self.next_seq();
         let mut token = vec![0x04, 0x04, self.flags(false), 0xff, 0xff, 0xff, 0xff, 0xff];
         token.extend_from_slice(&seq.to_be_bytes());
-        let mac = self.send_sign.enctype().mac_len();
+        let mac = self.send_sign().enctype().mac_len();
         let mut cksum = [0u8; 24];
-        self.send_sign
+        self.send_sign()
             .checksum_parts_into(&[message, &token], &mut cksum[..mac]);
         token.extend_from_slice(&cksum[..mac]);
         token
@@ -253,7 +274,7 @@ impl Protection {
         if header[3..8] != [0xff; 5] {
             return Err(KerberosError::Protocol("MIC token filler is not 0xFF"));
         }
-        self.recv_sign
+        self.recv_sign()
             .verify_checksum_parts(&[message, header], cksum)
             .map_err(bad_mic)?;
         let seq = u64::from_be_bytes(header[8..].try_into().unwrap_or_default());
