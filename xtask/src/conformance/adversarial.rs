@@ -450,59 +450,57 @@ impl Kerberos<'_> {
     fn replay_in_one_acceptor(&self) -> Row {
         let scenario =
             "Kerberos: MIT's AP-REQ replayed to the same acceptor (one process, one replay cache)";
-        let mut messages = vec!["expects acceptor error krb-ap-err-repeat".to_string()];
-        let outcome = (|| -> Result {
-            let o = exchange(
-                &mut self.peer("init", &[]),
-                &mut self.sesame_krb_accept(&[]),
-                &|_, _| {},
-            )?;
-            self.env.relay.take();
-            messages.push(format!("control: sesame accept done {}", o.done[1]));
-            let ap_req = o.tokens.first().ok_or("no AP-REQ crossed")?;
-            let keytab =
-                Keytab::read(&self.dir().join("service.keytab")).map_err(|e| e.to_string())?;
-            let creds = Arc::new(AcceptorCredentials::Keytab(keytab));
-            let config = AcceptorConfig {
-                replay_cache: Arc::new(ReplayCache::new()),
-                ..AcceptorConfig::default()
-            };
-            let accept = || {
-                KerberosAcceptor::new(
-                    creds.clone(),
-                    config.clone(),
-                    Arc::new(SystemClock),
-                    Box::new(SystemRandom),
-                )
-            };
-            let mut first = accept();
-            first
-                .step(Input::Token(ap_req))
-                .map_err(|e| format!("the first acceptance failed: {e}"))?;
-            messages.push(format!(
-                "attack: acceptor, first time: {}",
-                first.peer_name().map(|p| p.0.as_str()).unwrap_or_default()
-            ));
-            let e = accept()
-                .step(Input::Token(ap_req))
-                .err()
-                .ok_or("the replayed AP-REQ was accepted")?;
-            let code = e
-                .mech_error::<sesame_kerberos::KerberosError>()
-                .and_then(sesame_kerberos::KerberosError::krb_error_code);
-            messages.push(format!("attack: acceptor, replayed: {e}"));
-            if code == Some(sesame_asn1::kerberos::constants::error_code::KRB_AP_ERR_REPEAT) {
-                Ok(())
-            } else {
-                Err(format!("expected KRB_AP_ERR_REPEAT, got {e}"))
-            }
-        })();
-        Row {
-            peer: KRB_PEER,
+        special(
+            KRB_PEER,
             scenario,
-            messages,
-            outcome,
-        }
+            "acceptor error krb-ap-err-repeat",
+            |messages| {
+                let o = exchange(
+                    &mut self.peer("init", &[]),
+                    &mut self.sesame_krb_accept(&[]),
+                    &|_, _| {},
+                )?;
+                self.env.relay.take();
+                messages.push(format!("control: sesame accept done {}", o.done[1]));
+                let ap_req = o.tokens.first().ok_or("no AP-REQ crossed")?;
+                let keytab =
+                    Keytab::read(&self.dir().join("service.keytab")).map_err(|e| e.to_string())?;
+                let creds = Arc::new(AcceptorCredentials::Keytab(keytab));
+                let config = AcceptorConfig {
+                    replay_cache: Arc::new(ReplayCache::new()),
+                    ..AcceptorConfig::default()
+                };
+                let accept = || {
+                    KerberosAcceptor::new(
+                        creds.clone(),
+                        config.clone(),
+                        Arc::new(SystemClock),
+                        Box::new(SystemRandom),
+                    )
+                };
+                let mut first = accept();
+                first
+                    .step(Input::Token(ap_req))
+                    .map_err(|e| format!("the first acceptance failed: {e}"))?;
+                messages.push(format!(
+                    "attack: acceptor, first time: {}",
+                    first.peer_name().map(|p| p.0.as_str()).unwrap_or_default()
+                ));
+                let e = accept()
+                    .step(Input::Token(ap_req))
+                    .err()
+                    .ok_or("the replayed AP-REQ was accepted")?;
+                let code = e
+                    .mech_error::<sesame_kerberos::KerberosError>()
+                    .and_then(sesame_kerberos::KerberosError::krb_error_code);
+                messages.push(format!("attack: acceptor, replayed: {e}"));
+                if code == Some(sesame_asn1::kerberos::constants::error_code::KRB_AP_ERR_REPEAT) {
+                    Ok(())
+                } else {
+                    Err(format!("expected KRB_AP_ERR_REPEAT, got {e}"))
+                }
+            },
+        )
     }
 
     /// MIT's AP-REQ accepted by one `sesame accept --replay-cache FILE` process, then given to
@@ -510,41 +508,39 @@ impl Kerberos<'_> {
     /// second process, which remembers nothing of the first, would accept it (shown).
     fn replay_across_processes(&self) -> Row {
         let scenario = "Kerberos: MIT's AP-REQ replayed to a second sesame accept process (shared --replay-cache file)";
-        let mut messages = vec!["expects acceptor error krb-ap-err-repeat".to_string()];
         let rc = self.dir().join("shared.rcache");
         let _ = std::fs::remove_file(&rc);
         let rc_arg = rc.to_string_lossy().into_owned();
-        let outcome = (|| -> Result {
-            let o = exchange(
-                &mut self.peer("init", &[]),
-                &mut self.sesame_krb_accept(&["--replay-cache", &rc_arg]),
-                &|_, _| {},
-            )?;
-            self.env.relay.take();
-            if o.done[1].is_empty() {
-                return Err(format!("control: {:?}", o.error));
-            }
-            messages.push(format!("control: first process done {}", o.done[1]));
-            let ap_req = o.tokens.first().ok_or("no AP-REQ crossed")?;
-            let unshared = accept_one(&mut self.sesame_krb_accept(&[]), ap_req)?;
-            messages.push(format!("a process with its own memory cache: {unshared}"));
-            let replayed = accept_one(
-                &mut self.sesame_krb_accept(&["--replay-cache", &rc_arg]),
-                ap_req,
-            )?;
-            messages.push(format!("attack: second process: {replayed}"));
-            if replayed.starts_with("error krb-ap-err-repeat") {
-                Ok(())
-            } else {
-                Err(format!("expected krb-ap-err-repeat, got `{replayed}`"))
-            }
-        })();
-        Row {
-            peer: KRB_PEER,
+        special(
+            KRB_PEER,
             scenario,
-            messages,
-            outcome,
-        }
+            "acceptor error krb-ap-err-repeat",
+            |messages| {
+                let o = exchange(
+                    &mut self.peer("init", &[]),
+                    &mut self.sesame_krb_accept(&["--replay-cache", &rc_arg]),
+                    &|_, _| {},
+                )?;
+                self.env.relay.take();
+                if o.done[1].is_empty() {
+                    return Err(format!("control: {:?}", o.error));
+                }
+                messages.push(format!("control: first process done {}", o.done[1]));
+                let ap_req = o.tokens.first().ok_or("no AP-REQ crossed")?;
+                let unshared = accept_one(&mut self.sesame_krb_accept(&[]), ap_req)?;
+                messages.push(format!("a process with its own memory cache: {unshared}"));
+                let replayed = accept_one(
+                    &mut self.sesame_krb_accept(&["--replay-cache", &rc_arg]),
+                    ap_req,
+                )?;
+                messages.push(format!("attack: second process: {replayed}"));
+                if replayed.starts_with("error krb-ap-err-repeat") {
+                    Ok(())
+                } else {
+                    Err(format!("expected krb-ap-err-repeat, got `{replayed}`"))
+                }
+            },
+        )
     }
 
     /// An AS exchange with the MIT KDC recorded, then its replies replayed to a new `sesame
@@ -552,63 +548,78 @@ impl Kerberos<'_> {
     /// another request (its nonce).
     fn replayed_kdc_reply(&self) -> Row {
         let scenario = "KDC: the MIT KDC's earlier AS-REP replayed to sesame kinit";
-        let mut messages = vec!["expects kinit error kdc-reply-mismatch".to_string()];
-        let outcome = (|| -> Result {
-            self.env.relay.take();
-            let cc = self.ccache("replayed");
-            let control = output(
-                self.sesame()
-                    .args([
-                        "kinit",
-                        &format!("user1@{REALM}"),
-                        "--password-env",
-                        "SESAME_PW",
-                    ])
-                    .args(["--ccache", &cc]),
-            )?;
-            if !control.status.success() {
-                return Err(format!(
-                    "control: {}",
-                    String::from_utf8_lossy(&control.stderr).trim()
-                ));
-            }
-            let replies: Vec<Vec<u8>> = self
-                .env
-                .relay
-                .take()
-                .into_iter()
-                .filter(|r| r.direction == Direction::Reply)
-                .map(|r| r.bytes)
-                .collect();
-            messages.push(format!(
-                "control: sesame kinit, {} KDC replies recorded",
-                replies.len()
-            ));
-            let addr = replay_kdc(replies)?;
-            let attack = output(
-                self.sesame()
-                    .args([
-                        "kinit",
-                        &format!("user1@{REALM}"),
-                        "--password-env",
-                        "SESAME_PW",
-                    ])
-                    .args(["--ccache", &cc, "--kdc", &format!("tcp/{addr}")]),
-            )?;
-            let err = String::from_utf8_lossy(&attack.stderr).trim().to_string();
-            messages.push(format!("attack: {err}"));
-            if !attack.status.success() && err.starts_with("sesame: kdc-reply-mismatch") {
-                Ok(())
-            } else {
-                Err(format!("expected kdc-reply-mismatch, got `{err}`"))
-            }
-        })();
-        Row {
-            peer: "MIT KDC (recorded replies)",
+        special(
+            "MIT KDC (recorded replies)",
             scenario,
-            messages,
-            outcome,
-        }
+            "kinit error kdc-reply-mismatch",
+            |messages| {
+                self.env.relay.take();
+                let cc = self.ccache("replayed");
+                let control = output(
+                    self.sesame()
+                        .args([
+                            "kinit",
+                            &format!("user1@{REALM}"),
+                            "--password-env",
+                            "SESAME_PW",
+                        ])
+                        .args(["--ccache", &cc]),
+                )?;
+                if !control.status.success() {
+                    return Err(format!(
+                        "control: {}",
+                        String::from_utf8_lossy(&control.stderr).trim()
+                    ));
+                }
+                let replies: Vec<Vec<u8>> = self
+                    .env
+                    .relay
+                    .take()
+                    .into_iter()
+                    .filter(|r| r.direction == Direction::Reply)
+                    .map(|r| r.bytes)
+                    .collect();
+                messages.push(format!(
+                    "control: sesame kinit, {} KDC replies recorded",
+                    replies.len()
+                ));
+                let addr = replay_kdc(replies)?;
+                let attack = output(
+                    self.sesame()
+                        .args([
+                            "kinit",
+                            &format!("user1@{REALM}"),
+                            "--password-env",
+                            "SESAME_PW",
+                        ])
+                        .args(["--ccache", &cc, "--kdc", &format!("tcp/{addr}")]),
+                )?;
+                let err = String::from_utf8_lossy(&attack.stderr).trim().to_string();
+                messages.push(format!("attack: {err}"));
+                if !attack.status.success() && err.starts_with("sesame: kdc-reply-mismatch") {
+                    Ok(())
+                } else {
+                    Err(format!("expected kdc-reply-mismatch, got `{err}`"))
+                }
+            },
+        )
+    }
+}
+
+/// A row made by `body`, which says what happened in `messages` (after the expected error).
+fn special(
+    peer: &'static str,
+    scenario: &'static str,
+    expects: &str,
+    body: impl FnOnce(&mut Vec<String>) -> Result,
+) -> Row {
+    let mut messages = vec![format!("expects {expects}")];
+    let outcome = body(&mut messages);
+    Row {
+        peer,
+        scenario,
+        messages,
+        outcome,
     }
 }
 

@@ -15,8 +15,7 @@ use tokio::net::{TcpStream, UdpSocket};
 
 use super::socket::io_failure;
 use super::{
-    KdcAttempt, KdcClient, KdcFailure, KdcTransport, Protocol, Target, TransportError,
-    is_response_too_big,
+    KdcAttempt, KdcClient, KdcFailure, KdcTransport, Protocol, Target, TransportError, Tried,
 };
 use crate::error::KerberosError;
 
@@ -232,36 +231,11 @@ impl KdcClient {
             if timeout.is_zero() {
                 break;
             }
-            match try_host(host, port, addrs, protocol, &request.message, timeout).await {
-                Ok(reply) if protocol == Protocol::Udp && is_response_too_big(&reply) => {
-                    self.note(format!("{protocol} {name}: KRB_ERR_RESPONSE_TOO_BIG"));
-                    attempts.push(KdcAttempt {
-                        kdc: name.to_string(),
-                        protocol,
-                        failure: KdcFailure::BadReply(
-                            "KRB_ERR_RESPONSE_TOO_BIG, retrying over TCP",
-                        ),
-                    });
-                    if !order.contains(&Protocol::Tcp) {
-                        order.push(Protocol::Tcp);
-                    }
-                }
-                Ok(reply) => {
-                    self.note(format!("{protocol} {name}: answered"));
-                    return Some(reply);
-                }
-                Err(failure) => {
-                    self.note(format!("{protocol} {name}: {failure}"));
-                    let fatal = matches!(failure, KdcFailure::NameResolution(_));
-                    attempts.push(KdcAttempt {
-                        kdc: name.to_string(),
-                        protocol,
-                        failure,
-                    });
-                    if fatal {
-                        break;
-                    }
-                }
+            let result = try_host(host, port, addrs, protocol, &request.message, timeout).await;
+            match self.settle(name, protocol, result, &mut order, attempts) {
+                Tried::Answered(reply) => return Some(reply),
+                Tried::Next => {}
+                Tried::Stop => break,
             }
         }
         None

@@ -219,6 +219,13 @@ enum Target {
     Proxy(String),
 }
 
+/// What one try of a host decided.
+enum Tried {
+    Answered(Vec<u8>),
+    Next,
+    Stop,
+}
+
 /// Blocking transport to the KDCs of a realm.
 #[derive(Debug)]
 pub struct KdcClient {
@@ -478,39 +485,55 @@ impl KdcClient {
             if timeout.is_zero() {
                 break;
             }
-            match Self::try_host(host, port, addrs, protocol, &request.message, timeout) {
-                Ok(reply) if protocol == Protocol::Udp && is_response_too_big(&reply) => {
-                    self.note(format!("{protocol} {name}: KRB_ERR_RESPONSE_TOO_BIG"));
-                    attempts.push(KdcAttempt {
-                        kdc: name.to_string(),
-                        protocol,
-                        failure: KdcFailure::BadReply(
-                            "KRB_ERR_RESPONSE_TOO_BIG, retrying over TCP",
-                        ),
-                    });
-                    if !order.contains(&Protocol::Tcp) {
-                        order.push(Protocol::Tcp);
-                    }
-                }
-                Ok(reply) => {
-                    self.note(format!("{protocol} {name}: answered"));
-                    return Some(reply);
-                }
-                Err(failure) => {
-                    self.note(format!("{protocol} {name}: {failure}"));
-                    let fatal = matches!(failure, KdcFailure::NameResolution(_));
-                    attempts.push(KdcAttempt {
-                        kdc: name.to_string(),
-                        protocol,
-                        failure,
-                    });
-                    if fatal {
-                        break;
-                    }
-                }
+            let result = Self::try_host(host, port, addrs, protocol, &request.message, timeout);
+            match self.settle(name, protocol, result, &mut order, attempts) {
+                Tried::Answered(reply) => return Some(reply),
+                Tried::Next => {}
+                Tried::Stop => break,
             }
         }
         None
+    }
+
+    /// What one try over UDP or TCP means for the tries of this host, the same for the
+    /// blocking and the async transport: an answer; KRB_ERR_RESPONSE_TOO_BIG over UDP (retry
+    /// over TCP); a failure recorded (stop when the name does not resolve).
+    fn settle(
+        &self,
+        name: &str,
+        protocol: Protocol,
+        result: Result<Vec<u8>, KdcFailure>,
+        order: &mut Vec<Protocol>,
+        attempts: &mut Vec<KdcAttempt>,
+    ) -> Tried {
+        match result {
+            Ok(reply) if protocol == Protocol::Udp && is_response_too_big(&reply) => {
+                self.note(format!("{protocol} {name}: KRB_ERR_RESPONSE_TOO_BIG"));
+                attempts.push(KdcAttempt {
+                    kdc: name.to_string(),
+                    protocol,
+                    failure: KdcFailure::BadReply("KRB_ERR_RESPONSE_TOO_BIG, retrying over TCP"),
+                });
+                if !order.contains(&Protocol::Tcp) {
+                    order.push(Protocol::Tcp);
+                }
+                Tried::Next
+            }
+            Ok(reply) => {
+                self.note(format!("{protocol} {name}: answered"));
+                Tried::Answered(reply)
+            }
+            Err(failure) => {
+                self.note(format!("{protocol} {name}: {failure}"));
+                let fatal = matches!(failure, KdcFailure::NameResolution(_));
+                attempts.push(KdcAttempt {
+                    kdc: name.to_string(),
+                    protocol,
+                    failure,
+                });
+                if fatal { Tried::Stop } else { Tried::Next }
+            }
+        }
     }
 
     fn note(&self, line: String) {
