@@ -160,3 +160,34 @@ fn two_processes_race_on_the_same_authenticators() {
     }
     let _ = std::fs::remove_file(&path);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Whatever the file holds (a damaged cache, another program's file), opening it and
+    /// recording an authenticator is a value or an error, never a panic, and never a file
+    /// grown beyond the bound.
+    #[test]
+    fn any_file_is_an_error_or_a_cache(
+        bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048),
+        magic in proptest::prelude::any::<bool>(),
+        slots in proptest::prelude::any::<u32>(),
+    ) {
+        let path = temp(&format!("prop-{}", bytes.len()));
+        let mut content = bytes.clone();
+        if magic {
+            // A well-formed header with any slot count, then arbitrary records.
+            let mut header = b"SESAMERC\0\0\0\x01".to_vec();
+            header.extend_from_slice(&slots.to_be_bytes());
+            content.splice(0..0, header);
+        }
+        std::fs::write(&path, &content).unwrap();
+        if let Ok(c) = FileReplayCache::open(&path) {
+            let _ = c.check_and_insert(tag(1), 2000, 1000);
+            let _ = c.check_and_insert(tag(1), 2000, 1000);
+            let len = std::fs::metadata(&path).unwrap().len();
+            proptest::prop_assert!(len <= 16 + 16 * u64::from(sesame_kerberos::gssapi::FileReplayCache::max_slots()) * 40);
+        }
+        let _ = std::fs::remove_file(&path);
+    }
+}

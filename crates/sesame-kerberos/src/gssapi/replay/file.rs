@@ -27,6 +27,9 @@ pub const PROBES: usize = 8;
 pub const MAX_TABLES: u64 = 16;
 /// Slots per table of a new file: 16,384 records, 640 KiB a table, 10 MiB at most.
 pub const DEFAULT_SLOTS: u32 = 16_384;
+/// The most slots a table may have (40 MiB a table): a header asking for more is refused, so
+/// that a damaged file cannot make the cache grow a huge file.
+pub const MAX_SLOTS: u32 = 1 << 20;
 
 /// A replay cache in a file shared by processes.
 #[derive(Debug)]
@@ -55,7 +58,8 @@ impl FileReplayCache {
             .open(path)
             .map_err(unusable)?;
         file.lock().map_err(unusable)?;
-        let header = Self::header(&mut file, slots.max(u32::try_from(PROBES).unwrap_or(8)));
+        let slots = slots.clamp(u32::try_from(PROBES).unwrap_or(8), MAX_SLOTS);
+        let header = Self::header(&mut file, slots);
         let _ = file.unlock();
         let slots =
             header.map_err(|e| ReplayRefusal::Unusable(format!("{}: {e}", path.display())))?;
@@ -88,10 +92,15 @@ impl FileReplayCache {
             return Err(bad("a replay cache of another version"));
         }
         let slots = u32::from_be_bytes([h[12], h[13], h[14], h[15]]);
-        if (slots as usize) < PROBES {
-            return Err(bad("a replay cache with too few slots"));
+        if (slots as usize) < PROBES || slots > MAX_SLOTS {
+            return Err(bad("a replay cache with too few or too many slots"));
         }
         Ok(slots)
+    }
+
+    /// The most slots a table may have.
+    pub const fn max_slots() -> u32 {
+        MAX_SLOTS
     }
 
     /// The file's path.
