@@ -4,21 +4,16 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use sesame_gss::{Random, Spn, SystemRandom};
+use sesame_gss::{Random, SystemRandom};
 use sesame_kerberos::ccache::Ccache;
-use sesame_kerberos::exchange::ClientSecret;
-use sesame_kerberos::gssapi::InitiatorCredentials;
 use sesame_negotiate::{
-    AcceptorSetup, FallbackPolicy, Identity, NegotiateConfig, NegotiateInitiator, Packages,
-    RandomSource, UserName, negotiate_acceptor,
+    AcceptorSetup, Client, FallbackPolicy, NegotiateInitiator, Packages, RandomSource, UserName,
+    negotiate_acceptor,
 };
-use sesame_ntlm::{ClientConfig, ClientCredentials, FileUserStore, ServerCredentials};
+use sesame_ntlm::{FileUserStore, ServerCredentials};
 use sesame_spnego::{SpnegoAcceptor, SpnegoInitiator};
-use zeroize::Zeroizing;
 
 use crate::cli::ContextArgs;
-use crate::kerberos::AfterDone;
-use sesame_kerberos::transport::KdcClient;
 
 fn random() -> RandomSource {
     Arc::new(|| Box::new(SystemRandom) as Box<dyn Random>)
@@ -43,109 +38,66 @@ pub fn fallback(text: Option<&str>) -> Result<FallbackPolicy, String> {
     }
 }
 
-/// The Negotiate (or plain SPNEGO) initiator, its KDC transport and what to do once done.
-pub fn initiator(
-    args: &ContextArgs,
-    with_fallback: bool,
-) -> Result<(NegotiateInitiator, KdcClient, Option<AfterDone>), String> {
+/// The Negotiate (or plain SPNEGO, without the fallback) initiator: the front door's
+/// `Client`, which does its KDC exchanges and writes new tickets back to the cache it used.
+pub fn initiator(args: &ContextArgs, with_fallback: bool) -> Result<Client, String> {
     let conf = crate::kerberos::conf()?;
-    let packages = packages(args)?;
     let policy = if with_fallback {
         fallback(args.fallback.as_deref())?
     } else {
         FallbackPolicy::Never
     };
-    let target_text = args.target.as_deref().ok_or("--target is required")?;
-    let target = Spn::parse(target_text).map_err(|e| e.to_string())?;
-    let allow_weak = args.kerberos.allow_weak;
-    let realm_default = conf.default_realm();
-    let mut identity = Identity::default();
-    let mut ccache_name = None;
-    let user = args
-        .user
-        .as_deref()
-        .map(|u| UserName::parse(u, realm_default))
-        .transpose()
-        .map_err(|e| e.to_string())?;
-    let password = match &user {
-        Some(name) => Some(crate::password::read(
-            &args.password,
-            &format!("Password for {name}: "),
-        )?),
-        None => crate::password::given(&args.password)?,
-    };
-    // No credentials named: the default cache, as MIT resolves it (curl --negotiate -u :).
-    let ccache = args
-        .ccache
-        .clone()
-        .or_else(|| user.is_none().then(sesame_kerberos::ccache::default_name));
-    if let Some(name) = ccache.as_deref() {
-        let cache = Ccache::read(name).map_err(|e| e.to_string())?;
-        let mut creds = InitiatorCredentials::from_ccache(&cache, allow_weak);
-        if let Some(pw) = &password {
-            creds = creds.and_secret(ClientSecret::Password(Zeroizing::new(
-                pw.as_bytes().to_vec(),
-            )));
+    let target = args.target.as_deref().ok_or("--target is required")?;
+    let mut packages = args.packages.clone().unwrap_or_default();
+    if args.u2u {
+        packages.push_str(",u2u");
+    }
+    let mut client = Client::new(target)
+        .packages(&packages)
+        .fallback(policy)
+        .flags(crate::kerberos::context_flags(
+            args.mutual,
+            args.dce,
+            args.delegate,
+        ))
+        .allow_weak(args.kerberos.allow_weak)
+        .ntlm_minimum(crate::policy::ntlm_minimum(args)?);
+    let default_realm = conf.default_realm().map(str::to_string);
+    // The realm whose KDC the transport must know (for --kdc and friends).
+    let realm = match (&args.user, &args.ccache) {
+        (Some(user), _) => {
+            let name =
+                UserName::parse(user, default_realm.as_deref()).map_err(|e| e.to_string())?;
+            let password =
+                crate::password::read(&args.password, &format!("Password for {name}: "))?;
+            client = client.with_password(user, &password);
+            name.kerberos(default_realm.as_deref())
+                .ok()
+                .map(|p| p.realm)
         }
-        identity.kerberos = Some(Arc::new(creds));
-        ccache_name = Some(name.to_string());
-    } else if let (Some(name), Some(pw)) = (&user, &password)
-        && let Ok(principal) = name.kerberos(realm_default)
-    {
-        identity.kerberos = Some(Arc::new(InitiatorCredentials::with_password(principal, pw)));
-    }
-    if let (Some(name), Some(pw)) = (&user, &password) {
-        // One identity, two forms (UserName): EXAMPLE\user1 and user1@EXAMPLE.TEST are both
-        // EXAMPLE\user1 for NTLM unless --domain says otherwise.
-        let (domain, name) = name.ntlm(args.domain.as_deref(), realm_default);
-        let mut config = ClientConfig::password(&domain, &name, pw);
-        config.target = Some(target_text.to_string());
-        config.channel_bindings = crate::policy::bindings(args.channel_bindings.as_deref());
-        config.minimum = crate::policy::ntlm_minimum(args)?;
-        identity.ntlm = Some(Arc::new(ClientCredentials::new(config)));
-    }
-    if identity.kerberos.is_none() && identity.ntlm.is_none() {
-        return Err("give --user USER (a password from --password-env, --password-file or a prompt), or --ccache NAME".into());
-    }
-    let realm = target
-        .realm
-        .clone()
-        .or_else(|| conf.realm_of_host(&target.host).map(str::to_string))
-        .or_else(|| identity.kerberos.as_ref().map(|k| k.client.realm.clone()))
-        .or_else(|| conf.default_realm().map(str::to_string))
-        .unwrap_or_default();
-    let flags = crate::kerberos::context_flags(args.mutual, args.dce, args.delegate);
-    let config = NegotiateConfig {
-        packages,
-        policy,
-        target,
-        realm: realm.clone(),
-        flags,
-        channel_bindings: crate::policy::bindings(args.channel_bindings.as_deref()),
-        enctypes: args
-            .kerberos
-            .enctypes
-            .is_some()
-            .then(|| crate::kerberos::enctypes(&args.kerberos, &conf))
-            .transpose()?,
+        (None, Some(cache)) => {
+            client = client.with_ccache(cache);
+            Ccache::read(cache).ok().map(|c| c.default_principal.realm)
+        }
+        (None, None) => Ccache::read(&sesame_kerberos::ccache::default_name())
+            .ok()
+            .map(|c| c.default_principal.realm),
     };
-    let kerberos_creds = identity.kerberos.clone();
-    let ctx = NegotiateInitiator::new(
-        config,
-        identity,
-        crate::kerberos::clock(&args.kerberos),
-        random(),
-    )
-    .map_err(|e| e.to_string())?;
-    let client_realm = kerberos_creds
-        .as_ref()
-        .map_or(realm, |k| k.client.realm.clone());
-    let transport = crate::kerberos::transport(&args.kdc, &conf, &client_realm)?;
-    let after = match (ccache_name, kerberos_creds) {
-        (Some(name), Some(creds)) => Some(crate::kerberos::store_tickets_later(creds, name)),
-        _ => None,
-    };
-    Ok((ctx, transport, after))
+    let realm = realm.or(default_realm).unwrap_or_default();
+    if let Some(d) = &args.domain {
+        client = client.domain(d);
+    }
+    if let Some(cb) = crate::policy::bindings(args.channel_bindings.as_deref()) {
+        client = client.channel_bindings(cb);
+    }
+    if args.kerberos.enctypes.is_some() {
+        client = client.enctypes(crate::kerberos::enctypes(&args.kerberos, &conf)?);
+    }
+    let transport = crate::kerberos::transport(&args.kdc, &conf, &realm)?;
+    Ok(client
+        .environment(crate::kerberos::clock(&args.kerberos), random())
+        .kdc_transport(Arc::new(transport))
+        .krb5_conf(conf))
 }
 
 /// The Negotiate acceptor: Kerberos with the keytab (or, with --u2u, the ccache's TGT), NTLM
@@ -185,6 +137,13 @@ pub fn describe(ctx: &dyn std::any::Any) -> Option<(String, Option<String>)> {
             .unwrap_or("unknown")
             .to_string()
     };
+    if let Some(c) = ctx.downcast_ref::<Client>() {
+        let n = c.negotiated()?;
+        return Some((
+            format!("spnego/{}", n.mechanism),
+            n.fallback.map(|f| f.to_string()),
+        ));
+    }
     if let Some(n) = ctx.downcast_ref::<NegotiateInitiator>() {
         return Some((
             format!("spnego/{}", n.mechanism_name()),

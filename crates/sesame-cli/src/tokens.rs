@@ -160,14 +160,9 @@ pub fn init(args: &ContextArgs) -> Result<(), String> {
         || {
             let mech = args.mech.as_str();
             if let "negotiate" | "spnego" = mech {
-                let (ctx, kdc, after) =
+                let client =
                     crate::negotiate::initiator(args, mech == "negotiate").map_err(usage)?;
-                return Ok(Session {
-                    ctx: Box::new(ctx),
-                    kdc: Some(Box::new(kdc)),
-                    after,
-                    delegated_ccache: None,
-                });
+                return Ok(Session::plain(Box::new(client)));
             }
             if mech == "kerberos" {
                 let (ctx, kdc, after) = crate::kerberos::initiator(args).map_err(usage)?;

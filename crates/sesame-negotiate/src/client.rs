@@ -96,6 +96,7 @@ pub struct Client {
     flags: ContextFlags,
     channel_bindings: Option<ChannelBindings>,
     enctypes: Option<Vec<Enctype>>,
+    ntlm_minimum: Option<sesame_ntlm::NegotiateFlags>,
     allow_weak: bool,
     conf: Option<Krb5Conf>,
     transport: Option<Arc<dyn KdcTransport + Send + Sync>>,
@@ -126,6 +127,7 @@ impl Client {
                 | ContextFlags::INTEGRITY,
             channel_bindings: None,
             enctypes: None,
+            ntlm_minimum: None,
             allow_weak: false,
             conf: None,
             transport: None,
@@ -211,6 +213,13 @@ impl Client {
     #[must_use]
     pub fn enctypes(mut self, enctypes: Vec<Enctype>) -> Self {
         self.enctypes = Some(enctypes);
+        self
+    }
+
+    /// The least NTLM session security the server may grant (default 128-bit keys).
+    #[must_use]
+    pub fn ntlm_minimum(mut self, minimum: sesame_ntlm::NegotiateFlags) -> Self {
+        self.ntlm_minimum = Some(minimum);
         self
     }
 
@@ -390,6 +399,9 @@ impl Client {
             config.credentials = credentials;
             config.target.clone_from(&spn);
             config.channel_bindings.clone_from(&self.channel_bindings);
+            if let Some(m) = self.ntlm_minimum {
+                config.minimum = m;
+            }
             Arc::new(ClientCredentials::new(config))
         };
         let mut identity = Identity::default();
@@ -528,5 +540,44 @@ impl Client {
             .as_mut()
             .filter(|c| c.is_established())
             .ok_or_else(|| Error::bare(MajorStatus::NoContext))
+    }
+}
+
+/// The client as a plain context, for callers that drive any [`SecurityContext`] (a token
+/// loop, a protocol's own framing): its KDC exchanges happen inside each step, so it never
+/// asks for the KDC itself.
+impl SecurityContext for Client {
+    fn step(&mut self, input: Input<'_>) -> Result<Step, Error> {
+        let token = match input {
+            Input::Start => None,
+            Input::Token(t) => Some(t),
+            Input::KdcReply(_) => return Err(Error::bare(MajorStatus::NoContext)),
+        };
+        Ok(match Client::step(self, token)? {
+            Progress::Continue(t) => Step::Continue(t),
+            Progress::Complete(t) => Step::Complete(t),
+        })
+    }
+
+    fn is_established(&self) -> bool {
+        self.is_complete()
+    }
+
+    fn flags(&self) -> ContextFlags {
+        self.context
+            .as_ref()
+            .map_or(self.flags, SecurityContext::flags)
+    }
+
+    fn mechanism(&self) -> &'static [u32] {
+        &[1, 3, 6, 1, 5, 5, 2]
+    }
+
+    fn peer_name(&self) -> Option<&sesame_gss::PeerName> {
+        self.context.as_ref().and_then(SecurityContext::peer_name)
+    }
+
+    fn key_info(&self) -> Option<sesame_gss::KeyInfo> {
+        self.context.as_ref().and_then(SecurityContext::key_info)
     }
 }
