@@ -103,9 +103,10 @@ async fn ntlm_on_one_connection() {
         response.text().await.unwrap(),
         "hello EXAMPLE\\user1 (ntlm)"
     );
-    // The connection stays authenticated: a plain GET on it is let through.
+    // A logon is not remembered for the connection (another connection from the same address
+    // and port must not inherit it): a plain GET is challenged again.
     let again = http.get(&w.url).send().await.unwrap();
-    assert_eq!(again.status(), 200);
+    assert_eq!(again.status(), 401);
 }
 
 #[tokio::test]

@@ -1,12 +1,17 @@
 //! HTTP Negotiate for axum servers: [`NegotiateLayer`] answers unauthenticated requests with
 //! `401 WWW-Authenticate: Negotiate`, runs the handshake (a [`crate::Acceptor`] per TCP
-//! connection, since NTLM authenticates the connection), puts the authenticated user into the
-//! request's extensions as [`Authenticated`], and adds the server's last token
-//! (`WWW-Authenticate: Negotiate <token>`) to the handler's response for mutual authentication.
+//! connection while it lasts, since NTLM's legs must reach the same acceptor), puts the
+//! authenticated user into the request's extensions as [`Authenticated`], and adds the
+//! server's last token (`WWW-Authenticate: Negotiate <token>`) to the handler's response for
+//! mutual authentication.
 //!
 //! The connection is told by axum's `ConnectInfo<SocketAddr>` (serve with
 //! `into_make_service_with_connect_info::<SocketAddr>()`); without it every request must carry
-//! a complete single-leg exchange (Kerberos does, NTLM cannot).
+//! a complete single-leg exchange (Kerberos does, NTLM cannot). A completed logon is not
+//! remembered for the connection's later requests: the peer's address is all the layer knows
+//! of a connection, and another connection from the same address and port (after the first
+//! closed) must not inherit its user. Each request carries its own Authorization; an NTLM
+//! client answers the next 401 with a new handshake.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -32,26 +37,26 @@ pub struct Authenticated {
     pub mechanism: &'static str,
 }
 
-/// Connections with a handshake under way, and NTLM connections already authenticated. Bounded:
-/// beyond [`MAX_CONNECTIONS`] entries the oldest half is forgotten (their clients start over).
+/// Connections with a handshake under way. Bounded: beyond [`MAX_CONNECTIONS`] entries the
+/// oldest half is forgotten (their clients start over). A handshake found by another
+/// connection from the same address cannot be completed by it: the next leg is checked
+/// against the first client's exchange (NTLM's proof and MIC).
 #[derive(Default)]
 struct Connections {
     pending: HashMap<SocketAddr, (u64, Acceptor)>,
-    authenticated: HashMap<SocketAddr, (u64, Authenticated)>,
     counter: u64,
 }
 
-/// The most connections remembered (pending handshakes plus authenticated NTLM connections).
+/// The most handshakes under way remembered.
 pub const MAX_CONNECTIONS: usize = 10_000;
 
 impl Connections {
     fn trim(&mut self) {
-        if self.pending.len() + self.authenticated.len() <= MAX_CONNECTIONS {
+        if self.pending.len() <= MAX_CONNECTIONS {
             return;
         }
         let cut = self.counter.saturating_sub(MAX_CONNECTIONS as u64 / 2);
         self.pending.retain(|_, (n, _)| *n >= cut);
-        self.authenticated.retain(|_, (n, _)| *n >= cut);
     }
 }
 
@@ -122,10 +127,6 @@ impl NegotiateLayer {
             return Decision::Challenge("Negotiate".into());
         };
         let Some(Negotiate::Token(token)) = authorization.map(parse) else {
-            // An NTLM connection stays authenticated for its later requests.
-            if let Some((_, user)) = connection.and_then(|c| connections.authenticated.get(&c)) {
-                return Decision::Pass(user.clone(), None);
-            }
             return Decision::Challenge("Negotiate".into());
         };
         let mut acceptor = connection
@@ -154,12 +155,6 @@ impl NegotiateLayer {
                     user: n.peer.unwrap_or_default(),
                     mechanism: n.mechanism,
                 };
-                if let (Some(c), "ntlm") = (connection, n.mechanism) {
-                    connections.counter += 1;
-                    let count = connections.counter;
-                    connections.authenticated.insert(c, (count, user.clone()));
-                    connections.trim();
-                }
                 Decision::Pass(user, t)
             }
         }
