@@ -635,6 +635,64 @@ fn channel_bindings_by_policy() {
     }
 }
 
+/// KERB_AP_OPTIONS_CBT (MS-KILE 3.2.5.8): an initiator with bindings announces it; one that
+/// announces it without bindings (MIT's client_aware_channel_bindings) is refused under "when
+/// present" by an acceptor that has bindings of its own, and accepted by one that has none.
+#[test]
+fn announced_channel_bindings_become_required() {
+    let kdc = kdc();
+    let keytab = kdc.add_service("HTTP/localhost");
+    let creds = Arc::new(AcceptorCredentials::Keytab(keytab));
+    let tls = ChannelBindings::from_application_data(b"tls-server-end-point:A".to_vec());
+    let ap_req = |bindings: Option<&ChannelBindings>, aware: bool, seed: u8| {
+        let mut config = InitiatorConfig::new(service());
+        config.flags = DEFAULT;
+        config.channel_bindings = bindings.cloned();
+        config.client_aware_channel_bindings = aware;
+        let user = Arc::new(InitiatorCredentials::with_password(
+            principal("user1"),
+            "Passw0rd1",
+        ));
+        let mut init = KerberosInitiator::new(user, config, clock(), rng(seed));
+        let Step::Continue(t) = step_with_kdc(&mut init, Input::Start, &kdc).unwrap() else {
+            panic!("expected an AP-REQ")
+        };
+        t
+    };
+    let acceptor = |ours: Option<&ChannelBindings>| {
+        let config = AcceptorConfig {
+            channel_bindings: ours.cloned(),
+            channel_binding_policy: ChannelBindingPolicy::WhenPresent,
+            ..AcceptorConfig::default()
+        };
+        KerberosAcceptor::new(creds.clone(), config, clock(), rng(9))
+    };
+    // Bindings given: announced, and they match.
+    let mut acc = acceptor(Some(&tls));
+    acc.step(Input::Token(&ap_req(Some(&tls), false, 70)))
+        .unwrap();
+    assert!(acc.channel_bindings_announced());
+    // Neither bindings nor awareness: nothing announced, accepted when present.
+    let mut acc = acceptor(Some(&tls));
+    acc.step(Input::Token(&ap_req(None, false, 71))).unwrap();
+    assert!(!acc.channel_bindings_announced());
+    // Aware without bindings, to an acceptor that has a channel: the promise is not kept.
+    let mut acc = acceptor(Some(&tls));
+    let e = acc.step(Input::Token(&ap_req(None, true, 72))).unwrap_err();
+    assert!(
+        matches!(
+            e.mech_error::<KerberosError>(),
+            Some(KerberosError::ChannelBindings(BindingsRefusal::Missing))
+        ),
+        "{e}"
+    );
+    assert!(acc.channel_bindings_announced());
+    // Aware without bindings, to an acceptor without a channel: nothing to bind to.
+    let mut acc = acceptor(None);
+    acc.step(Input::Token(&ap_req(None, true, 73))).unwrap();
+    assert!(acc.channel_bindings_announced());
+}
+
 /// The KRB-ERROR code in an acceptor's error token.
 fn krb_code_of_token(kdc: &TestKdc, token: Option<&[u8]>) -> Option<i32> {
     let mut init = initiator(DEFAULT);

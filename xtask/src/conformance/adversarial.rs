@@ -134,6 +134,23 @@ impl Kerberos<'_> {
         c
     }
 
+    /// MIT's initiator with krb5.conf's `client_aware_channel_bindings`: its authenticator
+    /// announces KERB_AP_OPTIONS_CBT (MS-KILE 2.2.10).
+    fn aware_peer(&self, extra: &[&str]) -> Command {
+        let conf = self.dir().join("krb5-aware.conf");
+        let text = std::fs::read_to_string(&self.env.conf)
+            .unwrap_or_default()
+            .replacen(
+                "[libdefaults]",
+                "[libdefaults]\n    client_aware_channel_bindings = true",
+                1,
+            );
+        let _ = std::fs::write(&conf, text);
+        let mut c = self.peer("init", extra);
+        c.env("KRB5_CONFIG", conf);
+        c
+    }
+
     fn sesame_krb_accept(&self, extra: &[&str]) -> Command {
         let mut c = self.sesame();
         c.args(["accept", "--mech", "kerberos", "--keytab"])
@@ -208,6 +225,25 @@ impl Kerberos<'_> {
             },
             &|extra| self.sesame_krb_accept(extra),
         ));
+        // KERB_AP_OPTIONS_CBT: an initiator that promised bindings and sent none.
+        let when_present = [
+            "--channel-bindings",
+            "tls-server-end-point:A",
+            "--channel-bindings-policy",
+            "when-present",
+        ];
+        rows.push(self.attack(Case {
+            peer: KRB_PEER,
+            scenario: "Kerberos: MIT announces channel bindings (client_aware_channel_bindings: KERB_AP_OPTIONS_CBT) and sends none -> sesame accept, when present",
+            control: (
+                self.aware_peer(&["--channel-bindings", "tls-server-end-point:A"]),
+                self.sesame_krb_accept(&when_present),
+            ),
+            attack: (self.aware_peer(&[]), self.sesame_krb_accept(&when_present)),
+            tamper: &|_, _| {},
+            refused: ("acceptor", "channel-bindings-missing"),
+            neither_done: false,
+        }));
         // Kerberos: service-name substitution, forged AP-REP.
         rows.push(self.attack(Case {
             peer: KRB_PEER,

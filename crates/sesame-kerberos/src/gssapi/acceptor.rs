@@ -25,7 +25,7 @@ use super::checksum::GssChecksum;
 use super::credentials::AcceptorCredentials;
 use super::replay::{ReplayCache, ReplayRefusal, ReplayStore};
 use super::tokens::Protection;
-use super::{KERBEROS_ARCS, U2U_ARCS, ap_options, frame, unframe};
+use super::{KERBEROS_ARCS, U2U_ARCS, ap_options, ap_options_ad, frame, unframe};
 use crate::crypto::{Enctype, Key};
 use crate::error::KerberosError;
 use crate::key_usage;
@@ -104,6 +104,7 @@ pub struct KerberosAcceptor {
     client: Option<Principal>,
     peer: Option<PeerName>,
     authorization_data: Vec<AuthorizationDataEntry>,
+    announced_cbt: bool,
     pac: Option<Pac>,
     delegated: Option<Delegated>,
     server: Option<Principal>,
@@ -129,6 +130,7 @@ impl KerberosAcceptor {
             client: None,
             peer: None,
             authorization_data: Vec::new(),
+            announced_cbt: false,
             pac: None,
             delegated: None,
             server: None,
@@ -150,6 +152,13 @@ impl KerberosAcceptor {
     /// The ticket's authorization data, as the KDC put it there.
     pub fn authorization_data(&self) -> &[AuthorizationDataEntry] {
         &self.authorization_data
+    }
+
+    /// Whether the initiator's authenticator announced `KERB_AP_OPTIONS_CBT` (it binds to
+    /// channels whenever there is one, MS-KILE 2.2.10), which made bindings required here if
+    /// this acceptor had any.
+    pub fn channel_bindings_announced(&self) -> bool {
+        self.announced_cbt
     }
 
     /// The PAC, if the ticket carried one (its server signature verified).
@@ -294,13 +303,7 @@ impl KerberosAcceptor {
                 ));
             }
         };
-        self.config
-            .channel_binding_policy
-            .check(
-                self.config.channel_bindings.as_ref(),
-                Some(&checksum.bindings[..]),
-            )
-            .map_err(KerberosError::ChannelBindings)?;
+        self.check_bindings(&auth, &checksum)?;
         let client = Principal::from_wire(&ticket.cname, &ticket.crealm);
         let authorization_data = ticket.authorization_data.clone().unwrap_or_default();
         if let Some(pac) = find_pac(&authorization_data) {
@@ -345,6 +348,33 @@ impl KerberosAcceptor {
         self.authorization_data = authorization_data;
 
         self.reply(&auth, session, flags, mutual)
+    }
+
+    /// The initiator's channel bindings against ours, by the policy; a client that announced
+    /// KERB_AP_OPTIONS_CBT must bind to our channel when we have one: its promise turns "when
+    /// present" into "required" (MS-KILE 3.4.5.1, as MIT).
+    fn check_bindings(
+        &mut self,
+        auth: &Authenticator,
+        checksum: &GssChecksum,
+    ) -> Result<(), KerberosError> {
+        self.announced_cbt = auth.authorization_data.as_deref().is_some_and(|ad| {
+            ap_options_ad::announced(ad) & ap_options_ad::KERB_AP_OPTIONS_CBT != 0
+        });
+        let policy = match self.config.channel_binding_policy {
+            ChannelBindingPolicy::WhenPresent
+                if self.announced_cbt && self.config.channel_bindings.is_some() =>
+            {
+                ChannelBindingPolicy::Required
+            }
+            policy => policy,
+        };
+        policy
+            .check(
+                self.config.channel_bindings.as_ref(),
+                Some(&checksum.bindings[..]),
+            )
+            .map_err(KerberosError::ChannelBindings)
     }
 
     /// A named acceptor takes only tickets for its names (MIT's named acceptor credential);

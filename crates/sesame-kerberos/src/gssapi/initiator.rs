@@ -19,7 +19,7 @@ use sesame_gss::{
 use super::checksum::GssChecksum;
 use super::credentials::InitiatorCredentials;
 use super::tokens::Protection;
-use super::{KERBEROS_ARCS, U2U_ARCS, ap_options, checksum_flags, frame, unframe};
+use super::{KERBEROS_ARCS, U2U_ARCS, ap_options, ap_options_ad, checksum_flags, frame, unframe};
 use crate::crypto::{Enctype, Key};
 use crate::error::{KerberosError, KrbErrorFacts};
 use crate::exchange::{AsExchange, KdcStep, TgsExchange, TgsOptions};
@@ -35,8 +35,14 @@ pub struct InitiatorConfig {
     /// MUTUAL, DCE_STYLE, DELEGATE, USE_SESSION_KEY (user-to-user), REPLAY, SEQUENCE,
     /// CONFIDENTIALITY, INTEGRITY.
     pub flags: ContextFlags,
-    /// Channel bindings (RFC 5929 / 5056), hashed into the authenticator checksum.
+    /// Channel bindings (RFC 5929 / 5056), hashed into the authenticator checksum. Given,
+    /// they are announced with `KERB_AP_OPTIONS_CBT` (MS-KILE 3.2.5.8) as Windows does.
     pub channel_bindings: Option<ChannelBindings>,
+    /// Announce `KERB_AP_OPTIONS_CBT` even without bindings (MIT's krb5.conf
+    /// `client_aware_channel_bindings`): "this application binds whenever there is an outer
+    /// channel", so an acceptor that has one refuses an AP-REQ without them, such as one
+    /// replayed from a plain connection.
+    pub client_aware_channel_bindings: bool,
     /// Enctypes for session keys, in order of preference.
     pub enctypes: Vec<Enctype>,
 }
@@ -53,6 +59,7 @@ impl InitiatorConfig {
                 | ContextFlags::CONFIDENTIALITY
                 | ContextFlags::INTEGRITY,
             channel_bindings: None,
+            client_aware_channel_bindings: false,
             enctypes: Enctype::DEFAULT_PREFERENCE.to_vec(),
         }
     }
@@ -335,7 +342,17 @@ impl KerberosInitiator {
                 keyvalue: SecretOctets::new(subkey.as_bytes().to_vec()),
             }),
             seq_number: Some(seq),
-            authorization_data: None,
+            // With bindings given, the client says it sends them (KERB_AP_OPTIONS_CBT, as
+            // Windows does with Extended Protection and MIT with client_aware_channel_bindings).
+            authorization_data: if self.config.channel_bindings.is_some()
+                || self.config.client_aware_channel_bindings
+            {
+                Some(ap_options_ad::authorization_data(
+                    ap_options_ad::KERB_AP_OPTIONS_CBT,
+                )?)
+            } else {
+                None
+            },
         }
         .to_der()
         .map_err(KerberosError::decode("Authenticator"))?;

@@ -3,6 +3,7 @@
 //! OID 1.2.840.113554.1.2.2.3): [`KerberosInitiator`] and [`KerberosAcceptor`].
 
 mod acceptor;
+mod ap_options_ad;
 mod checksum;
 mod credentials;
 mod initiator;
