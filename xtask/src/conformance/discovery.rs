@@ -195,6 +195,60 @@ impl Discovery<'_> {
         Ok(path)
     }
 
+    /// An AS exchange with pre-authentication, as the relay in front of the KDC sees it.
+    const AS_EXCHANGE: &'static [&'static str] = &[
+        "AS-REQ cname=user1",
+        "KRB-ERROR 25",
+        "AS-REQ cname=user1",
+        "AS-REP cname=user1",
+    ];
+
+    /// A proxy serving a self-signed CA:TRUE certificate (what `openssl req -x509` makes by
+    /// default), that certificate given as the anchor: MIT's kinit with `http_anchors` trusts
+    /// it, and so does `sesame kinit --ca-file`.
+    fn anchor_rows(&self, p: &Ports, selfsigned: &str, cc: &str) -> Vec<Row> {
+        let url = format!("https://localhost:{}/KdcProxy", p.selfsigned);
+        let conf = match self.conf(
+            "krb5-anchor.conf",
+            &format!("        kdc = {url}\n        http_anchors = FILE:{selfsigned}\n"),
+        ) {
+            Ok(c) => c,
+            Err(e) => return vec![Self::failed("krb5.conf with http_anchors", e)],
+        };
+        let mut rows = Vec::new();
+        self.env.relay.take();
+        let mut mit = Command::new(which("kinit").unwrap_or_else(|| "kinit".into()));
+        mit.env("KRB5_CONFIG", &conf)
+            .env(
+                "KRB5CCNAME",
+                format!("FILE:{}", self.dir().join("cc-mit-anchor").display()),
+            )
+            .arg(format!("user1@{REALM}"));
+        rows.push(self.row(
+            "MIT kinit, http_anchors = the proxy's self-signed CA:TRUE certificate: trusted (the reference)",
+            "MIT kinit + kdcproxy (MS-KKDCP)",
+            super::feed(&mut mit, PASSWORD).map(|()| "MIT kinit: TGT".to_string()),
+            Self::AS_EXCHANGE,
+        ));
+        self.env.relay.take();
+        rows.push(self.row(
+            "proxy certificate self-signed with CA:TRUE, given with --ca-file: trusted as MIT's http_anchors",
+            "kdcproxy (MS-KKDCP)",
+            Self::expect(
+                &mut self.kinit(
+                    &conf,
+                    "user1",
+                    cc,
+                    &["--kdc-proxy", &url, "--ca-file", selfsigned],
+                ),
+                true,
+                &[],
+            ),
+            Self::AS_EXCHANGE,
+        ));
+        rows
+    }
+
     /// `sesame kinit USER --ccache CC` with the password from SESAME_PW, and `extra`.
     fn kinit(&self, conf: &Path, user: &str, cc: &str, extra: &[&str]) -> Command {
         let mut c = self.sesame(
@@ -463,6 +517,7 @@ impl Discovery<'_> {
             outcome,
             &[],
         ));
+        rows.extend(self.anchor_rows(p, &selfsigned, &cc));
         for (scenario, port, ca_file, kind) in [
             (
                 "proxy certificate from an untrusted CA",
@@ -483,9 +538,9 @@ impl Discovery<'_> {
                 "sesame: kdc-proxy-wrong-host-certificate: no KDC of realm EXAMPLE.TEST answered",
             ),
             (
-                "proxy certificate self-signed with CA:TRUE (openssl req -x509's default), given with --ca-file: refused in plain words",
+                "proxy certificate self-signed with CA:TRUE, not given (only the CA is): refused in plain words",
                 p.selfsigned,
-                Some(&selfsigned),
+                Some(&ca),
                 "sesame: kdc-proxy-ca-as-server-certificate: no KDC of realm EXAMPLE.TEST answered",
             ),
             (

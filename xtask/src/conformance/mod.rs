@@ -46,6 +46,8 @@ const APT: &[&str] = &[
     "krb5-kdc",
     "krb5-admin-server",
     "krb5-user",
+    // MIT's TLS plugin: MS-KKDCP (kinit through the KDC proxy).
+    "krb5-k5tls",
     "python3-gssapi",
     "gss-ntlmssp",
     "python3-venv",
@@ -349,7 +351,7 @@ impl Env<'_> {
 }
 
 /// Runs `cmd` with `input` on its standard input; Ok when it exits with status 0.
-fn feed(cmd: &mut Command, input: &str) -> Result {
+pub(super) fn feed(cmd: &mut Command, input: &str) -> Result {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

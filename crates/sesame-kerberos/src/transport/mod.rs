@@ -15,6 +15,8 @@ mod dns;
 pub mod kkdcp;
 #[cfg(feature = "kdc-proxy")]
 mod proxy;
+#[cfg(feature = "kdc-proxy")]
+mod proxy_tls;
 mod socket;
 
 use core::fmt;
@@ -73,9 +75,10 @@ pub enum TlsProblem {
     #[error("the proxy's certificate is for another host name than the one in the URL")]
     WrongHostName,
     /// The server presented a CA certificate (basicConstraints CA:TRUE) as its own, as
-    /// `openssl req -x509` makes by default: a TLS server's certificate must not be a CA's.
+    /// `openssl req -x509` makes by default, and that certificate was not given as an anchor
+    /// (given with `--ca-file`, it is trusted as itself, as MIT's `http_anchors` does).
     #[error(
-        "the proxy presents a CA certificate (CA:TRUE) as its own; reissue it with basicConstraints CA:FALSE (openssl req -x509 -addext basicConstraints=critical,CA:FALSE)"
+        "the proxy presents a CA certificate (CA:TRUE) as its own; trust that very certificate with --ca-file (as MIT's http_anchors), or reissue it with basicConstraints CA:FALSE"
     )]
     CaUsedAsEndEntity,
     /// Its issuer revoked it.

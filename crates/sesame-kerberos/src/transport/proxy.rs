@@ -6,8 +6,12 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, parse_pem};
+use rustls::pki_types::CertificateDer;
+use ureq::tls::{Certificate, PemItem, parse_pem};
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector as _, TcpConnector};
 
+use super::proxy_tls::{AnchorVerifier, TlsConnector};
 use super::{KdcFailure, TlsProblem, kkdcp, socket::io_failure};
 
 /// Where the system keeps its root certificates (SSL_CERT_FILE first, as OpenSSL does).
@@ -60,26 +64,47 @@ impl ProxyClient {
     /// A client for `config`; an error when the extra CA file cannot be read or holds no
     /// certificate.
     pub fn new(config: &ProxyConfig) -> Result<Self, String> {
-        let roots = match &config.extra_ca {
-            None => system_roots().map_or(RootCerts::WebPki, |c| RootCerts::Specific(Arc::new(c))),
+        let system = system_roots();
+        let anchors = match &config.extra_ca {
+            None => Vec::new(),
             Some(path) => {
                 let pem = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-                let mut certs = certificates(&pem);
+                let certs = certificates(&pem);
                 if certs.is_empty() {
                     return Err(format!("{}: no PEM certificate", path.display()));
                 }
-                certs.extend(system_roots().unwrap_or_default());
-                RootCerts::Specific(Arc::new(certs))
+                certs
             }
         };
-        let agent = ureq::Agent::config_builder()
+        let der = |c: &Certificate<'static>| CertificateDer::from(c.der().to_vec());
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add_parsable_certificates(anchors.iter().map(der));
+        match &system {
+            Some(system) => {
+                roots.add_parsable_certificates(system.iter().map(der));
+            }
+            None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let verifier =
+            AnchorVerifier::new(roots, anchors.iter().map(der).collect(), provider.clone())?;
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth();
+        let agent_config = ureq::Agent::config_builder()
             .timeout_global(Some(config.timeout))
             .max_redirects(0)
             .http_status_as_error(false)
             .https_only(true)
-            .tls_config(TlsConfig::builder().root_certs(roots).build())
-            .build()
-            .new_agent();
+            .build();
+        let connector =
+            ().chain(ConnectProxyConnector::default())
+                .chain(TcpConnector::default())
+                .chain(TlsConnector::new(tls));
+        let agent = ureq::Agent::with_parts(agent_config, connector, DefaultResolver::default());
         Ok(Self { agent })
     }
 
