@@ -209,6 +209,12 @@ impl Client {
         self
     }
 
+    /// Whether channel bindings were given (an HTTPS integration binds to the connection's
+    /// certificate only when the caller did not choose).
+    pub fn has_channel_bindings(&self) -> bool {
+        self.channel_bindings.is_some()
+    }
+
     /// The Kerberos enctypes, in order of preference (default: krb5.conf's, else AES).
     #[must_use]
     pub fn enctypes(mut self, enctypes: Vec<Enctype>) -> Self {

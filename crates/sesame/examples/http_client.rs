@@ -2,7 +2,9 @@
 //! default credential cache, else the default client keytab); Kerberos, with NTLM as the
 //! fallback policy allows. Prints the body; what was negotiated goes to standard error.
 //!
-//! `cargo run -p sesame --features http-client --example http_client -- URL`
+//! `cargo run -p sesame --features https --example http_client -- URL`
+//! Over HTTPS the handshake is bound to the server's certificate (Extended Protection), the
+//! roots being the system's (`SSL_CERT_FILE` names others).
 //! (`SESAME_USER` and `SESAME_PASSWORD` in the environment log on with a password instead;
 //! `SESAME_FALLBACK` is `allowlist`, `any` or `never`.)
 
@@ -39,7 +41,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                 .ok_or("SESAME_FALLBACK: allowlist, any or never")?,
         );
     }
-    let http = reqwest::Client::new();
+    // tls_info: the certificate of the connection, for the channel bindings.
+    let http = reqwest::Client::builder().tls_info(true).build()?;
     let (response, negotiated) = sesame::http::client::get(&http, &url, client).await?;
     if let Some(n) = negotiated {
         if let Some(reason) = &n.fallback {

@@ -26,7 +26,7 @@ pub fn build() -> Result<Examples> {
         "-p",
         "sesame",
         "--features",
-        "http-client,http-server",
+        "https,http-server",
         "--examples",
     ]))?;
     let dir = root().join("target/debug/examples");
@@ -36,7 +36,7 @@ pub fn build() -> Result<Examples> {
     })
 }
 
-struct Running(Child);
+pub(super) struct Running(pub(super) Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -150,7 +150,7 @@ pub fn rows(env: &Env<'_>, sesame: &Path, examples: &Result<Examples>) -> Vec<Ro
 }
 
 /// The rows' directory and user1's ccache in it (from `sesame kinit`, once).
-fn prepare(env: &Env<'_>, sesame: &Path) -> Result<(PathBuf, String)> {
+pub(super) fn prepare(env: &Env<'_>, sesame: &Path) -> Result<(PathBuf, String)> {
     let dir = env.kdc.dir.join("facade-http");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let cache = format!("FILE:{}", dir.join("cc").display());
@@ -168,6 +168,45 @@ fn prepare(env: &Env<'_>, sesame: &Path) -> Result<(PathBuf, String)> {
         }
     }
     Ok((dir, cache))
+}
+
+/// Runs `cmd`, which must exit as `ok` says with `says` in its output (standard output and
+/// error, joined); the output is the row's message.
+pub(super) fn expect_row(
+    env: &Env<'_>,
+    peer: &'static str,
+    scenario: &'static str,
+    mut cmd: Command,
+    ok: bool,
+    says: &str,
+) -> Row {
+    let outcome = output(&mut cmd).and_then(|o| {
+        let text = format!(
+            "{} / {}",
+            String::from_utf8_lossy(&o.stdout).trim(),
+            String::from_utf8_lossy(&o.stderr)
+                .trim()
+                .replace('\n', " / ")
+        );
+        if o.status.success() == ok && text.contains(says) {
+            Ok(text)
+        } else {
+            Err(format!(
+                "expected {} with `{says}`: {text}",
+                if ok { "success" } else { "failure" }
+            ))
+        }
+    });
+    env.relay.take();
+    Row {
+        peer,
+        scenario,
+        messages: outcome
+            .as_ref()
+            .map(|t| vec![t.clone()])
+            .unwrap_or_default(),
+        outcome: outcome.map(drop),
+    }
 }
 
 /// Runs `cmd`, which must succeed with `says` in its output.
@@ -239,34 +278,8 @@ pub fn client_rows(
         c.arg(url).env("KRB5_CONFIG", conf).env("KRB5CCNAME", cc);
         c
     };
-    let check = |scenario: &'static str, mut cmd: Command, ok: bool, says: &str| {
-        let outcome = output(&mut cmd).and_then(|o| {
-            let text = format!(
-                "{} / {}",
-                String::from_utf8_lossy(&o.stdout).trim(),
-                String::from_utf8_lossy(&o.stderr)
-                    .trim()
-                    .replace('\n', " / ")
-            );
-            if o.status.success() == ok && text.contains(says) {
-                Ok(text)
-            } else {
-                Err(format!(
-                    "expected {} with `{says}`: {text}",
-                    if ok { "success" } else { "failure" }
-                ))
-            }
-        });
-        env.relay.take();
-        Row {
-            peer: APACHE,
-            scenario,
-            messages: outcome
-                .as_ref()
-                .map(|t| vec![t.clone()])
-                .unwrap_or_default(),
-            outcome: outcome.map(drop),
-        }
+    let check = |scenario: &'static str, cmd: Command, ok: bool, says: &str| {
+        expect_row(env, APACHE, scenario, cmd, ok, says)
     };
     let with_password = |mut c: Command| {
         c.env("SESAME_USER", "EXAMPLE\\user1")

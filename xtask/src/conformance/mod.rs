@@ -6,6 +6,7 @@
 
 mod adversarial;
 mod discovery;
+mod epa;
 mod facade_http;
 mod files;
 mod http;
@@ -116,6 +117,7 @@ pub fn main(args: &[String]) -> Result {
     let examples = facade_http::build();
     rows.extend(http::rows(&env, &sesame, &examples));
     rows.extend(facade_http::rows(&env, &sesame, &examples));
+    rows.extend(epa::rows(&env, &sesame, &examples));
     rows.extend(
         discovery::Discovery {
             env: &env,

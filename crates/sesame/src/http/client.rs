@@ -2,6 +2,14 @@
 //! the handshake with a [`crate::Client`] on the same kept-alive connection (NTLM authenticates
 //! the connection, not the request: each `401`'s body is read to its end so that the pool
 //! reuses the connection), then checks the server's final token (mutual authentication).
+//!
+//! Extended Protection (feature `https`): over HTTPS, with a reqwest client built with
+//! `.tls_info(true)`, the certificate of the connection that answered 401 is bound into the
+//! handshake as `tls-server-end-point` (RFC 5929): NTLM's MsvAvChannelBindings, the Kerberos
+//! authenticator checksum with `KERB_AP_OPTIONS_CBT`, as Windows sends them. A server that
+//! requires Extended Protection (IIS, Windows Server 2025 by default) refuses a token without
+//! them, and a token relayed through another TLS connection carries the wrong ones. Bindings
+//! given with [`Client::channel_bindings`] are kept as they are.
 
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, WWW_AUTHENTICATE};
@@ -35,10 +43,16 @@ pub enum HttpError {
     /// A token that is not base64.
     #[error("the server's Negotiate token is not base64")]
     Malformed,
+    /// The server's certificate could not be read for channel bindings.
+    #[cfg(feature = "https")]
+    #[error("the server's certificate, for channel bindings: {0}")]
+    Certificate(crate::Error),
 }
 
 /// The response to a GET of `url`, authenticated with `client` when the server asks for
-/// Negotiate; and what was negotiated, when it did.
+/// Negotiate; and what was negotiated, when it did. Over HTTPS with feature `https` and a
+/// reqwest client built with `.tls_info(true)`, the handshake is bound to the certificate of
+/// the connection (Extended Protection, see the module's documentation).
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), sesame::http::client::HttpError> {
@@ -78,6 +92,17 @@ pub async fn get(
                 offered.join(", ")
             },
         });
+    }
+    #[cfg(feature = "https")]
+    if !client.has_channel_bindings()
+        && let Some(cert) = response
+            .extensions()
+            .get::<reqwest::tls::TlsInfo>()
+            .and_then(reqwest::tls::TlsInfo::peer_certificate)
+    {
+        let bindings =
+            crate::ChannelBindings::tls_server_end_point(cert).map_err(HttpError::Certificate)?;
+        client = client.channel_bindings(bindings);
     }
     drop(response.bytes().await);
     let mut progress = client.step_async(None).await?;
