@@ -29,6 +29,8 @@ impl Drop for Daemons {
 pub struct Discovery<'a> {
     pub env: &'a Env<'a>,
     pub sesame: &'a Path,
+    /// The facade's HTTP examples, for the async KDC proxy row.
+    pub examples: &'a Result<super::facade_http::Examples>,
 }
 
 /// Ports of what this module starts.
@@ -193,6 +195,47 @@ impl Discovery<'_> {
         )
         .map_err(|e| e.to_string())?;
         Ok(path)
+    }
+
+    /// The reqwest example client (tokio) whose only way to the KDC is the proxy: the AS and
+    /// TGS exchanges go over the async HTTPS client (feature async-kdc-proxy), then Kerberos
+    /// to the axum example server.
+    fn async_proxy_row(&self, conf: &Path, ca: &str) -> Row {
+        const SCENARIO: &str = "reqwest example client (tokio), the KDC only through kdcproxy over async HTTPS -> axum example server: Kerberos";
+        let outcome = self
+            .examples
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|examples| {
+                let users = self.dir().join("users");
+                fs::write(&users, "EXAMPLE:user1:Passw0rd1\n").map_err(|e| e.to_string())?;
+                let (_server, port) = super::facade_http::start_server(self.env, examples, &users)?;
+                self.env.relay.take();
+                let mut client = Command::new(&examples.client);
+                client
+                    .arg(format!("http://localhost:{port}/"))
+                    .env("KRB5_CONFIG", conf)
+                    .env("KRB5CCNAME", "FILE:/dev/null/none")
+                    .env("SSL_CERT_FILE", ca)
+                    .env("SESAME_USER", format!("user1@{REALM}"))
+                    .env("SESAME_PASSWORD", PASSWORD)
+                    .env("SESAME_FALLBACK", "never");
+                Self::expect(&mut client, true, &["with kerberos"])
+                    .map(|err| err.replace('\n', " / "))
+            });
+        self.row(
+            SCENARIO,
+            "kdcproxy (MS-KKDCP) + Sesame axum layer",
+            outcome,
+            &[
+                "AS-REQ cname=user1",
+                "KRB-ERROR 25",
+                "AS-REQ cname=user1",
+                "AS-REP cname=user1",
+                "TGS-REQ",
+                "TGS-REP sname=HTTP/localhost",
+            ],
+        )
     }
 
     /// An AS exchange with pre-authentication, as the relay in front of the KDC sees it.
@@ -518,6 +561,7 @@ impl Discovery<'_> {
             &[],
         ));
         rows.extend(self.anchor_rows(p, &selfsigned, &cc));
+        rows.push(self.async_proxy_row(&conf, &ca));
         for (scenario, port, ca_file, kind) in [
             (
                 "proxy certificate from an untrusted CA",

@@ -26,7 +26,7 @@ pub fn build() -> Result<Examples> {
         "-p",
         "sesame",
         "--features",
-        "https,http-server",
+        "https,http-server,async-kdc-proxy",
         "--examples",
     ]))?;
     let dir = root().join("target/debug/examples");
@@ -69,30 +69,10 @@ pub fn rows(env: &Env<'_>, sesame: &Path, examples: &Result<Examples>) -> Vec<Ro
     if let Err(e) = std::fs::write(&users, "EXAMPLE:user1:Passw0rd1\n") {
         return failed("users file", e.to_string());
     }
-    let port = match free_port() {
-        Ok(p) => p,
-        Err(e) => return failed("free port", e),
+    let (_server, port) = match start_server(env, examples, &users) {
+        Ok(s) => s,
+        Err(e) => return failed("start the http_server example", e),
     };
-    let server = Command::new(&examples.server)
-        .arg(format!("127.0.0.1:{port}"))
-        .env("KRB5_CONFIG", &env.conf)
-        .env("KRB5_KTNAME", env.kdc.dir.join("service.keytab"))
-        .env("NTLM_USER_FILE", &users)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    let _server = match server {
-        Ok(child) => Running(child),
-        Err(e) => return failed("start the http_server example", e.to_string()),
-    };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline {
-            return failed("start the http_server example", "not listening".into());
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
     let url = format!("http://localhost:{port}/index.txt");
     let kerberos = "hello user1@EXAMPLE.TEST (kerberos)";
     let ntlm = "hello EXAMPLE\\user1 (ntlm)";
@@ -168,6 +148,34 @@ pub(super) fn prepare(env: &Env<'_>, sesame: &Path) -> Result<(PathBuf, String)>
         }
     }
     Ok((dir, cache))
+}
+
+/// The http_server example on a free port (the service keytab, NTLM users from `users`).
+pub(super) fn start_server(
+    env: &Env<'_>,
+    examples: &Examples,
+    users: &Path,
+) -> Result<(Running, u16)> {
+    let port = free_port()?;
+    let server = Command::new(&examples.server)
+        .arg(format!("127.0.0.1:{port}"))
+        .env("KRB5_CONFIG", &env.conf)
+        .env("KRB5_KTNAME", env.kdc.dir.join("service.keytab"))
+        .env("NTLM_USER_FILE", users)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let running = Running(server);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            return Err("not listening".into());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok((running, port))
 }
 
 /// Runs `cmd`, which must exit as `ok` says with `says` in its output (standard output and

@@ -122,6 +122,7 @@ pub fn main(args: &[String]) -> Result {
         discovery::Discovery {
             env: &env,
             sesame: &sesame,
+            examples: &examples,
         }
         .rows(),
     );

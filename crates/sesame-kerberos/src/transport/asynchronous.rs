@@ -1,7 +1,8 @@
 //! The KDC transport on the caller's tokio runtime (feature `tokio`): the same KDCs in the same
 //! order as [`KdcClient`]'s blocking `send`, the same failover, timeouts and facts, over tokio's
 //! UDP and TCP; DNS SRV discovery through hickory's async resolver; the KDC proxy's HTTPS
-//! client on tokio's blocking pool. Nothing blocks a runtime thread.
+//! client on tokio (feature `async-kdc-proxy`: tokio-rustls) or else on tokio's blocking pool.
+//! Nothing blocks a runtime thread.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -196,6 +197,9 @@ impl KdcClient {
             request.realm.clone(),
             request.message.clone(),
         );
+        #[cfg(feature = "async-kdc-proxy")]
+        return client.send_async(&url, &realm, &message).await;
+        #[cfg(not(feature = "async-kdc-proxy"))]
         tokio::task::spawn_blocking(move || client.send(&url, &realm, &message))
             .await
             .map_err(|e| KdcFailure::Http(format!("the proxy task failed: {e}")))?

@@ -15,6 +15,8 @@ mod dns;
 pub mod kkdcp;
 #[cfg(feature = "kdc-proxy")]
 mod proxy;
+#[cfg(feature = "async-kdc-proxy")]
+mod proxy_async;
 #[cfg(feature = "kdc-proxy")]
 mod proxy_tls;
 mod socket;

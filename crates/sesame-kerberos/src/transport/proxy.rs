@@ -43,6 +43,11 @@ impl Default for ProxyConfig {
 #[derive(Clone)]
 pub struct ProxyClient {
     agent: ureq::Agent,
+    /// The same TLS for the async client (feature `async-kdc-proxy`).
+    #[cfg_attr(not(feature = "async-kdc-proxy"), allow(dead_code))]
+    pub(super) tls: Arc<rustls::ClientConfig>,
+    #[cfg_attr(not(feature = "async-kdc-proxy"), allow(dead_code))]
+    pub(super) timeout: Duration,
 }
 
 impl core::fmt::Debug for ProxyClient {
@@ -88,12 +93,14 @@ impl ProxyClient {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let verifier =
             AnchorVerifier::new(roots, anchors.iter().map(der).collect(), provider.clone())?;
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(verifier))
-            .with_no_client_auth();
+        let tls = Arc::new(
+            rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .map_err(|e| e.to_string())?
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(verifier))
+                .with_no_client_auth(),
+        );
         let agent_config = ureq::Agent::config_builder()
             .timeout_global(Some(config.timeout))
             .max_redirects(0)
@@ -103,9 +110,13 @@ impl ProxyClient {
         let connector =
             ().chain(ConnectProxyConnector::default())
                 .chain(TcpConnector::default())
-                .chain(TlsConnector::new(tls));
+                .chain(TlsConnector::new(tls.clone()));
         let agent = ureq::Agent::with_parts(agent_config, connector, DefaultResolver::default());
-        Ok(Self { agent })
+        Ok(Self {
+            agent,
+            tls,
+            timeout: config.timeout,
+        })
     }
 
     /// Sends `message` for `realm` through the proxy at `url`; returns the KDC's reply.
@@ -122,24 +133,33 @@ impl ProxyClient {
         let bytes = response
             .body_mut()
             .with_config()
-            .limit(1 << 20)
+            .limit(MAX_REPLY as u64)
             .read_to_vec()
             .map_err(failure)?;
-        if status != 200 {
-            let text = String::from_utf8_lossy(&bytes);
-            return Err(KdcFailure::HttpStatus {
-                status,
-                body: text
-                    .lines()
-                    .next()
-                    .unwrap_or_default()
-                    .chars()
-                    .take(200)
-                    .collect(),
-            });
-        }
-        kkdcp::decode_reply(&bytes)
+        reply(status, &bytes)
     }
+}
+
+/// The largest proxy answer read (a KDC reply with a PAC is a few kB).
+pub(super) const MAX_REPLY: usize = 1 << 20;
+
+/// The KDC's reply inside a proxy's answer: a 200 carrying a KDC-PROXY-MESSAGE; any other
+/// status with the first line of its body (kdcproxy says why in it).
+pub(super) fn reply(status: u16, body: &[u8]) -> Result<Vec<u8>, KdcFailure> {
+    if status != 200 {
+        let text = String::from_utf8_lossy(body);
+        return Err(KdcFailure::HttpStatus {
+            status,
+            body: text
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .take(200)
+                .collect(),
+        });
+    }
+    kkdcp::decode_reply(body)
 }
 
 fn system_roots() -> Option<Vec<Certificate<'static>>> {
@@ -184,7 +204,7 @@ fn failure(e: ureq::Error) -> KdcFailure {
     }
 }
 
-fn tls_failure(e: &rustls::Error) -> KdcFailure {
+pub(super) fn tls_failure(e: &rustls::Error) -> KdcFailure {
     use rustls::CertificateError as C;
     KdcFailure::Tls(match e {
         rustls::Error::InvalidCertificate(c) => match c {

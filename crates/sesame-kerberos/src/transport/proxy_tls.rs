@@ -115,10 +115,8 @@ pub(super) struct TlsConnector {
 }
 
 impl TlsConnector {
-    pub(super) fn new(config: ClientConfig) -> Self {
-        Self {
-            config: Arc::new(config),
-        }
+    pub(super) fn new(config: Arc<ClientConfig>) -> Self {
+        Self { config }
     }
 }
 
