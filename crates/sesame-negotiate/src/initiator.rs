@@ -120,6 +120,9 @@ impl NegotiateInitiator {
             }
             kc.channel_bindings
                 .clone_from(&self.config.channel_bindings);
+            if let Some(enctypes) = &self.config.enctypes {
+                kc.enctypes.clone_from(enctypes);
+            }
             let ctx =
                 KerberosInitiator::new(creds.clone(), kc, self.clock.clone(), (self.random)());
             let oids: Vec<ObjectIdentifier> = if u2u {

@@ -112,6 +112,20 @@ fn a_down_level_name_logs_on_with_kerberos_and_reports_the_enctype() {
     assert_eq!(s.key, n.key);
 }
 
+/// `.enctypes(..)` reaches the service ticket's session key, not only the TGT's.
+#[test]
+fn the_enctypes_chosen_are_the_session_keys() {
+    use sesame_kerberos::crypto::Enctype;
+    let w = world();
+    let mut c = client(&w, "user1").enctypes(vec![Enctype::AES128_CTS_HMAC_SHA1_96]);
+    handshake(&mut c, &w);
+    let key = c.negotiated().unwrap().key.unwrap();
+    assert_eq!(
+        (key.algorithm, key.enctype, key.bits),
+        ("aes128-cts-hmac-sha1-96", Some(17), 128)
+    );
+}
+
 #[test]
 fn the_same_name_falls_back_to_ntlm_with_the_kdc_down() {
     let w = world();
