@@ -6,27 +6,17 @@ use std::sync::Arc;
 
 use sesame_gss::{Random, SystemRandom};
 use sesame_kerberos::ccache::Ccache;
+use sesame_kerberos::gssapi::FileReplayCache;
 use sesame_negotiate::{
-    AcceptorSetup, Client, FallbackPolicy, NegotiateInitiator, Packages, RandomSource, UserName,
-    negotiate_acceptor,
+    Acceptor, Client, FallbackPolicy, NegotiateInitiator, Packages, RandomSource, Server, UserName,
 };
-use sesame_ntlm::{FileUserStore, ServerCredentials};
+use sesame_ntlm::FileUserStore;
 use sesame_spnego::{SpnegoAcceptor, SpnegoInitiator};
 
 use crate::cli::ContextArgs;
 
 fn random() -> RandomSource {
     Arc::new(|| Box::new(SystemRandom) as Box<dyn Random>)
-}
-
-fn packages(args: &ContextArgs) -> Result<Packages, String> {
-    let mut p =
-        Packages::parse(args.packages.as_deref().unwrap_or("")).map_err(|e| e.to_string())?;
-    if args.u2u {
-        p.user_to_user = true;
-        p.kerberos = true;
-    }
-    Ok(p)
 }
 
 /// `--fallback allowlist|any|never` (default allowlist).
@@ -100,34 +90,61 @@ pub fn initiator(args: &ContextArgs, with_fallback: bool) -> Result<Client, Stri
         .krb5_conf(conf))
 }
 
-/// The Negotiate acceptor: Kerberos with the keytab (or, with --u2u, the ccache's TGT), NTLM
-/// with the users file, as the packages allow.
-pub fn acceptor(args: &ContextArgs) -> Result<SpnegoAcceptor, String> {
-    let packages = packages(args)?;
+/// The Negotiate acceptor, from the front door's `Server`: Kerberos with the keytab (or, with
+/// --u2u, the ccache's TGT), NTLM with the users file, as the packages allow.
+pub fn acceptor(args: &ContextArgs) -> Result<Acceptor, String> {
+    let mut list = args.packages.clone().unwrap_or_default();
+    if args.u2u {
+        list.push_str(",u2u");
+    }
+    let packages = Packages::parse(&list).map_err(|e| e.to_string())?;
     let clock = crate::kerberos::clock(&args.kerberos);
     let conf = crate::kerberos::conf()?;
-    let mut setup = AcceptorSetup {
-        packages,
-        ..AcceptorSetup::default()
-    };
+    let names = args.target.as_deref().unwrap_or_default();
+    let names: Vec<&str> = names
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    let mut server = Server::empty()
+        .packages(&list)
+        .and_then(|s| s.service_names(&names))
+        .map_err(|e| e.to_string())?
+        .environment(clock.clone(), random())
+        .clock_skew(conf.clockskew())
+        .allow_weak(args.kerberos.allow_weak)
+        .channel_bindings(
+            crate::policy::bindings(args.channel_bindings.as_deref()),
+            crate::policy::binding_policy(args)?,
+        )
+        .target_name_policy(crate::policy::target_name_policy(args)?)
+        .ntlm_minimum(crate::policy::ntlm_minimum(args)?)
+        .allow_ntlmv1(args.allow_ntlmv1);
+    if let Some(path) = &args.replay_cache {
+        // A file shared with the other processes of the service (and their restarts).
+        server = server.replay_cache(Arc::new(
+            FileReplayCache::open(Path::new(path)).map_err(|e| e.to_string())?,
+        ));
+    }
     let wants_kerberos =
         args.u2u || args.keytab.is_some() || std::env::var_os("KRB5_KTNAME").is_some();
+    let mut any = false;
     if packages.kerberos && wants_kerberos {
-        let acceptor = crate::kerberos::acceptor_credentials(args, &clock)?;
-        let config = crate::kerberos::acceptor_config(args, &conf)?;
-        setup.kerberos = Some((Arc::new(acceptor), config));
+        server =
+            server.with_kerberos_credentials(crate::kerberos::acceptor_credentials(args, &clock)?);
+        any = true;
     }
     if packages.ntlm
         && let Some(file) = args.ntlm_users.as_deref()
     {
         let users = FileUserStore::read(Path::new(file)).map_err(|e| e.to_string())?;
-        let config = crate::tokens::ntlm_server_config(args)?;
-        setup.ntlm = Some(Arc::new(ServerCredentials::new(config, Arc::new(users))));
+        server = server.with_ntlm_users(Arc::new(users));
+        any = true;
     }
-    if setup.kerberos.is_none() && setup.ntlm.is_none() {
+    if !any {
         return Err("give --keytab FILE (or KRB5_KTNAME), --u2u, and/or --ntlm-users FILE".into());
     }
-    Ok(negotiate_acceptor(&setup, &clock, &random()))
+    Ok(server.accept())
 }
 
 /// `spnego/<inner>` for a done line, and the fallback reason when there was one.
@@ -149,6 +166,10 @@ pub fn describe(ctx: &dyn std::any::Any) -> Option<(String, Option<String>)> {
             format!("spnego/{}", n.mechanism_name()),
             n.fallback().map(ToString::to_string),
         ));
+    }
+    if let Some(a) = ctx.downcast_ref::<Acceptor>() {
+        let n = a.negotiated()?;
+        return Some((format!("spnego/{}", n.mechanism), None));
     }
     if let Some(a) = ctx.downcast_ref::<SpnegoAcceptor>() {
         let inner = a

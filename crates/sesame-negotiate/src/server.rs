@@ -101,6 +101,29 @@ impl Server {
         self
     }
 
+    /// Accepts Kerberos with these credentials: a keytab, or for user-to-user a TGT of the
+    /// service's own (`AcceptorCredentials::UserToUser`), as a desktop user's process has.
+    #[must_use]
+    pub fn with_kerberos_credentials(mut self, credentials: AcceptorCredentials) -> Self {
+        self.keytab = Some(Arc::new(credentials));
+        self
+    }
+
+    /// The largest clock difference tolerated in Kerberos authenticators (krb5.conf's
+    /// `clockskew`; [`Server::new`] reads it; default 5 minutes).
+    #[must_use]
+    pub fn clock_skew(mut self, skew: std::time::Duration) -> Self {
+        self.kerberos.clock_skew = skew;
+        self
+    }
+
+    /// Accepts rc4-hmac Kerberos tickets (opt-in, as for the client).
+    #[must_use]
+    pub fn allow_weak(mut self, allow: bool) -> Self {
+        self.kerberos.allow_weak = allow;
+        self
+    }
+
     /// Accepts NTLM for these users.
     #[must_use]
     pub fn with_ntlm_users(mut self, users: Arc<dyn NtlmUserStore>) -> Self {
@@ -161,6 +184,14 @@ impl Server {
     #[must_use]
     pub fn ntlm_minimum(mut self, minimum: NegotiateFlags) -> Self {
         self.ntlm.minimum = minimum;
+        self.ntlm_credentials = OnceLock::new();
+        self
+    }
+
+    /// Accepts NTLMv1 and LM responses (opt-in, for old clients; refused by default).
+    #[must_use]
+    pub fn allow_ntlmv1(mut self, allow: bool) -> Self {
+        self.ntlm.allow_ntlmv1 = allow;
         self.ntlm_credentials = OnceLock::new();
         self
     }
@@ -294,6 +325,38 @@ impl Acceptor {
     /// The SPNEGO context underneath.
     pub fn context(&self) -> &SpnegoAcceptor {
         &self.spnego
+    }
+}
+
+/// The acceptor as a context like any other (`Input::Token` steps; what it negotiated through
+/// the usual queries), for code written against the contract.
+impl SecurityContext for Acceptor {
+    fn step(&mut self, input: Input<'_>) -> Result<Step, Error> {
+        self.spnego.step(input)
+    }
+
+    fn is_established(&self) -> bool {
+        self.spnego.is_established()
+    }
+
+    fn flags(&self) -> sesame_gss::ContextFlags {
+        self.spnego.flags()
+    }
+
+    fn mechanism(&self) -> &'static [u32] {
+        self.spnego.mechanism()
+    }
+
+    fn peer_name(&self) -> Option<&sesame_gss::PeerName> {
+        self.spnego.peer_name()
+    }
+
+    fn key_info(&self) -> Option<sesame_gss::KeyInfo> {
+        self.spnego.key_info()
+    }
+
+    fn error_token(&self) -> Option<Vec<u8>> {
+        self.spnego.error_token()
     }
 }
 
