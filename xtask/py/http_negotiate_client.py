@@ -1,8 +1,10 @@
 """An HTTP Negotiate client over one kept-alive connection, with pyspnego's pure-Python SPNEGO
 and NTLM: the third-party NTLM peer for Sesame's axum layer.
 
-usage: http_negotiate_client.py URL USER PASSWORD
-Prints `<status> <body>`; exit status 0 on 200.
+usage: http_negotiate_client.py URL USER PASSWORD [--again]
+Prints `<status> <body>`; exit status 0 on 200. With --again, a second GET without
+Authorization follows on the same connection (NTLM authenticated the connection) and its
+`again <status> <body>` is printed too; both must be 200.
 """
 import base64
 import http.client
@@ -29,4 +31,10 @@ while True:
 if offer and not ctx.complete:
     ctx.step(base64.b64decode(offer[0].split(" ", 1)[1]))  # the server's last token
 print(r.status, body.decode().strip(), "complete:", ctx.complete)
-sys.exit(0 if r.status == 200 and ctx.complete else 1)
+ok = r.status == 200 and ctx.complete
+if "--again" in sys.argv[4:]:
+    conn.request("GET", u.path)
+    again = conn.getresponse()
+    print("again", again.status, again.read().decode().strip())
+    ok = ok and again.status == 200
+sys.exit(0 if ok else 1)

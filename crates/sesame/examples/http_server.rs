@@ -1,15 +1,15 @@
 //! An axum server requiring HTTP Negotiate: the keytab of `KRB5_KTNAME` (Kerberos) and the
 //! NTLM users of `NTLM_USER_FILE`, only for its own name (`SESAME_SPN`, default
 //! `HTTP/localhost`); every authenticated GET is answered `200` with a body naming the user.
+//! The listener numbers its connections, so that an NTLM logon holds for its connection.
 //!
 //! `cargo run -p sesame --features http-server --example http_server -- 127.0.0.1:8080`
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::Extension;
 use axum::routing::get;
-use sesame::http::server::{Authenticated, NegotiateLayer};
+use sesame::http::server::{Authenticated, Connection, NegotiateLayer, NumberedListener};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,8 +28,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     eprintln!("listening on {}", listener.local_addr()?);
     axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        NumberedListener::new(listener),
+        app.into_make_service_with_connect_info::<Connection>(),
     )
     .await?;
     Ok(())

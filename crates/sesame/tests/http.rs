@@ -11,7 +11,7 @@ use axum::extract::Extension;
 use axum::routing::get;
 use sesame::gss::{DeterministicRandom, SystemClock};
 use sesame::http::client::HttpError;
-use sesame::http::server::{Authenticated, NegotiateLayer};
+use sesame::http::server::{Authenticated, Connection, NegotiateLayer, NumberedListener};
 use sesame::kerberos::krb5_conf::Krb5Conf;
 use sesame::ntlm::MemoryUserStore;
 use sesame_testkdc::TestKdc;
@@ -21,7 +21,9 @@ struct World {
     url: String,
 }
 
-async fn world() -> World {
+/// The layer over the test KDC and an NTLM user; `numbered`: served through a
+/// `NumberedListener` (each connection known), else with `ConnectInfo<SocketAddr>`.
+async fn served(numbered: bool) -> World {
     let kdc = Arc::new(TestKdc::new(
         &["EXAMPLE.TEST"],
         Arc::new(SystemClock),
@@ -46,18 +48,34 @@ async fn world() -> World {
         .layer(NegotiateLayer::new(Arc::new(server)));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
+    if numbered {
+        let listener = NumberedListener::new(listener);
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<Connection>(),
+            )
+            .await
+            .unwrap();
+        });
+    } else {
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+    }
     World {
         kdc,
         url: format!("http://localhost:{}/", addr.port()),
     }
+}
+
+async fn world() -> World {
+    served(false).await
 }
 
 fn client(w: &World) -> sesame::Client {
@@ -107,6 +125,37 @@ async fn ntlm_on_one_connection() {
     // and port must not inherit it): a plain GET is challenged again.
     let again = http.get(&w.url).send().await.unwrap();
     assert_eq!(again.status(), 401);
+}
+
+/// Served through a NumberedListener, the layer knows the connection: an NTLM logon holds for
+/// its later requests (as IIS), and only for it: a new connection is challenged.
+#[tokio::test]
+async fn ntlm_holds_for_a_numbered_connection_and_only_for_it() {
+    let w = served(true).await;
+    let http = reqwest::Client::new();
+    let (response, _) = sesame::http::client::get(&http, &w.url, client(&w).packages("ntlm"))
+        .await
+        .unwrap();
+    assert_eq!(
+        response.text().await.unwrap(),
+        "hello EXAMPLE\\user1 (ntlm)"
+    );
+    let again = http.get(&w.url).send().await.unwrap();
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.text().await.unwrap(), "hello EXAMPLE\\user1 (ntlm)");
+    // Another client, another connection: nothing inherited.
+    let other = reqwest::Client::new().get(&w.url).send().await.unwrap();
+    assert_eq!(other.status(), 401);
+    // Kerberos is not remembered (each request carries its ticket).
+    let http = reqwest::Client::new();
+    let (response, _) = sesame::http::client::get(&http, &w.url, client(&w))
+        .await
+        .unwrap();
+    assert_eq!(
+        response.text().await.unwrap(),
+        "hello user1@EXAMPLE.TEST (kerberos)"
+    );
+    assert_eq!(http.get(&w.url).send().await.unwrap().status(), 401);
 }
 
 #[tokio::test]

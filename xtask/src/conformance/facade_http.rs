@@ -103,6 +103,11 @@ pub fn rows(env: &Env<'_>, sesame: &Path, examples: &Result<Examples>) -> Vec<Ro
         .arg(root().join("xtask/py/http_negotiate_client.py"))
         .args([url.as_str(), "EXAMPLE\\user1", PASSWORD])
         .env("KRB5CCNAME", "FILE:/dev/null/none");
+    let mut pyspnego_again = Command::new(&env.python);
+    pyspnego_again
+        .arg(root().join("xtask/py/http_negotiate_client.py"))
+        .args([url.as_str(), "EXAMPLE\\user1", PASSWORD, "--again"])
+        .env("KRB5CCNAME", "FILE:/dev/null/none");
     let rows = vec![
         row(
             "curl --negotiate -u : (MIT GSSAPI, Kerberos from the ccache) -> sesame axum layer",
@@ -123,6 +128,11 @@ pub fn rows(env: &Env<'_>, sesame: &Path, examples: &Result<Examples>) -> Vec<Ro
             "pyspnego SPNEGO over NTLM on one connection -> sesame axum layer",
             pyspnego,
             ntlm,
+        ),
+        row(
+            "pyspnego NTLM, then a GET without Authorization on the same connection -> sesame axum layer: the logon holds for its connection (as IIS)",
+            pyspnego_again,
+            "again 200 hello EXAMPLE\\user1 (ntlm)",
         ),
     ];
     env.relay.take();

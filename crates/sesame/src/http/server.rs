@@ -5,13 +5,18 @@
 //! server's last token (`WWW-Authenticate: Negotiate <token>`) to the handler's response for
 //! mutual authentication.
 //!
-//! The connection is told by axum's `ConnectInfo<SocketAddr>` (serve with
-//! `into_make_service_with_connect_info::<SocketAddr>()`); without it every request must carry
-//! a complete single-leg exchange (Kerberos does, NTLM cannot). A completed logon is not
-//! remembered for the connection's later requests: the peer's address is all the layer knows
-//! of a connection, and another connection from the same address and port (after the first
-//! closed) must not inherit its user. Each request carries its own Authorization; an NTLM
-//! client answers the next 401 with a new handshake.
+//! How the layer tells connections apart decides what it can remember:
+//! - Served through a [`NumberedListener`] (`into_make_service_with_connect_info::<Connection>()`),
+//!   every connection has a number no other has had: an NTLM logon then holds for the
+//!   connection's later requests, as IIS does (NTLM authenticates the connection, and clients
+//!   send no Authorization on them).
+//! - With axum's `ConnectInfo<SocketAddr>` only the peer's address is known: handshakes under
+//!   way are kept by address, but a completed logon is not remembered, since another
+//!   connection from the same address and port (after the first closed) must not inherit its
+//!   user. Each request carries its own Authorization; an NTLM client answers the next 401
+//!   with a new handshake.
+//! - With neither, every request must carry a complete single-leg exchange (Kerberos does,
+//!   NTLM cannot).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -22,8 +27,10 @@ use std::task::{Context, Poll};
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
+use axum::extract::connect_info::Connected;
 use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, Request, Response, StatusCode};
+use axum::serve::{IncomingStream, Listener};
 
 use super::{Negotiate, header, parse};
 use crate::{Acceptor, Progress, Server};
@@ -37,13 +44,90 @@ pub struct Authenticated {
     pub mechanism: &'static str,
 }
 
+/// A connection as [`NumberedListener`] names it: the peer's address and a number no other
+/// connection of the listener has had.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Connection {
+    /// The peer's address.
+    pub peer: SocketAddr,
+    /// This connection's number (from 1; 0 is the listener itself).
+    pub id: u64,
+}
+
+/// A listener that numbers its connections, so that the layer knows a connection from any
+/// later one with the same address and port.
+///
+/// ```no_run
+/// # use std::sync::Arc;
+/// # use sesame::http::server::{Connection, NegotiateLayer, NumberedListener};
+/// # async fn run(app: axum::Router) -> std::io::Result<()> {
+/// let listener = NumberedListener::new(tokio::net::TcpListener::bind("127.0.0.1:8080").await?);
+/// axum::serve(listener, app.into_make_service_with_connect_info::<Connection>()).await
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct NumberedListener<L> {
+    inner: L,
+    next: u64,
+}
+
+impl<L> NumberedListener<L> {
+    /// Numbers the connections `inner` accepts (a `TcpListener`, or a TLS listener whose
+    /// address is a `SocketAddr`).
+    pub fn new(inner: L) -> Self {
+        Self { inner, next: 0 }
+    }
+}
+
+impl<L: Listener<Addr = SocketAddr>> Listener for NumberedListener<L> {
+    type Io = L::Io;
+    type Addr = Connection;
+
+    async fn accept(&mut self) -> (Self::Io, Connection) {
+        let (io, peer) = self.inner.accept().await;
+        self.next += 1;
+        (
+            io,
+            Connection {
+                peer,
+                id: self.next,
+            },
+        )
+    }
+
+    fn local_addr(&self) -> std::io::Result<Connection> {
+        self.inner
+            .local_addr()
+            .map(|peer| Connection { peer, id: 0 })
+    }
+}
+
+impl<L: Listener<Addr = SocketAddr>> Connected<IncomingStream<'_, NumberedListener<L>>>
+    for Connection
+{
+    fn connect_info(stream: IncomingStream<'_, NumberedListener<L>>) -> Self {
+        *stream.remote_addr()
+    }
+}
+
+/// How a request's connection is known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Peer {
+    /// Numbered: this connection and no other.
+    Numbered(Connection),
+    /// Only the peer's address: perhaps a later connection.
+    Address(SocketAddr),
+}
+
 /// Connections with a handshake under way. Bounded: beyond [`MAX_CONNECTIONS`] entries the
 /// oldest half is forgotten (their clients start over). A handshake found by another
 /// connection from the same address cannot be completed by it: the next leg is checked
 /// against the first client's exchange (NTLM's proof and MIC).
 #[derive(Default)]
 struct Connections {
-    pending: HashMap<SocketAddr, (u64, Acceptor)>,
+    pending: HashMap<Peer, (u64, Acceptor)>,
+    /// Numbered connections an NTLM logon completed on, and who logged on.
+    authenticated: HashMap<Connection, (u64, Authenticated)>,
     counter: u64,
 }
 
@@ -52,11 +136,12 @@ pub const MAX_CONNECTIONS: usize = 10_000;
 
 impl Connections {
     fn trim(&mut self) {
-        if self.pending.len() <= MAX_CONNECTIONS {
+        if self.pending.len() + self.authenticated.len() <= MAX_CONNECTIONS {
             return;
         }
         let cut = self.counter.saturating_sub(MAX_CONNECTIONS as u64 / 2);
         self.pending.retain(|_, (n, _)| *n >= cut);
+        self.authenticated.retain(|_, (n, _)| *n >= cut);
     }
 }
 
@@ -122,13 +207,23 @@ enum Decision {
 }
 
 impl NegotiateLayer {
-    fn decide(&self, connection: Option<SocketAddr>, authorization: Option<&str>) -> Decision {
+    fn decide(&self, connection: Option<Peer>, authorization: Option<&str>) -> Decision {
         let Ok(mut connections) = self.connections.lock() else {
             return Decision::Challenge("Negotiate".into());
         };
         let Some(Negotiate::Token(token)) = authorization.map(parse) else {
+            // NTLM authenticated this connection (and only a numbered one is known for sure).
+            if let Some(Peer::Numbered(c)) = connection
+                && let Some((_, user)) = connections.authenticated.get(&c)
+            {
+                return Decision::Pass(user.clone(), None);
+            }
             return Decision::Challenge("Negotiate".into());
         };
+        if let Some(Peer::Numbered(c)) = connection {
+            // A new handshake replaces the connection's logon, whatever its outcome.
+            connections.authenticated.remove(&c);
+        }
         let mut acceptor = connection
             .and_then(|c| connections.pending.remove(&c))
             .map_or_else(|| self.server.accept(), |(_, a)| a);
@@ -155,6 +250,14 @@ impl NegotiateLayer {
                     user: n.peer.unwrap_or_default(),
                     mechanism: n.mechanism,
                 };
+                if let Some(Peer::Numbered(c)) = connection
+                    && n.mechanism == "ntlm"
+                {
+                    connections.counter += 1;
+                    let n = connections.counter;
+                    connections.authenticated.insert(c, (n, user.clone()));
+                    connections.trim();
+                }
                 Decision::Pass(user, t)
             }
         }
@@ -175,10 +278,15 @@ where
     }
 
     fn call(&mut self, mut request: Request<Body>) -> Self::Future {
-        let connection = request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0);
+        let extensions = request.extensions();
+        let connection = extensions
+            .get::<ConnectInfo<Connection>>()
+            .map(|c| Peer::Numbered(c.0))
+            .or_else(|| {
+                extensions
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|c| Peer::Address(c.0))
+            });
         let authorization = request
             .headers()
             .get(AUTHORIZATION)
