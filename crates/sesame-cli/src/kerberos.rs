@@ -339,68 +339,6 @@ pub fn kdestroy(args: &KdestroyArgs) -> Result<(), String> {
     }
 }
 
-/// The initiator of `sesame init --mech kerberos`, and the transport its KDC requests take.
-/// Writes new tickets back once the context is established.
-pub type AfterDone = Box<dyn FnOnce() -> Result<(), String>>;
-
-pub fn initiator(
-    args: &ContextArgs,
-) -> Result<(KerberosInitiator, KdcClient, Option<AfterDone>), String> {
-    let conf = conf()?;
-    let u2u = args.u2u;
-    let target_name = args.target.as_deref().ok_or("--target is required")?;
-    let target = target(target_name, &conf, u2u)?;
-    let allow_weak = args.kerberos.allow_weak;
-    let (credentials, ccache_name) = match (args.ccache.as_deref(), args.user.as_deref()) {
-        (Some(name), None) => {
-            let cache = Ccache::read(name).map_err(|e| e.to_string())?;
-            (
-                InitiatorCredentials::from_ccache(&cache, allow_weak),
-                Some(name.to_string()),
-            )
-        }
-        (None, Some(user)) => {
-            let client = principal(user, &conf)?;
-            let creds = if let Some(kt) = args.keytab.as_deref() {
-                InitiatorCredentials::with_keytab(client, &keytab(Some(kt))?, allow_weak)
-                    .map_err(|e| e.to_string())?
-            } else {
-                let pw =
-                    crate::password::read(&args.password, &format!("Password for {client}: "))?;
-                InitiatorCredentials::with_password(client, &pw)
-            };
-            (creds, None)
-        }
-        (None, None) => {
-            let name = ccache::default_name();
-            let cache = Ccache::read(&name).map_err(|e| e.to_string())?;
-            (
-                InitiatorCredentials::from_ccache(&cache, allow_weak),
-                Some(name),
-            )
-        }
-        (Some(_), Some(_)) => return Err("give --ccache or --user, not both".into()),
-    };
-    let mut config = InitiatorConfig::new(target);
-    let mut flags = context_flags(args.mutual, args.dce, args.delegate);
-    if args.u2u {
-        flags |= ContextFlags::USE_SESSION_KEY;
-    }
-    config.flags = flags;
-    config.enctypes = enctypes(&args.kerberos, &conf)?;
-    config.channel_bindings = crate::policy::bindings(args.channel_bindings.as_deref());
-    let transport = transport(&args.kdc, &conf, &credentials.client.realm)?;
-    let credentials = Arc::new(credentials);
-    let after = ccache_name.map(|name| store_tickets_later(Arc::clone(&credentials), name));
-    let ctx = KerberosInitiator::new(
-        credentials,
-        config,
-        clock(&args.kerberos),
-        Box::new(SystemRandom),
-    );
-    Ok((ctx, transport, after))
-}
-
 /// The context flags an initiator asks for: integrity, confidentiality, replay and sequence
 /// detection always; `--mutual`, `--dce` (which implies mutual) and `--delegate` on request.
 pub fn context_flags(mutual: bool, dce: bool, delegate: bool) -> ContextFlags {
@@ -472,18 +410,6 @@ pub fn acceptor_config(args: &ContextArgs, conf: &Krb5Conf) -> Result<AcceptorCo
         );
     }
     Ok(config)
-}
-
-/// Writes the tickets a context got back to the ccache it was loaded from, once done.
-pub fn store_tickets_later(credentials: Arc<InitiatorCredentials>, name: String) -> AfterDone {
-    Box::new(move || store_tickets(&credentials, &name))
-}
-
-fn store_tickets(credentials: &InitiatorCredentials, name: &str) -> Result<(), String> {
-    credentials
-        .store_new_tickets(name)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
 }
 
 /// Writes the credentials a Kerberos acceptor was delegated to the ccache `name` (as a

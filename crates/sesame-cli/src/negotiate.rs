@@ -8,7 +8,8 @@ use sesame_gss::{Random, SystemRandom};
 use sesame_kerberos::ccache::Ccache;
 use sesame_kerberos::gssapi::FileReplayCache;
 use sesame_negotiate::{
-    Acceptor, Client, FallbackPolicy, NegotiateInitiator, Packages, RandomSource, Server, UserName,
+    Acceptor, Client, FallbackPolicy, Mechanism, NegotiateInitiator, Packages, RandomSource,
+    Server, UserName,
 };
 use sesame_ntlm::FileUserStore;
 use sesame_spnego::{SpnegoAcceptor, SpnegoInitiator};
@@ -28,21 +29,44 @@ pub fn fallback(text: Option<&str>) -> Result<FallbackPolicy, String> {
     }
 }
 
-/// The Negotiate (or plain SPNEGO, without the fallback) initiator: the front door's
-/// `Client`, which does its KDC exchanges and writes new tickets back to the cache it used.
-pub fn initiator(args: &ContextArgs, with_fallback: bool) -> Result<Client, String> {
+/// The initiator of `init --mech MECH`, the front door's `Client` for all of them: Negotiate
+/// (with the fallback policy), SPNEGO (no fallback), raw Kerberos or raw NTLM. It does its KDC
+/// exchanges and writes new tickets back to the cache it used.
+pub fn initiator(args: &ContextArgs, mech: &str) -> Result<Client, String> {
     let conf = crate::kerberos::conf()?;
-    let policy = if with_fallback {
-        fallback(args.fallback.as_deref())?
-    } else {
-        FallbackPolicy::Never
+    let (mechanism, policy) = match mech {
+        "negotiate" => (Mechanism::Negotiate, fallback(args.fallback.as_deref())?),
+        "spnego" => (Mechanism::Negotiate, FallbackPolicy::Never),
+        "kerberos" => (Mechanism::Kerberos, FallbackPolicy::Never),
+        "ntlm" => (Mechanism::Ntlm, FallbackPolicy::Never),
+        other => {
+            return Err(format!(
+                "--mech takes negotiate, spnego, kerberos or ntlm, not {other}"
+            ));
+        }
     };
-    let target = args.target.as_deref().ok_or("--target is required")?;
+    let target = match args.target.as_deref() {
+        Some(t) => t,
+        // Raw NTLM may name no target.
+        None if mechanism == Mechanism::Ntlm => "",
+        None => return Err("--target is required".into()),
+    };
+    // User-to-user names the other user (`user2@REALM`); the front door takes it as the host
+    // of a host-based name.
+    let target = if args.u2u && !target.contains('/') {
+        format!("host/{target}")
+    } else {
+        target.to_string()
+    };
     let mut packages = args.packages.clone().unwrap_or_default();
     if args.u2u {
         packages.push_str(",u2u");
     }
-    let mut client = Client::new(target)
+    if mechanism == Mechanism::Ntlm && args.user.is_none() {
+        return Err("--user is required".into());
+    }
+    let mut client = Client::new(&target)
+        .mechanism(mechanism)
         .packages(&packages)
         .fallback(policy)
         .flags(crate::kerberos::context_flags(
@@ -51,16 +75,27 @@ pub fn initiator(args: &ContextArgs, with_fallback: bool) -> Result<Client, Stri
             args.delegate,
         ))
         .allow_weak(args.kerberos.allow_weak)
-        .ntlm_minimum(crate::policy::ntlm_minimum(args)?);
+        .ntlm_minimum(crate::policy::ntlm_minimum(args)?)
+        .ntlmv1(args.ntlmv1)
+        .workstation(&crate::tokens::hostname());
     let default_realm = conf.default_realm().map(str::to_string);
     // The realm whose KDC the transport must know (for --kdc and friends).
     let realm = match (&args.user, &args.ccache) {
         (Some(user), _) => {
             let name =
                 UserName::parse(user, default_realm.as_deref()).map_err(|e| e.to_string())?;
-            let password =
-                crate::password::read(&args.password, &format!("Password for {name}: "))?;
-            client = client.with_password(user, &password);
+            client = match (args.nt_hash.as_deref(), args.keytab.as_deref()) {
+                (Some(hex), _) => client.with_nt_hash(
+                    user,
+                    crate::tokens::parse_nt_hash(hex).ok_or("--nt-hash takes 32 hex digits")?,
+                ),
+                (None, Some(keytab)) => client.with_keytab(keytab, Some(user)),
+                (None, None) => {
+                    let password =
+                        crate::password::read(&args.password, &format!("Password for {name}: "))?;
+                    client.with_password(user, &password)
+                }
+            };
             name.kerberos(default_realm.as_deref())
                 .ok()
                 .map(|p| p.realm)
@@ -156,10 +191,12 @@ pub fn describe(ctx: &dyn std::any::Any) -> Option<(String, Option<String>)> {
     };
     if let Some(c) = ctx.downcast_ref::<Client>() {
         let n = c.negotiated()?;
-        return Some((
-            format!("spnego/{}", n.mechanism),
-            n.fallback.map(|f| f.to_string()),
-        ));
+        // Raw mechanisms have no Negotiate context underneath.
+        let name = match c.context() {
+            Some(_) => format!("spnego/{}", n.mechanism),
+            None => n.mechanism.to_string(),
+        };
+        return Some((name, n.fallback.map(|f| f.to_string())));
     }
     if let Some(n) = ctx.downcast_ref::<NegotiateInitiator>() {
         return Some((

@@ -14,12 +14,8 @@ use sesame_gss::{
     BindingsRefusal, Input, MajorStatus, MessageProtection, SecurityContext, Step, SystemRandom,
 };
 use sesame_kerberos::KerberosError;
-use sesame_kerberos::transport::{KdcTransport, step_with_kdc};
-use sesame_ntlm::{
-    ClientConfig, Credentials, FileUserStore, NtlmClient, NtlmError, NtlmServer, ServerConfig,
-};
+use sesame_ntlm::{FileUserStore, NtlmError, NtlmServer, ServerConfig};
 use sesame_spnego::SpnegoError;
-use zeroize::Zeroizing;
 
 use crate::cli::ContextArgs;
 use crate::policy;
@@ -135,12 +131,10 @@ fn major_kind(m: MajorStatus) -> &'static str {
     }
 }
 
-/// A context, the transport for its KDC requests (Kerberos), and what to do once it is
-/// established (store new tickets in the ccache).
+/// A context (an initiator does its KDC exchanges inside its steps), and where to write the
+/// credentials a Kerberos acceptor is delegated.
 struct Session {
     ctx: Box<dyn Context>,
-    kdc: Option<Box<dyn KdcTransport>>,
-    after: Option<crate::kerberos::AfterDone>,
     delegated_ccache: Option<String>,
 }
 
@@ -148,8 +142,6 @@ impl Session {
     fn plain(ctx: Box<dyn Context>) -> Self {
         Self {
             ctx,
-            kdc: None,
-            after: None,
             delegated_ccache: None,
         }
     }
@@ -158,62 +150,8 @@ impl Session {
 pub fn init(args: &ContextArgs) -> Result<(), String> {
     run_protocol(
         || {
-            let mech = args.mech.as_str();
-            if let "negotiate" | "spnego" = mech {
-                let client =
-                    crate::negotiate::initiator(args, mech == "negotiate").map_err(usage)?;
-                return Ok(Session::plain(Box::new(client)));
-            }
-            if mech == "kerberos" {
-                let (ctx, kdc, after) = crate::kerberos::initiator(args).map_err(usage)?;
-                return Ok(Session {
-                    ctx: Box::new(ctx),
-                    kdc: Some(Box::new(kdc)),
-                    after,
-                    delegated_ccache: None,
-                });
-            }
-            let user = args
-                .user
-                .as_deref()
-                .ok_or_else(|| usage("--user is required"))?;
-            // user@REALM without --domain: the realm's first label is the NTLM domain.
-            let (user, domain) = match (args.domain.as_deref(), user.split_once('@')) {
-                (Some(d), _) => (user.to_string(), d.to_string()),
-                (None, Some((u, realm))) => (
-                    u.to_string(),
-                    realm.split('.').next().unwrap_or(realm).to_string(),
-                ),
-                (None, None) => (user.to_string(), String::new()),
-            };
-            let credentials = match args.nt_hash.as_deref() {
-                Some(hex) => Credentials::NtHash(Zeroizing::new(
-                    parse_nt_hash(hex).ok_or_else(|| usage("--nt-hash takes 32 hex digits"))?,
-                )),
-                None => Credentials::Password(
-                    crate::password::read(
-                        &args.password,
-                        &format!("Password for {domain}\\{user}: "),
-                    )
-                    .map_err(usage)?,
-                ),
-            };
-            let config = ClientConfig {
-                user,
-                domain,
-                credentials,
-                workstation: hostname(),
-                target: args.target.clone(),
-                channel_bindings: policy::bindings(args.channel_bindings.as_deref()),
-                confidentiality: true,
-                ntlmv1: args.ntlmv1,
-                minimum: policy::ntlm_minimum(args).map_err(usage)?,
-            };
-            Ok(Session::plain(Box::new(NtlmClient::new(
-                config,
-                crate::kerberos::clock(&args.kerberos),
-                Box::new(SystemRandom),
-            ))))
+            let client = crate::negotiate::initiator(args, args.mech.as_str()).map_err(usage)?;
+            Ok(Session::plain(Box::new(client)))
         },
         true,
     )
@@ -262,7 +200,7 @@ pub fn ntlm_server_config(args: &ContextArgs) -> Result<ServerConfig, String> {
     })
 }
 
-fn parse_nt_hash(hex: &str) -> Option<[u8; 16]> {
+pub fn parse_nt_hash(hex: &str) -> Option<[u8; 16]> {
     if hex.len() != 32 {
         return None;
     }
@@ -273,7 +211,7 @@ fn parse_nt_hash(hex: &str) -> Option<[u8; 16]> {
     Some(out)
 }
 
-fn hostname() -> String {
+pub fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname")
         .map(|h| h.trim().to_uppercase())
         .unwrap_or_default()
@@ -341,10 +279,7 @@ fn converse(session: &mut Session, initiator: bool, out: &mut impl Write) -> Res
             None => Input::Start,
             Some(t) => Input::Token(t),
         };
-        let step = match &session.kdc {
-            Some(kdc) => step_with_kdc(ctx, first, kdc.as_ref())?,
-            None => ctx.step(first)?,
-        };
+        let step = ctx.step(first)?;
         match step {
             Step::Continue(token) => say(out, &format!("token {}", b64().encode(token)))?,
             Step::Complete(token) => {
@@ -370,12 +305,6 @@ fn converse(session: &mut Session, initiator: bool, out: &mut impl Write) -> Res
                 }
                 if let Some(name) = session.delegated_ccache.take() {
                     crate::kerberos::store_delegated(ctx.as_any(), &name).map_err(|e| Failure {
-                        kind: "ccache".into(),
-                        message: e,
-                    })?;
-                }
-                if let Some(after) = session.after.take() {
-                    after().map_err(|e| Failure {
                         kind: "ccache".into(),
                         message: e,
                     })?;

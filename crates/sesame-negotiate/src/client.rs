@@ -16,11 +16,12 @@ use sesame_gss::{
 use sesame_kerberos::ccache::{self, Ccache};
 use sesame_kerberos::crypto::Enctype;
 use sesame_kerberos::gssapi::InitiatorCredentials;
+use sesame_kerberos::gssapi::KerberosInitiator;
 use sesame_kerberos::keytab::Keytab;
 use sesame_kerberos::krb5_conf::Krb5Conf;
 use sesame_kerberos::principal::Principal;
 use sesame_kerberos::transport::{KdcClient, KdcTransport, step_with_kdc};
-use sesame_ntlm::{ClientConfig, ClientCredentials, Credentials};
+use sesame_ntlm::{ClientConfig, ClientCredentials, Credentials, NtlmClient};
 use zeroize::Zeroizing;
 
 use crate::{
@@ -71,6 +72,57 @@ enum Source {
     Keytab(PathBuf, Option<String>),
 }
 
+/// The target error of `Client::new("")`: raw NTLM takes it as "no target name".
+const NO_TARGET: &str = "no target given";
+
+/// What the client speaks on the wire.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Mechanism {
+    /// SPNEGO (RFC 4178) over Kerberos and NTLM as the packages and the fallback policy
+    /// allow: HTTP Negotiate, SMB, RDP, WinRM.
+    #[default]
+    Negotiate,
+    /// Kerberos V5 GSS-API tokens alone (RFC 4121), as SASL GSSAPI (LDAP binds) and other
+    /// Kerberos-only protocols carry them; user-to-user with the package `u2u`.
+    Kerberos,
+    /// NTLM messages alone (MS-NLMP), as HTTP's `NTLM` scheme and SASL NTLM carry them.
+    Ntlm,
+}
+
+/// The context a client drives.
+enum Inner {
+    Negotiate(Box<NegotiateInitiator>),
+    Kerberos(Box<KerberosInitiator>),
+    Ntlm(Box<NtlmClient>),
+}
+
+impl Inner {
+    fn context(&self) -> &dyn SecurityContext {
+        match self {
+            Self::Negotiate(c) => c.as_ref(),
+            Self::Kerberos(c) => c.as_ref(),
+            Self::Ntlm(c) => c.as_ref(),
+        }
+    }
+
+    fn context_mut(&mut self) -> &mut (dyn SecurityContext + Send) {
+        match self {
+            Self::Negotiate(c) => c.as_mut(),
+            Self::Kerberos(c) => c.as_mut(),
+            Self::Ntlm(c) => c.as_mut(),
+        }
+    }
+
+    fn protection(&mut self) -> &mut dyn MessageProtection {
+        match self {
+            Self::Negotiate(c) => c.as_mut(),
+            Self::Kerberos(c) => c.as_mut(),
+            Self::Ntlm(c) => c.as_mut(),
+        }
+    }
+}
+
 /// A Negotiate client for one target: one handshake.
 ///
 /// ```no_run
@@ -104,7 +156,10 @@ pub struct Client {
     async_transport: Option<Arc<dyn sesame_kerberos::transport::AsyncKdcTransport>>,
     clock: Arc<dyn Clock>,
     random: RandomSource,
-    context: Option<NegotiateInitiator>,
+    mechanism: Mechanism,
+    ntlmv1: bool,
+    workstation: Option<String>,
+    context: Option<Inner>,
     /// The ccache the Kerberos tickets came from, written back with new ones when done.
     write_back: Option<(String, Arc<InitiatorCredentials>)>,
 }
@@ -112,10 +167,15 @@ pub struct Client {
 impl Client {
     /// A client for `target`: an SPN (`HTTP/web.example.com`, `HTTP/web@REALM`, or GSS's
     /// `HTTP@web`), with the default credentials, mutual authentication, Kerberos then NTLM as
-    /// [`FallbackPolicy::Allowlist`] allows.
+    /// [`FallbackPolicy::Allowlist`] allows. For raw NTLM ([`Mechanism::Ntlm`]) the target may
+    /// be empty: no target name is sent, as with SSPI's NULL target.
     pub fn new(target: &str) -> Self {
         Self {
-            target: Spn::parse(target).map_err(|e| e.to_string()),
+            target: if target.is_empty() {
+                Err(NO_TARGET.into())
+            } else {
+                Spn::parse(target).map_err(|e| e.to_string())
+            },
             source: Source::Default,
             domain: None,
             packages: Ok(Packages::default()),
@@ -135,6 +195,9 @@ impl Client {
             async_transport: None,
             clock: Arc::new(SystemClock),
             random: Arc::new(|| Box::new(SystemRandom)),
+            mechanism: Mechanism::Negotiate,
+            ntlmv1: false,
+            workstation: None,
             context: None,
             write_back: None,
         }
@@ -209,6 +272,30 @@ impl Client {
         self
     }
 
+    /// What to speak: [`Mechanism::Negotiate`] (the default), or raw Kerberos or raw NTLM
+    /// tokens for protocols that carry one mechanism alone (SASL GSSAPI, HTTP `NTLM`).
+    #[must_use]
+    pub fn mechanism(mut self, mechanism: Mechanism) -> Self {
+        self.mechanism = mechanism;
+        self
+    }
+
+    /// Answers with NTLMv1 (and LM) responses, for servers that know nothing newer (opt-in;
+    /// an acceptor refuses them by default, and they are weak).
+    #[must_use]
+    pub fn ntlmv1(mut self, ntlmv1: bool) -> Self {
+        self.ntlmv1 = ntlmv1;
+        self
+    }
+
+    /// The machine name NTLM's AUTHENTICATE carries, as Windows sends its computer name
+    /// (default: none).
+    #[must_use]
+    pub fn workstation(mut self, name: &str) -> Self {
+        self.workstation = Some(name.to_string());
+        self
+    }
+
     /// Whether channel bindings were given (an HTTPS integration binds to the connection's
     /// certificate only when the caller did not choose).
     pub fn has_channel_bindings(&self) -> bool {
@@ -280,6 +367,7 @@ impl Client {
             .context
             .as_mut()
             .ok_or_else(|| Error::bare(MajorStatus::NoContext))?;
+        let ctx = ctx.context_mut();
         let input = token.map_or(Input::Start, Input::Token);
         let step = match &transport {
             Some(t) => step_with_kdc(ctx, input, t.as_ref())?,
@@ -305,7 +393,7 @@ impl Client {
             .as_mut()
             .ok_or_else(|| Error::bare(MajorStatus::NoContext))?;
         let input = token.map_or(Input::Start, Input::Token);
-        let step = step_with_kdc_async(ctx, input, transport.as_ref()).await?;
+        let step = step_with_kdc_async(ctx.context_mut(), input, transport.as_ref()).await?;
         self.finish(step)
     }
 
@@ -335,34 +423,66 @@ impl Client {
     pub fn is_complete(&self) -> bool {
         self.context
             .as_ref()
-            .is_some_and(SecurityContext::is_established)
+            .is_some_and(|c| c.context().is_established())
     }
 
     /// What was negotiated, once complete.
     pub fn negotiated(&self) -> Option<Negotiated> {
-        let ctx = self.context.as_ref().filter(|c| c.is_established())?;
+        let inner = self.context.as_ref()?;
+        let ctx = inner.context();
+        if !ctx.is_established() {
+            return None;
+        }
+        let (mechanism, fallback) = match inner {
+            Inner::Negotiate(n) => (n.mechanism_name(), n.fallback().cloned()),
+            Inner::Kerberos(_) | Inner::Ntlm(_) => (
+                sesame_asn1::oid::mech_name(ctx.mechanism()).unwrap_or("unknown"),
+                None,
+            ),
+        };
         Some(Negotiated {
-            mechanism: ctx.mechanism_name(),
-            fallback: ctx.fallback().cloned(),
+            mechanism,
+            fallback,
             key: ctx.key_info(),
             flags: ctx.flags(),
             peer: ctx.peer_name().map(|p| p.0.clone()),
         })
     }
 
-    /// The context underneath (for what the front door does not show).
+    /// The Negotiate context underneath (for what the front door does not show); `None`
+    /// before the first step and for the raw mechanisms.
     pub fn context(&self) -> Option<&NegotiateInitiator> {
-        self.context.as_ref()
+        match self.context.as_ref()? {
+            Inner::Negotiate(n) => Some(n.as_ref()),
+            _ => None,
+        }
     }
 
-    fn build(&mut self) -> Result<NegotiateInitiator, Error> {
-        let target = self.target.clone().map_err(SetupError::Target)?;
-        let packages = self.packages.clone().map_err(SetupError::Packages)?;
+    fn build(&mut self) -> Result<Inner, Error> {
         let conf = match self.conf.take() {
             Some(c) => c,
             None => Krb5Conf::from_env().map_err(|e| SetupError::Config(e.to_string()))?,
         };
         let default_realm = conf.default_realm().map(str::to_string);
+        if self.mechanism == Mechanism::Ntlm {
+            // Raw NTLM may name no target (SSPI's NULL target name): no MsvAvTargetName.
+            if let Err(e) = &self.target
+                && e != NO_TARGET
+            {
+                return Err(SetupError::Target(e.clone()).into());
+            }
+            let identity = self.identity(&conf, default_realm.as_deref())?;
+            let credentials = identity.ntlm.ok_or_else(|| {
+                SetupError::NoCredentials("NTLM needs a user with a password or an NT hash".into())
+            })?;
+            return Ok(Inner::Ntlm(Box::new(NtlmClient::with_credentials(
+                credentials,
+                self.clock.clone(),
+                (self.random)(),
+            ))));
+        }
+        let target = self.target.clone().map_err(SetupError::Target)?;
+        let packages = self.packages.clone().map_err(SetupError::Packages)?;
         let identity = self.identity(&conf, default_realm.as_deref())?;
         let realm = target
             .realm
@@ -392,7 +512,30 @@ impl Client {
             channel_bindings: self.channel_bindings.clone(),
             enctypes,
         };
-        NegotiateInitiator::new(config, identity, self.clock.clone(), self.random.clone())
+        match self.mechanism {
+            Mechanism::Negotiate => Ok(Inner::Negotiate(Box::new(NegotiateInitiator::new(
+                config,
+                identity,
+                self.clock.clone(),
+                self.random.clone(),
+            )?))),
+            Mechanism::Kerberos => {
+                let credentials = identity.kerberos.ok_or_else(|| {
+                    SetupError::NoCredentials(
+                        "no Kerberos credentials (an NT hash is for NTLM only)".into(),
+                    )
+                })?;
+                Ok(Inner::Kerberos(Box::new(
+                    crate::initiator::kerberos_initiator(
+                        &config,
+                        credentials,
+                        self.clock.clone(),
+                        (self.random)(),
+                    )?,
+                )))
+            }
+            Mechanism::Ntlm => Err(Error::bare(MajorStatus::Failure)),
+        }
     }
 
     /// The identity of the source, in both mechanisms' forms.
@@ -407,6 +550,10 @@ impl Client {
             config.channel_bindings.clone_from(&self.channel_bindings);
             if let Some(m) = self.ntlm_minimum {
                 config.minimum = m;
+            }
+            config.ntlmv1 = self.ntlmv1;
+            if let Some(w) = &self.workstation {
+                config.workstation.clone_from(w);
             }
             Arc::new(ClientCredentials::new(config))
         };
@@ -541,10 +688,11 @@ impl MessageProtection for Client {
 }
 
 impl Client {
-    fn established(&mut self) -> Result<&mut NegotiateInitiator, Error> {
+    fn established(&mut self) -> Result<&mut dyn MessageProtection, Error> {
         self.context
             .as_mut()
-            .filter(|c| c.is_established())
+            .filter(|c| c.context().is_established())
+            .map(Inner::protection)
             .ok_or_else(|| Error::bare(MajorStatus::NoContext))
     }
 }
@@ -572,18 +720,26 @@ impl SecurityContext for Client {
     fn flags(&self) -> ContextFlags {
         self.context
             .as_ref()
-            .map_or(self.flags, SecurityContext::flags)
+            .map_or(self.flags, |c| c.context().flags())
     }
 
+    /// SPNEGO's for Negotiate; the mechanism's own for the raw ones.
     fn mechanism(&self) -> &'static [u32] {
-        &[1, 3, 6, 1, 5, 5, 2]
+        match &self.context {
+            Some(c @ (Inner::Kerberos(_) | Inner::Ntlm(_))) => c.context().mechanism(),
+            _ => match self.mechanism {
+                Mechanism::Kerberos => &[1, 2, 840, 113_554, 1, 2, 2],
+                Mechanism::Ntlm => &[1, 3, 6, 1, 4, 1, 311, 2, 2, 10],
+                Mechanism::Negotiate => &[1, 3, 6, 1, 5, 5, 2],
+            },
+        }
     }
 
     fn peer_name(&self) -> Option<&sesame_gss::PeerName> {
-        self.context.as_ref().and_then(SecurityContext::peer_name)
+        self.context.as_ref().and_then(|c| c.context().peer_name())
     }
 
     fn key_info(&self) -> Option<sesame_gss::KeyInfo> {
-        self.context.as_ref().and_then(SecurityContext::key_info)
+        self.context.as_ref().and_then(|c| c.context().key_info())
     }
 }

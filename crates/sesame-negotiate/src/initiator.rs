@@ -50,6 +50,34 @@ pub struct NegotiateConfig {
     pub enctypes: Option<Vec<sesame_kerberos::crypto::Enctype>>,
 }
 
+/// The Kerberos initiator `config` asks for: the target's service principal in the realm
+/// (or, for user-to-user, the other user), the flags, bindings and enctypes. Negotiate offers
+/// it inside SPNEGO; the front door's raw Kerberos client uses it alone.
+pub(crate) fn kerberos_initiator(
+    config: &NegotiateConfig,
+    credentials: Arc<sesame_kerberos::gssapi::InitiatorCredentials>,
+    clock: Arc<dyn Clock>,
+    random: Box<dyn sesame_gss::Random>,
+) -> Result<KerberosInitiator, sesame_gss::Error> {
+    let u2u = config.packages.user_to_user;
+    let target = if u2u {
+        Principal::parse(&config.target.host, Some(&config.realm))
+            .map_err(|e| sesame_gss::Error::new(sesame_gss::MajorStatus::BadName, e))?
+    } else {
+        Principal::service(&config.target.service, &config.target.host, &config.realm)
+    };
+    let mut kc = InitiatorConfig::new(target);
+    kc.flags = config.flags;
+    if u2u {
+        kc.flags |= ContextFlags::USE_SESSION_KEY;
+    }
+    kc.channel_bindings.clone_from(&config.channel_bindings);
+    if let Some(enctypes) = &config.enctypes {
+        kc.enctypes.clone_from(enctypes);
+    }
+    Ok(KerberosInitiator::new(credentials, kc, clock, random))
+}
+
 /// The Negotiate initiator.
 pub struct NegotiateInitiator {
     spnego: SpnegoInitiator,
@@ -103,28 +131,12 @@ impl NegotiateInitiator {
         let mut mechs = Vec::new();
         if with_kerberos && let Some(creds) = &self.identity.kerberos {
             let u2u = self.config.packages.user_to_user;
-            let target = if u2u {
-                Principal::parse(&self.config.target.host, Some(&self.config.realm))
-                    .map_err(|e| sesame_gss::Error::new(sesame_gss::MajorStatus::BadName, e))?
-            } else {
-                Principal::service(
-                    &self.config.target.service,
-                    &self.config.target.host,
-                    &self.config.realm,
-                )
-            };
-            let mut kc = InitiatorConfig::new(target);
-            kc.flags = self.config.flags;
-            if u2u {
-                kc.flags |= ContextFlags::USE_SESSION_KEY;
-            }
-            kc.channel_bindings
-                .clone_from(&self.config.channel_bindings);
-            if let Some(enctypes) = &self.config.enctypes {
-                kc.enctypes.clone_from(enctypes);
-            }
-            let ctx =
-                KerberosInitiator::new(creds.clone(), kc, self.clock.clone(), (self.random)());
+            let ctx = kerberos_initiator(
+                &self.config,
+                creds.clone(),
+                self.clock.clone(),
+                (self.random)(),
+            )?;
             let oids: Vec<ObjectIdentifier> = if u2u {
                 vec![oid::KERBEROS_U2U.to_owned()]
             } else {

@@ -16,7 +16,7 @@ mod progress;
 mod server;
 mod user_name;
 
-pub use client::{Client, SetupError};
+pub use client::{Client, Mechanism, SetupError};
 pub use initiator::{
     AcceptorSetup, Identity, NegotiateConfig, NegotiateInitiator, RandomSource, negotiate_acceptor,
 };

@@ -126,6 +126,55 @@ fn the_enctypes_chosen_are_the_session_keys() {
     );
 }
 
+/// The raw mechanisms: Kerberos GSS tokens and NTLM messages without SPNEGO around them (SASL
+/// GSSAPI, HTTP `NTLM`), which the server's acceptor takes as they come.
+#[test]
+fn raw_kerberos_and_raw_ntlm_clients() {
+    use sesame_negotiate::Mechanism;
+    let w = world();
+    let mut c = client(&w, "user1").mechanism(Mechanism::Kerberos);
+    let first = c.step(None).unwrap().token().unwrap().to_vec();
+    // RFC 2743 framing with the krb5 OID: 60 len 06 09 2a 86 48 86 f7 12 01 02 02.
+    assert_eq!(first[0], 0x60);
+    assert!(
+        first
+            .windows(11)
+            .any(|x| x == [6, 9, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 1, 2, 2])
+    );
+    let mut c = client(&w, "user1").mechanism(Mechanism::Kerberos);
+    let acceptor = handshake(&mut c, &w);
+    assert_eq!(c.negotiated().unwrap().mechanism, "kerberos");
+    assert_eq!(
+        acceptor.negotiated().unwrap().peer.as_deref(),
+        Some("user1@EXAMPLE.TEST")
+    );
+
+    let mut c = client(&w, "EXAMPLE\\user1").mechanism(Mechanism::Ntlm);
+    assert!(
+        c.step(None)
+            .unwrap()
+            .token()
+            .unwrap()
+            .starts_with(b"NTLMSSP\0")
+    );
+    let mut c = client(&w, "EXAMPLE\\user1").mechanism(Mechanism::Ntlm);
+    let acceptor = handshake(&mut c, &w);
+    assert_eq!(c.negotiated().unwrap().mechanism, "ntlm");
+    assert_eq!(
+        acceptor.negotiated().unwrap().peer.as_deref(),
+        Some("EXAMPLE\\user1")
+    );
+
+    // An NT hash is no Kerberos credential.
+    let e = Client::new("HTTP/localhost")
+        .with_nt_hash("EXAMPLE\\user1", [0; 16])
+        .mechanism(Mechanism::Kerberos)
+        .krb5_conf(conf())
+        .step(None)
+        .unwrap_err();
+    assert_eq!(e.major(), sesame_gss::MajorStatus::NoCred, "{e}");
+}
+
 #[test]
 fn the_same_name_falls_back_to_ntlm_with_the_kdc_down() {
     let w = world();
