@@ -208,7 +208,7 @@ fn authenticate(
     get: Get<'_>,
     drain: &dyn Fn(&mut Response),
 ) -> Result<Response, String> {
-    let fail = |e: sesame_gss::Error| crate::tokens::failure_text(&e);
+    let fail = |e: sesame_gss::Error| crate::kinds::failure_text(&e);
     let mut progress = client.step(None).map_err(fail)?;
     let resp = loop {
         let Some(token) = progress.token().map(<[u8]>::to_vec) else {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use sesame_gss::{Clock, ContextFlags, SystemRandom};
 use sesame_kerberos::KerberosError;
 use sesame_kerberos::ccache::{self, Ccache};
-use sesame_kerberos::crypto::{CryptoError, Enctype};
+use sesame_kerberos::crypto::Enctype;
 use sesame_kerberos::exchange::{AsExchange, AsOptions, ClientSecret, KdcStep};
 use sesame_kerberos::gssapi::{
     AcceptorConfig, AcceptorCredentials, InitiatorConfig, InitiatorCredentials, KerberosAcceptor,
@@ -20,69 +20,13 @@ use sesame_kerberos::keytab::Keytab;
 use sesame_kerberos::krb5_conf::Krb5Conf;
 use sesame_kerberos::principal::Principal;
 use sesame_kerberos::transport::{
-    DnsDiscovery, KdcClient, KdcFailure, KdcTransport, ProxyClient, ProxyConfig, SrvRecord,
-    TlsProblem, TransportError,
+    DnsDiscovery, KdcClient, KdcTransport, ProxyClient, ProxyConfig, SrvRecord, TransportError,
 };
 use zeroize::Zeroizing;
 
 use crate::cli::{
     ContextArgs, KdcArgs, KdestroyArgs, KerberosArgs, KinitArgs, KvnoArgs, LocateArgs,
 };
-
-/// The facts of a Kerberos failure as a short kind for `error` lines: the KRB-ERROR name in
-/// lower case (`kdc-err-preauth-failed`), or the transport fact (`no-kdc`, `kdc-unreachable`).
-pub fn error_kind(e: &KerberosError) -> String {
-    match e {
-        KerberosError::Transport(t) => transport_kind(t).into(),
-        KerberosError::ChannelBindings(r) => crate::tokens::bindings_kind(*r).into(),
-        KerberosError::MutualAuthFailed(_) => "mutual-auth-failed".into(),
-        KerberosError::ReplayCache(_) => "replay-cache-unavailable".into(),
-        KerberosError::ReplyMismatch { .. } => "kdc-reply-mismatch".into(),
-        KerberosError::NoCredentials(_) | KerberosError::Ccache(_) | KerberosError::Keytab(_) => {
-            "no-credentials".into()
-        }
-        KerberosError::Sequence(_) => "sequence".into(),
-        KerberosError::ReplyKeyMismatch => "wrong-password".into(),
-        KerberosError::Crypto(
-            CryptoError::WeakEnctypeRefused(_) | CryptoError::UnsupportedEnctype(_),
-        )
-        | KerberosError::NoPreauthMethod { .. } => "enctype-refused".into(),
-        KerberosError::Crypto(_) => "bad-mic".into(),
-        KerberosError::Decode { .. } | KerberosError::Protocol(_) => "defective-token".into(),
-        other => match other.krb_error_code() {
-            Some(code) => {
-                let name = sesame_kerberos::error::error_name(code);
-                if name.is_empty() {
-                    format!("krb-error-{code}")
-                } else {
-                    name.to_lowercase().replace('_', "-")
-                }
-            }
-            None => "failure".into(),
-        },
-    }
-}
-
-/// The kind of a transport failure, from the first KDC's fact when there is one.
-fn transport_kind(e: &TransportError) -> &'static str {
-    match e {
-        TransportError::NoKdc { .. } => "no-kdc",
-        TransportError::Discovery { .. } => "dns-failed",
-        TransportError::AllFailed { attempts, .. } => match attempts.first().map(|a| &a.failure) {
-            Some(KdcFailure::Tls(TlsProblem::UntrustedIssuer)) => "kdc-proxy-untrusted-certificate",
-            Some(KdcFailure::Tls(TlsProblem::Expired)) => "kdc-proxy-expired-certificate",
-            Some(KdcFailure::Tls(TlsProblem::WrongHostName)) => "kdc-proxy-wrong-host-certificate",
-            Some(KdcFailure::Tls(TlsProblem::CaUsedAsEndEntity)) => {
-                "kdc-proxy-ca-as-server-certificate"
-            }
-            Some(KdcFailure::Tls(_)) => "kdc-proxy-tls",
-            Some(KdcFailure::HttpStatus { .. }) => "kdc-proxy-http-error",
-            Some(KdcFailure::NotKdcProxyMessage(_)) => "kdc-proxy-bad-answer",
-            _ => "kdc-unreachable",
-        },
-        _ => "kdc-unreachable",
-    }
-}
 
 /// The krb5.conf MIT would read (an absent file is an empty configuration).
 pub fn conf() -> Result<Krb5Conf, String> {
@@ -253,7 +197,7 @@ pub fn kinit(args: &KinitArgs) -> Result<(), String> {
     let clock = clock(&args.kerberos);
     let transport = transport(&args.kdc, &conf, &client.realm)?;
     let mut rng = SystemRandom;
-    let fail = |e: KerberosError| format!("{}: {e}", error_kind(&e));
+    let fail = |e: KerberosError| format!("{}: {e}", crate::kinds::kerberos_kind(&e));
     let (mut exchange, mut request) =
         AsExchange::start(client.clone(), secret, options, clock.as_ref(), &mut rng)
             .map_err(fail)?;
@@ -290,7 +234,7 @@ pub fn kvno(args: &KvnoArgs) -> Result<(), String> {
     ));
     let transport = transport(&args.kdc, &conf, &credentials.client.realm)?;
     let fail = |e: sesame_gss::Error| match e.mech_error::<KerberosError>() {
-        Some(k) => format!("{}: {e}", error_kind(k)),
+        Some(k) => format!("{}: {e}", crate::kinds::kerberos_kind(k)),
         None => e.to_string(),
     };
     for service in &args.services {
@@ -434,7 +378,7 @@ pub fn locate(args: &LocateArgs) -> Result<(), String> {
     let realm = &args.realm;
     let conf = conf()?;
     let client = transport(&args.kdc, &conf, realm)?;
-    let fail = |e: TransportError| format!("{}: {e}", transport_kind(&e));
+    let fail = |e: TransportError| format!("{}: {e}", crate::kinds::transport_kind(&e));
     for kdc in client.locate(realm).map_err(fail)? {
         println!("kdc {kdc}");
     }

@@ -9,6 +9,7 @@ mod cli;
 mod decode;
 mod http;
 mod kerberos;
+mod kinds;
 mod klist;
 mod ktadd;
 mod negotiate;

@@ -77,7 +77,7 @@ pub fn initiator(args: &ContextArgs, mech: &str) -> Result<Client, String> {
         .allow_weak(args.kerberos.allow_weak)
         .ntlm_minimum(crate::policy::ntlm_minimum(args)?)
         .ntlmv1(args.ntlmv1)
-        .workstation(&crate::tokens::hostname());
+        .workstation(&crate::policy::hostname());
     let default_realm = conf.default_realm().map(str::to_string);
     // The realm whose KDC the transport must know (for --kdc and friends).
     let realm = match (&args.user, &args.ccache) {
@@ -87,7 +87,7 @@ pub fn initiator(args: &ContextArgs, mech: &str) -> Result<Client, String> {
             client = match (args.nt_hash.as_deref(), args.keytab.as_deref()) {
                 (Some(hex), _) => client.with_nt_hash(
                     user,
-                    crate::tokens::parse_nt_hash(hex).ok_or("--nt-hash takes 32 hex digits")?,
+                    crate::policy::parse_nt_hash(hex).ok_or("--nt-hash takes 32 hex digits")?,
                 ),
                 (None, Some(keytab)) => client.with_keytab(keytab, Some(user)),
                 (None, None) => {

@@ -90,3 +90,22 @@ pub fn ntlm_minimum(args: &ContextArgs) -> Result<NegotiateFlags, String> {
     }
     Ok(flags)
 }
+
+/// `--nt-hash`: 32 hex digits.
+pub fn parse_nt_hash(hex: &str) -> Option<[u8; 16]> {
+    if hex.len() != 32 {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// The machine name NTLM sends as the workstation.
+pub fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_uppercase())
+        .unwrap_or_default()
+}

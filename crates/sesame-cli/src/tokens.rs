@@ -10,12 +10,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use base64::Engine as _;
-use sesame_gss::{
-    BindingsRefusal, Input, MajorStatus, MessageProtection, SecurityContext, Step, SystemRandom,
-};
-use sesame_kerberos::KerberosError;
-use sesame_ntlm::{FileUserStore, NtlmError, NtlmServer, ServerConfig};
-use sesame_spnego::SpnegoError;
+use sesame_gss::{Input, MessageProtection, SecurityContext, Step, SystemRandom};
+use sesame_ntlm::{FileUserStore, NtlmServer, ServerConfig};
 
 use crate::cli::ContextArgs;
 use crate::policy;
@@ -37,97 +33,19 @@ struct Failure {
     message: String,
 }
 
-impl Failure {
-    /// The kind of an error: the mechanism's fact, else the major status.
-    fn kind_of(e: &sesame_gss::Error) -> String {
-        if let Some(k) = e.mech_error::<KerberosError>() {
-            crate::kerberos::error_kind(k)
-        } else if let Some(n) = e.mech_error::<NtlmError>() {
-            ntlm_kind(n).to_string()
-        } else if let Some(s) = e.mech_error::<SpnegoError>() {
-            spnego_kind(s).to_string()
-        } else {
-            major_kind(e.major()).to_string()
-        }
-    }
-}
-
 impl From<sesame_gss::Error> for Failure {
     fn from(e: sesame_gss::Error) -> Self {
         Self {
-            kind: Self::kind_of(&e),
+            kind: crate::kinds::of(&e),
             message: e.to_string(),
         }
     }
-}
-
-/// `kind: message` of a failed call, as the `error` lines and standard error give it.
-pub fn failure_text(e: &sesame_gss::Error) -> String {
-    format!("{}: {e}", Failure::kind_of(e))
 }
 
 fn usage(message: impl Into<String>) -> Failure {
     Failure {
         kind: "usage".into(),
         message: message.into(),
-    }
-}
-
-fn ntlm_kind(e: &NtlmError) -> &'static str {
-    match e {
-        NtlmError::NotNtlm => "not-ntlm",
-        NtlmError::UnexpectedMessage { .. } | NtlmError::Malformed(_) | NtlmError::State => {
-            "defective-token"
-        }
-        NtlmError::BadSignature => "bad-signature",
-        NtlmError::UnknownUser { .. } => "unknown-user",
-        NtlmError::WrongPassword { .. } => "wrong-password",
-        NtlmError::Ntlmv1Refused => "ntlmv1-refused",
-        NtlmError::AnonymousRefused => "anonymous-refused",
-        NtlmError::MicMissing => "mic-missing",
-        NtlmError::BadMic => "bad-mic",
-        NtlmError::BadChannelBindings(r) => bindings_kind(*r),
-        NtlmError::StaleTimestamp { .. } => "stale-timestamp",
-        NtlmError::NoNtlmv2 => "no-ntlmv2",
-        NtlmError::EmptyResponse { .. } => "empty-response",
-        NtlmError::TargetNameMismatch { .. } => "target-name-mismatch",
-        NtlmError::TargetNameMissing { .. } => "target-name-missing",
-        NtlmError::BelowMinimum { .. } => "below-minimum-security",
-        _ => "failure",
-    }
-}
-
-/// The kind of a channel-binding refusal, the same for NTLM and Kerberos.
-pub fn bindings_kind(r: BindingsRefusal) -> &'static str {
-    match r {
-        BindingsRefusal::Mismatch => "bad-channel-bindings",
-        BindingsRefusal::Missing => "channel-bindings-missing",
-        BindingsRefusal::AcceptorHasNone => "channel-bindings-unavailable",
-    }
-}
-
-fn spnego_kind(e: &SpnegoError) -> &'static str {
-    match e {
-        SpnegoError::Malformed(_) | SpnegoError::Protocol(_) => "defective-token",
-        SpnegoError::NoCommonMechanism(_) => "no-common-mechanism",
-        SpnegoError::UnofferedMechanism { .. } => "unoffered-mechanism",
-        SpnegoError::Rejected => "rejected",
-        SpnegoError::MicMissing => "mechlistmic-missing",
-        SpnegoError::BadMic => "mechlistmic-bad",
-        SpnegoError::AcceptorIncomplete => "acceptor-incomplete",
-        SpnegoError::State(_) => "no-context",
-        _ => "failure",
-    }
-}
-
-fn major_kind(m: MajorStatus) -> &'static str {
-    match m {
-        MajorStatus::DefectiveToken => "defective-token",
-        MajorStatus::BadMic => "bad-mic",
-        MajorStatus::DefectiveCredential => "bad-credentials",
-        MajorStatus::BadBindings => "bad-channel-bindings",
-        MajorStatus::NoContext => "no-context",
-        _ => "failure",
     }
 }
 
@@ -198,23 +116,6 @@ pub fn ntlm_server_config(args: &ContextArgs) -> Result<ServerConfig, String> {
         allow_ntlmv1: args.allow_ntlmv1,
         ..ServerConfig::default()
     })
-}
-
-pub fn parse_nt_hash(hex: &str) -> Option<[u8; 16]> {
-    if hex.len() != 32 {
-        return None;
-    }
-    let mut out = [0u8; 16];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
-}
-
-pub fn hostname() -> String {
-    std::fs::read_to_string("/etc/hostname")
-        .map(|h| h.trim().to_uppercase())
-        .unwrap_or_default()
 }
 
 fn b64() -> base64::engine::GeneralPurpose {
