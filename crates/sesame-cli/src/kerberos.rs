@@ -13,8 +13,7 @@ use sesame_kerberos::ccache::{self, Ccache};
 use sesame_kerberos::crypto::Enctype;
 use sesame_kerberos::exchange::{AsExchange, AsOptions, ClientSecret, KdcStep};
 use sesame_kerberos::gssapi::{
-    AcceptorConfig, AcceptorCredentials, InitiatorConfig, InitiatorCredentials, KerberosAcceptor,
-    KerberosInitiator,
+    AcceptorCredentials, InitiatorConfig, InitiatorCredentials, KerberosAcceptor, KerberosInitiator,
 };
 use sesame_kerberos::keytab::Keytab;
 use sesame_kerberos::krb5_conf::Krb5Conf;
@@ -322,45 +321,12 @@ pub fn acceptor_credentials(
     }
 }
 
-/// The acceptor of `sesame accept --mech kerberos`.
-pub fn acceptor(args: &ContextArgs) -> Result<KerberosAcceptor, String> {
-    let clock = clock(&args.kerberos);
-    let credentials = acceptor_credentials(args, &clock)?;
-    let conf = conf()?;
-    let config = acceptor_config(args, &conf)?;
-    Ok(KerberosAcceptor::new(
-        Arc::new(credentials),
-        config,
-        clock,
-        Box::new(SystemRandom),
-    ))
-}
-
-/// The Kerberos acceptor's checks from the flags: skew, channel bindings, its service names.
-pub fn acceptor_config(args: &ContextArgs, conf: &Krb5Conf) -> Result<AcceptorConfig, String> {
-    let mut config = AcceptorConfig {
-        clock_skew: conf.clockskew(),
-        channel_bindings: crate::policy::bindings(args.channel_bindings.as_deref()),
-        channel_binding_policy: crate::policy::binding_policy(args)?,
-        service_names: crate::policy::kerberos_service_names(args)?,
-        allow_weak: args.kerberos.allow_weak,
-        ..AcceptorConfig::default()
-    };
-    if let Some(path) = &args.replay_cache {
-        // A file shared with the other processes of the service (and their restarts).
-        config.replay_cache = Arc::new(
-            sesame_kerberos::gssapi::FileReplayCache::open(Path::new(path))
-                .map_err(|e| e.to_string())?,
-        );
-    }
-    Ok(config)
-}
-
 /// Writes the credentials a Kerberos acceptor was delegated to the ccache `name` (as a
 /// service does to act for its client); an error if nothing was delegated.
 pub fn store_delegated(ctx: &dyn std::any::Any, name: &str) -> Result<(), String> {
     let delegated = ctx
-        .downcast_ref::<KerberosAcceptor>()
+        .downcast_ref::<sesame_negotiate::Acceptor>()
+        .and_then(sesame_negotiate::Acceptor::kerberos)
         .and_then(KerberosAcceptor::delegated)
         .ok_or("the initiator delegated no credentials")?;
     let first = delegated.tickets.first().ok_or("empty delegation")?;

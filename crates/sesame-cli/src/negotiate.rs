@@ -125,12 +125,21 @@ pub fn initiator(args: &ContextArgs, mech: &str) -> Result<Client, String> {
         .krb5_conf(conf))
 }
 
-/// The Negotiate acceptor, from the front door's `Server`: Kerberos with the keytab (or, with
-/// --u2u, the ccache's TGT), NTLM with the users file, as the packages allow.
-pub fn acceptor(args: &ContextArgs) -> Result<Acceptor, String> {
-    let mut list = args.packages.clone().unwrap_or_default();
+/// The acceptor of `accept --mech MECH`, from the front door's `Server` for all of them: it
+/// takes SPNEGO, raw Kerberos and raw NTLM tokens, as the packages allow (`kerberos`: Kerberos
+/// only, with the keytab or, with --u2u, the ccache's TGT; `ntlm`: NTLM only, with the users
+/// file).
+pub fn acceptor(args: &ContextArgs, mech: &str) -> Result<Acceptor, String> {
+    let mut list = match mech {
+        "kerberos" => "kerberos".to_string(),
+        "ntlm" => "ntlm".to_string(),
+        _ => args.packages.clone().unwrap_or_default(),
+    };
     if args.u2u {
         list.push_str(",u2u");
+    }
+    if mech == "ntlm" && args.ntlm_users.is_none() {
+        return Err("--ntlm-users FILE is required".into());
     }
     let packages = Packages::parse(&list).map_err(|e| e.to_string())?;
     let clock = crate::kerberos::clock(&args.kerberos);
@@ -161,8 +170,10 @@ pub fn acceptor(args: &ContextArgs) -> Result<Acceptor, String> {
             FileReplayCache::open(Path::new(path)).map_err(|e| e.to_string())?,
         ));
     }
-    let wants_kerberos =
-        args.u2u || args.keytab.is_some() || std::env::var_os("KRB5_KTNAME").is_some();
+    let wants_kerberos = mech == "kerberos"
+        || args.u2u
+        || args.keytab.is_some()
+        || std::env::var_os("KRB5_KTNAME").is_some();
     let mut any = false;
     if packages.kerberos && wants_kerberos {
         server =
@@ -206,6 +217,9 @@ pub fn describe(ctx: &dyn std::any::Any) -> Option<(String, Option<String>)> {
     }
     if let Some(a) = ctx.downcast_ref::<Acceptor>() {
         let n = a.negotiated()?;
+        if a.context().is_raw() {
+            return Some((n.mechanism.to_string(), None));
+        }
         return Some((format!("spnego/{}", n.mechanism), None));
     }
     if let Some(a) = ctx.downcast_ref::<SpnegoAcceptor>() {

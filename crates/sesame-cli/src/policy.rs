@@ -2,8 +2,7 @@
 //! and the NTLM initiator: channel-binding policy, service names, target-name policy and the
 //! NTLM minimum session security (docs/security.md).
 
-use sesame_gss::{ChannelBindingPolicy, ChannelBindings, Spn};
-use sesame_kerberos::principal::Principal;
+use sesame_gss::{ChannelBindingPolicy, ChannelBindings};
 use sesame_ntlm::{NegotiateFlags, TargetNamePolicy};
 
 use crate::cli::ContextArgs;
@@ -24,36 +23,6 @@ pub fn binding_policy(args: &ContextArgs) -> Result<ChannelBindingPolicy, String
         None if args.channel_bindings.is_some() => Ok(ChannelBindingPolicy::Required),
         None => Ok(ChannelBindingPolicy::WhenPresent),
     }
-}
-
-/// The acceptor's service names from `--target SPN[,SPN...]`, as given (`HTTP/localhost`).
-pub fn service_names(args: &ContextArgs) -> Result<Vec<Spn>, String> {
-    let Some(list) = args.target.as_deref() else {
-        return Ok(Vec::new());
-    };
-    list.split(',')
-        .map(|s| Spn::parse(s.trim()).map_err(|e| format!("--target: {e}")))
-        .collect()
-}
-
-/// The names for NTLM's MsvAvTargetName check: `service/host[:port]`.
-pub fn ntlm_service_names(args: &ContextArgs) -> Result<Vec<String>, String> {
-    Ok(service_names(args)?
-        .iter()
-        .map(|s| match s.port {
-            Some(p) => format!("{}/{}:{p}", s.service, s.host),
-            None => format!("{}/{}", s.service, s.host),
-        })
-        .collect())
-}
-
-/// The Kerberos principals of `--target`: `service/host@REALM`, any realm when the SPN names
-/// none (as MIT's host-based acceptor names).
-pub fn kerberos_service_names(args: &ContextArgs) -> Result<Vec<Principal>, String> {
-    Ok(service_names(args)?
-        .iter()
-        .map(|s| Principal::service(&s.service, &s.host, s.realm.as_deref().unwrap_or("")))
-        .collect())
 }
 
 /// `--target-name-policy off|when-present|required` (default when-present).

@@ -6,15 +6,11 @@
 //! `unwrap <base64>`. End of input ends the process with status 0. See docs/cli.md.
 
 use std::io::{BufRead, Write};
-use std::path::Path;
-use std::sync::Arc;
 
 use base64::Engine as _;
-use sesame_gss::{Input, MessageProtection, SecurityContext, Step, SystemRandom};
-use sesame_ntlm::{FileUserStore, NtlmServer, ServerConfig};
+use sesame_gss::{Input, MessageProtection, SecurityContext, Step};
 
 use crate::cli::ContextArgs;
-use crate::policy;
 
 /// A context that can also protect messages.
 trait Context: SecurityContext + MessageProtection {
@@ -78,44 +74,13 @@ pub fn init(args: &ContextArgs) -> Result<(), String> {
 pub fn accept(args: &ContextArgs) -> Result<(), String> {
     run_protocol(
         || {
-            if matches!(args.mech.as_str(), "negotiate" | "spnego") {
-                let ctx = crate::negotiate::acceptor(args).map_err(usage)?;
-                return Ok(Session::plain(Box::new(ctx)));
-            }
-            if args.mech == "kerberos" {
-                let ctx = crate::kerberos::acceptor(args).map_err(usage)?;
-                let mut session = Session::plain(Box::new(ctx));
-                session.delegated_ccache.clone_from(&args.delegated_ccache);
-                return Ok(session);
-            }
-            let file = args
-                .ntlm_users
-                .as_deref()
-                .ok_or_else(|| usage("--ntlm-users FILE is required"))?;
-            let users = FileUserStore::read(Path::new(file)).map_err(|e| usage(e.to_string()))?;
-            let config = ntlm_server_config(args).map_err(usage)?;
-            Ok(Session::plain(Box::new(NtlmServer::new(
-                config,
-                Arc::new(users),
-                crate::kerberos::clock(&args.kerberos),
-                Box::new(SystemRandom),
-            ))))
+            let ctx = crate::negotiate::acceptor(args, args.mech.as_str()).map_err(usage)?;
+            let mut session = Session::plain(Box::new(ctx));
+            session.delegated_ccache.clone_from(&args.delegated_ccache);
+            Ok(session)
         },
         false,
     )
-}
-
-/// The NTLM acceptor's configuration from the flags: its service names and the policies.
-pub fn ntlm_server_config(args: &ContextArgs) -> Result<ServerConfig, String> {
-    Ok(ServerConfig {
-        channel_bindings: policy::bindings(args.channel_bindings.as_deref()),
-        channel_binding_policy: policy::binding_policy(args)?,
-        service_names: policy::ntlm_service_names(args)?,
-        target_name_policy: policy::target_name_policy(args)?,
-        minimum: policy::ntlm_minimum(args)?,
-        allow_ntlmv1: args.allow_ntlmv1,
-        ..ServerConfig::default()
-    })
 }
 
 fn b64() -> base64::engine::GeneralPurpose {
@@ -199,7 +164,8 @@ fn converse(session: &mut Session, initiator: bool, out: &mut impl Write) -> Res
                 }
                 if let Some(server) = ctx
                     .as_any()
-                    .downcast_ref::<sesame_kerberos::gssapi::KerberosAcceptor>()
+                    .downcast_ref::<sesame_negotiate::Acceptor>()
+                    .and_then(sesame_negotiate::Acceptor::kerberos)
                     .and_then(sesame_kerberos::gssapi::KerberosAcceptor::server)
                 {
                     eprintln!("sesame: accepted for {server}");

@@ -97,10 +97,11 @@ fn failures_are_error_lines() {
         "{accept_line}"
     );
     assert!(!a.finish());
-    // Not base64, and a token that is not NTLM.
+    // Not base64, and a token that is neither NTLM nor SPNEGO (the acceptor is the front
+    // door's, which takes both).
     for (input, kind) in [
         ("%%%", "error bad-base64 "),
-        ("aGVsbG8=", "error not-ntlm "),
+        ("aGVsbG8=", "error defective-token "),
     ] {
         let mut a = Proc::sesame(
             &[

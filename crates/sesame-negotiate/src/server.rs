@@ -326,6 +326,12 @@ impl Acceptor {
     pub fn context(&self) -> &SpnegoAcceptor {
         &self.spnego
     }
+
+    /// The Kerberos context, once Kerberos was chosen: for what the front door does not show
+    /// (the PAC, delegated credentials, the service principal the ticket was for).
+    pub fn kerberos(&self) -> Option<&sesame_kerberos::gssapi::KerberosAcceptor> {
+        self.spnego.inner()?.as_any().downcast_ref()
+    }
 }
 
 /// The acceptor as a context like any other (`Input::Token` steps; what it negotiated through

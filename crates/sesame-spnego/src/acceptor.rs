@@ -1,7 +1,8 @@
 //! The SPNEGO acceptor (RFC 4178 4.2.2, MS-SPNG 3.2.5): picks the first mechanism of the
 //! initiator's list it has, uses the optimistic token only when that is the initiator's first,
 //! names its choice with the OID the initiator listed, and exchanges mechListMIC by the rules.
-//! Raw NTLMSSP and raw Kerberos tokens are accepted too, and answered raw.
+//! Raw NTLMSSP and raw Kerberos tokens (GSS-framed, or a bare DCE-style AP-REQ) are accepted
+//! too, and answered raw.
 
 use sesame_asn1::Der;
 use sesame_asn1::gss::InitialContextToken;
@@ -141,6 +142,11 @@ impl SpnegoAcceptor {
         if self.selected.is_none() && !self.first_reply_sent {
             if bytes.starts_with(b"NTLMSSP\0") {
                 self.select_raw(&oid::NTLMSSP.to_owned())?;
+                return self.raw_step(bytes);
+            }
+            // DCE style (MS-KILE 3.4.5.1) sends the AP-REQ without GSS framing: [APPLICATION 14].
+            if bytes.first() == Some(&0x6e) {
+                self.select_raw(&oid::KERBEROS.to_owned())?;
                 return self.raw_step(bytes);
             }
             if let Ok(outer) = InitialContextToken::decode(bytes)

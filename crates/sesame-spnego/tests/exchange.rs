@@ -422,6 +422,38 @@ fn a_raw_kerberos_token_is_accepted_and_answered_raw() {
     assert_eq!(acc.peer_name().unwrap().0, "user1@EXAMPLE.TEST");
 }
 
+/// DCE style sends a bare AP-REQ ([APPLICATION 14], no GSS framing): taken as raw Kerberos,
+/// the three legs answered raw.
+#[test]
+fn a_bare_dce_ap_req_is_raw_kerberos() {
+    let r = realm();
+    let creds = Arc::new(InitiatorCredentials::with_password(
+        Principal::parse("user1@EXAMPLE.TEST", None).unwrap(),
+        "Passw0rd1",
+    ));
+    let mut config =
+        InitiatorConfig::new(Principal::parse("HTTP/localhost@EXAMPLE.TEST", None).unwrap());
+    config.flags = ContextFlags::from_bits(0x3e) | ContextFlags::DCE_STYLE;
+    let mut client = KerberosInitiator::new(creds, config, clock(), rng(5));
+    let mut acc = SpnegoAcceptor::new(vec![krb_server(&r), ntlm_server()]);
+    let Step::Continue(ap_req) = step_with_kdc(&mut client, Input::Start, &r.kdc).unwrap() else {
+        panic!()
+    };
+    assert_eq!(ap_req[0], 0x6e, "DCE style: a bare AP-REQ");
+    let Step::Continue(ap_rep) = acc.step(Input::Token(&ap_req)).unwrap() else {
+        panic!()
+    };
+    assert!(acc.is_raw());
+    let Step::Complete(Some(third)) = client.step(Input::Token(&ap_rep)).unwrap() else {
+        panic!()
+    };
+    assert!(matches!(
+        acc.step(Input::Token(&third)).unwrap(),
+        Step::Complete(None)
+    ));
+    assert_eq!(acc.peer_name().unwrap().0, "user1@EXAMPLE.TEST");
+}
+
 /// Found by the spnego_initiator fuzz target: an acceptor reply that says accept-completed
 /// together with an NTLM CHALLENGE (no timestamp, so no MIC) made the initiator call itself
 /// established though its AUTHENTICATE had not been seen.
