@@ -15,6 +15,14 @@ use crate::{Error, MajorStatus};
 /// `Bnd` field of the authenticator checksum (RFC 4121 4.1.1.2). With TLS, the addresses are
 /// empty and the application data is `tls-server-end-point:` followed by the hash of the
 /// server's certificate (RFC 5929 4), which is what Windows (EPA), pyspnego and MIT use.
+///
+/// ```
+/// use sesame_gss::ChannelBindings;
+/// // The SHA-256 of the server's certificate, as the TLS library gave it (RFC 5929 4.1).
+/// let bindings = ChannelBindings::tls_server_end_point_hash(&[0x5a; 32]);
+/// assert!(bindings.application_data.starts_with(b"tls-server-end-point:"));
+/// assert_eq!(bindings.md5().len(), 16); // what the Kerberos checksum and NTLM carry
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ChannelBindings {
     /// Address type of the initiator (0: unspecified).
@@ -37,6 +45,23 @@ pub struct ChannelBindings {
 /// An initiator that has no bindings sends sixteen zero bytes (or, in NTLM, no
 /// `MsvAvChannelBindings` at all): that is "absent". Bindings that are present must always
 /// match the acceptor's, except under [`ChannelBindingPolicy::Off`].
+///
+/// ```
+/// use sesame_gss::{BindingsRefusal, ChannelBindingPolicy, ChannelBindings};
+/// let ours = ChannelBindings::tls_server_end_point_hash(&[1; 32]);
+/// let theirs = ChannelBindings::tls_server_end_point_hash(&[2; 32]);
+/// let when_present = ChannelBindingPolicy::parse("when-present").unwrap();
+/// assert_eq!(when_present.check(Some(&ours), Some(&ours.md5()[..])), Ok(()));
+/// assert_eq!(
+///     when_present.check(Some(&ours), Some(&theirs.md5()[..])),
+///     Err(BindingsRefusal::Mismatch)
+/// );
+/// assert_eq!(when_present.check(Some(&ours), None), Ok(())); // an older client
+/// assert_eq!(
+///     ChannelBindingPolicy::Required.check(Some(&ours), None),
+///     Err(BindingsRefusal::Missing)
+/// );
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum ChannelBindingPolicy {
     /// The initiator must send bindings, and they must match the acceptor's. With no bindings

@@ -30,6 +30,14 @@ pub enum Step {
 /// The algorithm of an established context's session key: SSPI's `SECPKG_ATTR_KEY_INFO`,
 /// what MIT reports through `gss_inquire_sec_context_by_oid` (`GSS_C_INQ_SSPI_SESSION_KEY`'s
 /// enctype).
+///
+/// ```
+/// fn report(ctx: &dyn sesame_gss::SecurityContext) {
+///     if let Some(key) = ctx.key_info() {
+///         println!("{} ({} bits, enctype {:?})", key.algorithm, key.bits, key.enctype);
+///     }
+/// }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct KeyInfo {
     /// The algorithm's name (`aes256-cts-hmac-sha1-96`, `rc4` for NTLM's session security).
@@ -50,6 +58,33 @@ pub struct KdcRequest {
 }
 
 /// A GSS-API security context, initiator or acceptor, of one mechanism.
+///
+/// ```
+/// use sesame_gss::{Error, Input, MajorStatus, SecurityContext, Step};
+/// /// Drives any context to the end; `send` carries a token to the peer and returns its answer.
+/// fn drive(
+///     ctx: &mut dyn SecurityContext,
+///     send: &mut dyn FnMut(&[u8]) -> Vec<u8>,
+/// ) -> Result<(), Error> {
+///     let mut step = ctx.step(Input::Start)?;
+///     loop {
+///         match step {
+///             Step::Continue(token) => {
+///                 let answer = send(&token);
+///                 step = ctx.step(Input::Token(&answer))?;
+///             }
+///             Step::Complete(last) => {
+///                 if let Some(token) = last {
+///                     send(&token);
+///                 }
+///                 return Ok(());
+///             }
+///             // A Kerberos context asks for its KDC: sesame-kerberos's step_with_kdc does it.
+///             Step::NeedKdc(_) => return Err(Error::bare(MajorStatus::Unavailable)),
+///         }
+///     }
+/// }
+/// ```
 pub trait SecurityContext {
     /// Advances the exchange (`GSS_Init_sec_context` / `GSS_Accept_sec_context`). An error ends
     /// the context; it carries the mechanism's own error as its source.
@@ -109,6 +144,13 @@ pub struct Unwrapped<'a> {
 ///
 /// The in-place methods are the primitive ones, so that a caller who keeps its buffers pays no
 /// allocation per message; the others allocate and are written in terms of them.
+///
+/// ```
+/// use sesame_gss::{Error, MessageProtection};
+/// fn seal(ctx: &mut dyn MessageProtection, message: &[u8]) -> Result<Vec<u8>, Error> {
+///     ctx.wrap(message, true) // confidential: encrypted and signed
+/// }
+/// ```
 pub trait MessageProtection {
     /// Replaces the plaintext in `buf` by the wrap token (`GSS_Wrap`, `EncryptMessage`). The
     /// buffer grows by the header and trailer; with enough spare capacity it does not allocate.

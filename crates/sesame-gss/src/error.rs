@@ -6,6 +6,12 @@ type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// The routine errors of RFC 2743 1.2.1.1 (and their SSPI `SEC_E_*` counterparts), which let a
 /// generic layer (SPNEGO) classify a failure without knowing the mechanism.
+///
+/// ```
+/// use sesame_gss::{Error, MajorStatus};
+/// let e = Error::bare(MajorStatus::NoCred);
+/// assert_eq!(e.major(), MajorStatus::NoCred);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MajorStatus {
@@ -69,6 +75,15 @@ impl fmt::Display for MajorStatus {
 /// A failed call: the major status for generic layers, and the mechanism's own error with all
 /// its facts (a KRB-ERROR code, a transport failure, an NTLM verification failure), reachable
 /// with [`Error::mech_error`] so that a deciding layer can match on it without string matching.
+///
+/// ```
+/// use sesame_gss::{Error, MajorStatus};
+/// // A mechanism's own error inside, its facts kept for the layer that decides.
+/// let e = Error::new(MajorStatus::DefectiveToken, std::io::Error::other("truncated"));
+/// assert_eq!(e.major(), MajorStatus::DefectiveToken);
+/// let fact = e.mech_error::<std::io::Error>().map(ToString::to_string);
+/// assert_eq!(fact.as_deref(), Some("truncated"));
+/// ```
 #[derive(Debug)]
 pub struct Error {
     major: MajorStatus,

@@ -5,6 +5,14 @@ use core::ops::{BitOr, BitOrAssign};
 
 /// A set of context flags. The bit values are those of the GSS-API C bindings (RFC 2744 3.9)
 /// and of the RFC 4121 authenticator checksum, with Microsoft's DCE-style and identify bits.
+///
+/// ```
+/// use sesame_gss::ContextFlags;
+/// let asked = ContextFlags::MUTUAL | ContextFlags::CONFIDENTIALITY | ContextFlags::INTEGRITY;
+/// assert!(asked.contains(ContextFlags::MUTUAL));
+/// assert!(!asked.contains(ContextFlags::DELEGATE));
+/// assert_eq!(asked.difference(ContextFlags::MUTUAL).bits(), 0x30);
+/// ```
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ContextFlags(u32);
 

@@ -76,6 +76,14 @@ enum Source {
 const NO_TARGET: &str = "no target given";
 
 /// What the client speaks on the wire.
+///
+/// ```no_run
+/// use sesame_negotiate::{Client, Mechanism};
+/// // An LDAP SASL GSSAPI bind carries raw Kerberos tokens, not SPNEGO.
+/// let mut client = Client::new("ldap/dc1.example.com").mechanism(Mechanism::Kerberos);
+/// let first = client.step(None)?;
+/// # Ok::<(), sesame_gss::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Mechanism {

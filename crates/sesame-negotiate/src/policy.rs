@@ -8,6 +8,12 @@ use sesame_kerberos::KerberosError;
 use sesame_kerberos::transport::{KdcFailure, Protocol, TransportError};
 
 /// When a failed first Kerberos leg may fall back to NTLM.
+///
+/// ```
+/// use sesame_negotiate::{Client, FallbackPolicy};
+/// assert_eq!(FallbackPolicy::parse("never"), Some(FallbackPolicy::Never));
+/// let client = Client::new("HTTP/web.example.com").fallback(FallbackPolicy::Never);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum FallbackPolicy {
     /// Only for the failures that say Kerberos cannot work here (no KDC, clock skew, unknown
@@ -22,6 +28,15 @@ pub enum FallbackPolicy {
 }
 
 /// Why Negotiate went to NTLM.
+///
+/// ```no_run
+/// let mut client = sesame_negotiate::Client::new("HTTP/web.example.com");
+/// client.step(None)?;
+/// if let Some(reason) = client.context().and_then(|c| c.fallback()) {
+///     eprintln!("fell back to NTLM: {reason}");
+/// }
+/// # Ok::<(), sesame_gss::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FallbackReason {

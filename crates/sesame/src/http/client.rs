@@ -18,6 +18,19 @@ use super::{Negotiate, header, parse};
 use crate::{Client, Negotiated};
 
 /// Why an HTTP Negotiate request failed.
+///
+/// ```no_run
+/// use sesame::http::client::{HttpError, get};
+/// # async fn run() {
+/// let http = reqwest::Client::new();
+/// match get(&http, "http://web.example.com/", sesame::Client::new("HTTP/web.example.com")).await {
+///     Ok((response, _)) => println!("{}", response.status()),
+///     Err(HttpError::NoNegotiate { offered }) => eprintln!("no Negotiate here, only {offered}"),
+///     Err(HttpError::Refused(status)) => eprintln!("refused: HTTP {status}"),
+///     Err(e) => eprintln!("{e}"),
+/// }
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum HttpError {

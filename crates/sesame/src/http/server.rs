@@ -36,6 +36,15 @@ use super::{Negotiate, header, parse};
 use crate::{Acceptor, Progress, Server};
 
 /// The user a request was authenticated as, in the request's extensions.
+///
+/// ```
+/// use axum::Extension;
+/// use sesame::http::server::Authenticated;
+/// // A handler behind the layer: the user is always there.
+/// async fn hello(Extension(user): Extension<Authenticated>) -> String {
+///     format!("hello {} ({})", user.user, user.mechanism)
+/// }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Authenticated {
     /// `user@REALM` (Kerberos) or `DOMAIN\user` (NTLM).
@@ -46,6 +55,14 @@ pub struct Authenticated {
 
 /// A connection as [`NumberedListener`] names it: the peer's address and a number no other
 /// connection of the listener has had.
+///
+/// ```
+/// use axum::extract::ConnectInfo;
+/// use sesame::http::server::Connection;
+/// async fn which(ConnectInfo(c): ConnectInfo<Connection>) -> String {
+///     format!("connection {} from {}", c.id, c.peer)
+/// }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Connection {
     /// The peer's address.
@@ -132,6 +149,11 @@ struct Connections {
 }
 
 /// The most handshakes under way remembered.
+///
+/// ```
+/// // Beyond this, the oldest half of the handshakes under way is forgotten.
+/// assert_eq!(sesame::http::server::MAX_CONNECTIONS, 10_000);
+/// ```
 pub const MAX_CONNECTIONS: usize = 10_000;
 
 impl Connections {
@@ -192,6 +214,15 @@ impl<S> tower_layer::Layer<S> for NegotiateLayer {
 }
 
 /// The service [`NegotiateLayer`] wraps around another.
+///
+/// ```
+/// use std::sync::Arc;
+/// use sesame::http::server::{NegotiateLayer, NegotiateService};
+/// use tower_layer::Layer as _;
+/// # let server = sesame::Server::empty();
+/// let handler: axum::routing::MethodRouter = axum::routing::get(|| async { "hello" });
+/// let service: NegotiateService<_> = NegotiateLayer::new(Arc::new(server)).layer(handler);
+/// ```
 #[derive(Clone)]
 pub struct NegotiateService<S> {
     inner: S,
