@@ -11,17 +11,14 @@ use sesame_gss::{Clock, ContextFlags, SystemRandom};
 use sesame_kerberos::KerberosError;
 use sesame_kerberos::ccache::{self, Ccache};
 use sesame_kerberos::crypto::Enctype;
-use sesame_kerberos::exchange::{AsExchange, AsOptions, ClientSecret, KdcStep};
-use sesame_kerberos::gssapi::{
-    AcceptorCredentials, InitiatorConfig, InitiatorCredentials, KerberosAcceptor, KerberosInitiator,
-};
+use sesame_kerberos::gssapi::{AcceptorCredentials, KerberosAcceptor};
 use sesame_kerberos::keytab::Keytab;
 use sesame_kerberos::krb5_conf::Krb5Conf;
 use sesame_kerberos::principal::Principal;
 use sesame_kerberos::transport::{
     DnsDiscovery, KdcClient, KdcTransport, ProxyClient, ProxyConfig, SrvRecord, TransportError,
 };
-use zeroize::Zeroizing;
+use sesame_negotiate::{Client, Kinit};
 
 use crate::cli::{
     ContextArgs, KdcArgs, KdestroyArgs, KerberosArgs, KinitArgs, KvnoArgs, LocateArgs,
@@ -63,15 +60,6 @@ pub fn transport(args: &KdcArgs, conf: &Krb5Conf, realm: &str) -> Result<KdcClie
     Ok(client)
 }
 
-/// With `--verbose`: each KDC tried and what happened, on standard error.
-pub fn report(args: &KdcArgs, client: &KdcClient) {
-    if args.verbose {
-        for line in client.trace() {
-            eprintln!("sesame: kdc {line}");
-        }
-    }
-}
-
 pub fn enctypes(args: &KerberosArgs, conf: &Krb5Conf) -> Result<Vec<Enctype>, String> {
     let allow_weak = args.allow_weak;
     match args.enctypes.as_deref() {
@@ -96,30 +84,6 @@ fn principal(name: &str, conf: &Krb5Conf) -> Result<Principal, String> {
     Principal::parse(name, conf.default_realm()).map_err(|e| e.to_string())
 }
 
-/// A target name: `user@REALM`, `service/host[@REALM]` or GSS's `service@host`.
-pub fn target(name: &str, conf: &Krb5Conf, user_to_user: bool) -> Result<Principal, String> {
-    if user_to_user || name.contains('/') {
-        let mut p = principal(name, conf)?;
-        if let [_, host] = p.components.as_slice() {
-            if !name.contains('@')
-                && let Some(realm) = conf.realm_of_host(host)
-            {
-                p.realm = realm.to_string();
-            }
-            p.name_type = sesame_asn1::kerberos::constants::name_type::NT_SRV_HST;
-        }
-        return Ok(p);
-    }
-    let (service, host) = name
-        .split_once('@')
-        .ok_or_else(|| format!("target {name} is neither service/host nor service@host"))?;
-    let realm = conf
-        .realm_of_host(host)
-        .or(conf.default_realm())
-        .ok_or_else(|| format!("no realm for host {host} (set default_realm)"))?;
-    Ok(Principal::service(service, host, realm))
-}
-
 /// The system clock, shifted by `--clock-offset`.
 pub fn clock(args: &KerberosArgs) -> Arc<dyn Clock> {
     Arc::new(sesame_gss::OffsetClock {
@@ -129,15 +93,21 @@ pub fn clock(args: &KerberosArgs) -> Arc<dyn Clock> {
 }
 
 fn keytab(name: Option<&str>) -> Result<Keytab, String> {
+    let path = keytab_path(name)?;
+    Keytab::read(Path::new(&path)).map_err(|e| e.to_string())
+}
+
+/// The keytab file `name` (or KRB5_KTNAME) names, without MIT's `FILE:` prefix.
+fn keytab_path(name: Option<&str>) -> Result<String, String> {
     let name = name
         .map(str::to_string)
         .or_else(|| std::env::var("KRB5_KTNAME").ok())
         .ok_or("--keytab FILE (or KRB5_KTNAME) is required")?;
-    let path = name
+    Ok(name
         .strip_prefix("FILE:")
         .or_else(|| name.strip_prefix("WRFILE:"))
-        .unwrap_or(&name);
-    Keytab::read(Path::new(path)).map_err(|e| e.to_string())
+        .unwrap_or(&name)
+        .to_string())
 }
 
 /// A lifetime as seconds or as krb5.conf writes durations (`10h`, `1d`, `1h30m`).
@@ -149,123 +119,114 @@ fn lifetime(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("{text} is not a lifetime (seconds, or 10h, 30m, 1d)"))
 }
 
+/// The KDC transport of a command, telling each try on standard error with `--verbose`.
+struct Reported {
+    inner: KdcClient,
+    verbose: bool,
+}
+
+impl KdcTransport for Reported {
+    fn send(
+        &self,
+        request: &sesame_gss::KdcRequest,
+    ) -> Result<Vec<u8>, sesame_kerberos::transport::TransportError> {
+        let reply = self.inner.send(request);
+        if self.verbose {
+            for line in self.inner.trace() {
+                eprintln!("sesame: kdc {line}");
+            }
+        }
+        reply
+    }
+}
+
+fn reported(args: &KdcArgs, conf: &Krb5Conf, realm: &str) -> Result<Arc<Reported>, String> {
+    Ok(Arc::new(Reported {
+        inner: transport(args, conf, realm)?,
+        verbose: args.verbose,
+    }))
+}
+
+/// A failure of the front door, with the Kerberos fact's kind when there is one.
+fn failure(e: &sesame_gss::Error) -> String {
+    match e.mech_error::<KerberosError>() {
+        Some(k) => format!("{}: {k}", crate::kinds::kerberos_kind(k)),
+        None => e.to_string(),
+    }
+}
+
+/// `sesame kinit`: the front door's `Kinit`, a TGT into the cache.
 pub fn kinit(args: &KinitArgs) -> Result<(), String> {
     let conf = conf()?;
-    let allow_weak = args.kerberos.allow_weak;
     let use_keytab = args.use_keytab || args.keytab.is_some();
     let keytab_name = args
         .keytab
         .clone()
         .or_else(|| std::env::var("KRB5_CLIENT_KTNAME").ok());
-    let kt = if use_keytab {
-        Some(keytab(keytab_name.as_deref())?)
+    let (mut kinit, client) = if use_keytab {
+        let path = keytab_path(keytab_name.as_deref())?;
+        let client = match &args.principal {
+            Some(name) => principal(name, &conf)?,
+            None => keytab(Some(&path))?
+                .entries
+                .first()
+                .map(|e| e.principal.clone())
+                .ok_or("the keytab is empty")?,
+        };
+        (Kinit::with_keytab(path, Some(&client.to_string())), client)
     } else {
-        None
-    };
-    let client = match (&args.principal, &kt) {
-        (Some(name), _) => principal(name, &conf)?,
-        (None, Some(kt)) => kt
-            .entries
-            .first()
-            .map(|e| e.principal.clone())
-            .ok_or("the keytab is empty")?,
-        (None, None) => return Err("a principal is needed (or -k for the keytab's first)".into()),
-    };
-    let secret = if let Some(kt) = &kt {
-        let keys = kt
-            .entries
-            .iter()
-            .filter(|e| e.principal.same_name(&client))
-            .filter_map(|e| e.key(allow_weak).ok())
-            .collect();
-        ClientSecret::Keys(keys)
-    } else {
+        let name = args
+            .principal
+            .as_deref()
+            .ok_or("a principal is needed (or -k for the keytab's first)")?;
+        let client = principal(name, &conf)?;
         let pw = crate::password::read(&args.password, &format!("Password for {client}: "))?;
-        ClientSecret::Password(Zeroizing::new(pw.as_bytes().to_vec()))
+        (Kinit::with_password(&client.to_string(), &pw), client)
     };
-    let options = AsOptions {
-        enctypes: enctypes(&args.kerberos, &conf)?,
-        lifetime: match &args.lifetime {
-            Some(l) => lifetime(l)?,
-            None => conf.ticket_lifetime(),
-        },
-        renew: args.renewable.as_deref().map(lifetime).transpose()?,
-        allow_weak,
-        ..AsOptions::default()
-    };
-    let clock = clock(&args.kerberos);
-    let transport = transport(&args.kdc, &conf, &client.realm)?;
-    let mut rng = SystemRandom;
-    let fail = |e: KerberosError| format!("{}: {e}", crate::kinds::kerberos_kind(&e));
-    let (mut exchange, mut request) =
-        AsExchange::start(client.clone(), secret, options, clock.as_ref(), &mut rng)
-            .map_err(fail)?;
-    let tgt = loop {
-        let reply = transport.send(&request);
-        report(&args.kdc, &transport);
-        let reply = reply.map_err(|e| fail(KerberosError::Transport(e)))?;
-        match exchange
-            .receive(&reply, clock.as_ref(), &mut rng)
-            .map_err(fail)?
-        {
-            KdcStep::Send(next) => request = next,
-            KdcStep::Done(tgt) => break tgt,
-        }
-    };
+    if args.kerberos.enctypes.is_some() {
+        kinit = kinit.enctypes(enctypes(&args.kerberos, &conf)?);
+    }
+    if let Some(l) = &args.lifetime {
+        kinit = kinit.lifetime(lifetime(l)?);
+    }
+    if let Some(r) = &args.renewable {
+        kinit = kinit.renewable(lifetime(r)?);
+    }
+    let transport = reported(&args.kdc, &conf, &client.realm)?;
     let name = args.ccache.clone().unwrap_or_else(ccache::default_name);
-    let mut cache = Ccache::new(tgt.client.clone());
-    cache
-        .credentials
-        .push(tgt.to_credential().map_err(|e| e.to_string())?);
-    cache.write(&name).map_err(|e| e.to_string())?;
-    Ok(())
+    kinit
+        .allow_weak(args.kerberos.allow_weak)
+        .clock(clock(&args.kerberos))
+        .kdc_transport(transport)
+        .krb5_conf(conf)
+        .store(&name)
+        .map(drop)
+        .map_err(|e| failure(&e))
 }
 
-/// `sesame kvno SPN...`: a service ticket for each into the cache, `SPN: kvno = N` as MIT
-/// prints it.
+/// `sesame kvno SPN...`: the front door's `Client::service_ticket` for each, into the cache;
+/// `SPN: kvno = N` as MIT prints it.
 pub fn kvno(args: &KvnoArgs) -> Result<(), String> {
     let conf = conf()?;
     let name = args.ccache.clone().unwrap_or_else(ccache::default_name);
     let cache = Ccache::read(&name).map_err(|e| format!("{name}: {e}"))?;
-    let credentials = Arc::new(InitiatorCredentials::from_ccache(
-        &cache,
-        args.kerberos.allow_weak,
-    ));
-    let transport = transport(&args.kdc, &conf, &credentials.client.realm)?;
-    let fail = |e: sesame_gss::Error| match e.mech_error::<KerberosError>() {
-        Some(k) => format!("{}: {e}", crate::kinds::kerberos_kind(k)),
-        None => e.to_string(),
-    };
+    let transport = reported(&args.kdc, &conf, &cache.default_principal.realm)?;
     for service in &args.services {
-        let target = target(service, &conf, false)?;
-        let mut config = InitiatorConfig::new(target.clone());
-        config.enctypes = enctypes(&args.kerberos, &conf)?;
-        // The context's first step gets the service ticket (and stops at the AP-REQ).
-        let mut ctx = KerberosInitiator::new(
-            credentials.clone(),
-            config,
-            clock(&args.kerberos),
-            Box::new(SystemRandom),
-        );
-        let step = sesame_kerberos::transport::step_with_kdc(
-            &mut ctx,
-            sesame_gss::Input::Start,
-            &transport,
-        );
-        report(&args.kdc, &transport);
-        step.map_err(fail)?;
-        let ticket = credentials
-            .cache
-            .all()
-            .into_iter()
-            .find(|t| t.server.same_name(&target) || t.server.components == target.components)
-            .ok_or_else(|| format!("{target}: no ticket"))?;
-        let kvno = ticket.ticket.enc_part.kvno.unwrap_or(0);
-        println!("{}: kvno = {kvno}", ticket.server);
+        let mut client = Client::new(service)
+            .with_ccache(&name)
+            .allow_weak(args.kerberos.allow_weak)
+            .environment(
+                clock(&args.kerberos),
+                Arc::new(|| Box::new(SystemRandom) as Box<dyn sesame_gss::Random>),
+            )
+            .kdc_transport(transport.clone())
+            .krb5_conf(conf.clone());
+        if args.kerberos.enctypes.is_some() {
+            client = client.enctypes(enctypes(&args.kerberos, &conf)?);
+        }
+        let ticket = client.service_ticket().map_err(|e| failure(&e))?;
+        println!("{}: kvno = {}", ticket.server, ticket.kvno);
     }
-    credentials
-        .store_new_tickets(&name)
-        .map_err(|e| e.to_string())?;
     Ok(())
 }
 

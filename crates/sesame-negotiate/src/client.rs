@@ -75,6 +75,17 @@ enum Source {
 /// The target error of `Client::new("")`: raw NTLM takes it as "no target name".
 const NO_TARGET: &str = "no target given";
 
+/// A service ticket [`Client::service_ticket`] got.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceTicket {
+    /// The service principal (`HTTP/web.example.com@EXAMPLE.COM`).
+    pub server: String,
+    /// The key version the ticket is encrypted with (what `kvno` prints).
+    pub kvno: u32,
+    /// The session key's enctype.
+    pub enctype: i32,
+}
+
 /// What the client speaks on the wire.
 ///
 /// ```no_run
@@ -170,6 +181,8 @@ pub struct Client {
     context: Option<Inner>,
     /// The ccache the Kerberos tickets came from, written back with new ones when done.
     write_back: Option<(String, Arc<InitiatorCredentials>)>,
+    /// The Kerberos credentials of the context built, for the tickets it got.
+    kerberos: Option<Arc<InitiatorCredentials>>,
 }
 
 impl Client {
@@ -208,6 +221,7 @@ impl Client {
             workstation: None,
             context: None,
             write_back: None,
+            kerberos: None,
         }
     }
 
@@ -427,6 +441,50 @@ impl Client {
         }
     }
 
+    /// A service ticket for the target into the credential cache the client's tickets came
+    /// from, as MIT's `kvno` gets one: the TGS exchange of a raw Kerberos context's first step
+    /// (no token is sent anywhere), the ticket written back. Its service principal and key
+    /// version, as `kvno` prints them.
+    ///
+    /// ```no_run
+    /// let ticket = sesame_negotiate::Client::new("HTTP/web.example.com")
+    ///     .with_ccache("FILE:/tmp/krb5cc_1000")
+    ///     .service_ticket()?;
+    /// println!("{}: kvno = {}", ticket.server, ticket.kvno);
+    /// # Ok::<(), sesame_gss::Error>(())
+    /// ```
+    pub fn service_ticket(mut self) -> Result<ServiceTicket, Error> {
+        self.mechanism = Mechanism::Kerberos;
+        self.flags = self
+            .flags
+            .difference(ContextFlags::MUTUAL | ContextFlags::DELEGATE);
+        let target = self.target.clone().map_err(SetupError::Target)?;
+        self.step(None)?;
+        let credentials = self
+            .kerberos
+            .clone()
+            .ok_or_else(|| SetupError::NoCredentials("no Kerberos credentials".into()))?;
+        let ticket = credentials
+            .cache
+            .all()
+            .into_iter()
+            .filter(|t| {
+                matches!(t.server.components.as_slice(), [service, host]
+                    if service.eq_ignore_ascii_case(&target.service)
+                        && host.eq_ignore_ascii_case(&target.host))
+            })
+            .max_by_key(|t| t.authtime)
+            .ok_or_else(|| SetupError::NoCredentials(format!("{target}: no ticket")))?;
+        if let Some((name, creds)) = self.write_back.take() {
+            creds.store_new_tickets(&name)?;
+        }
+        Ok(ServiceTicket {
+            server: ticket.server.to_string(),
+            kvno: ticket.ticket.enc_part.kvno.unwrap_or(0),
+            enctype: ticket.session_key.enctype().id(),
+        })
+    }
+
     /// Whether the handshake is complete.
     pub fn is_complete(&self) -> bool {
         self.context
@@ -492,6 +550,7 @@ impl Client {
         let target = self.target.clone().map_err(SetupError::Target)?;
         let packages = self.packages.clone().map_err(SetupError::Packages)?;
         let identity = self.identity(&conf, default_realm.as_deref())?;
+        self.kerberos.clone_from(&identity.kerberos);
         let realm = target
             .realm
             .clone()

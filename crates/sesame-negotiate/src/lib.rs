@@ -10,16 +10,18 @@
 
 mod client;
 mod initiator;
+mod kinit;
 mod packages;
 mod policy;
 mod progress;
 mod server;
 mod user_name;
 
-pub use client::{Client, Mechanism, SetupError};
+pub use client::{Client, Mechanism, ServiceTicket, SetupError};
 pub use initiator::{
     AcceptorSetup, Identity, NegotiateConfig, NegotiateInitiator, RandomSource, negotiate_acceptor,
 };
+pub use kinit::Kinit;
 pub use packages::{Packages, UnknownPackage};
 pub use policy::{FallbackPolicy, FallbackReason};
 pub use progress::{Negotiated, Progress};

@@ -175,6 +175,57 @@ fn raw_kerberos_and_raw_ntlm_clients() {
     assert_eq!(e.major(), sesame_gss::MajorStatus::NoCred, "{e}");
 }
 
+/// The credentials front door: `Kinit` stores a TGT as `kinit` does; a client from that cache
+/// gets a service ticket into it as `kvno` does, and then logs on without asking the KDC again.
+#[test]
+fn kinit_then_kvno_then_a_logon_from_the_cache() {
+    use sesame_kerberos::ccache::Ccache;
+    use sesame_negotiate::Kinit;
+    let w = world();
+    let path = std::env::temp_dir().join(format!("sesame-kinit-{}", std::process::id()));
+    let name = format!("FILE:{}", path.display());
+    let tgt = Kinit::with_password("user1", "Passw0rd1")
+        .krb5_conf(conf())
+        .kdc_transport(w.kdc.clone())
+        .clock(clock())
+        .store(&name)
+        .unwrap();
+    assert_eq!(tgt.client.to_string(), "user1@EXAMPLE.TEST");
+    assert_eq!(Ccache::read(&name).unwrap().credentials.len(), 1);
+    let e = Kinit::with_password("user1", "wrong")
+        .krb5_conf(conf())
+        .kdc_transport(w.kdc.clone())
+        .clock(clock())
+        .run()
+        .unwrap_err();
+    assert!(e.mech_error::<KerberosError>().is_some(), "{e}");
+
+    let ticket = Client::new("HTTP/localhost")
+        .with_ccache(&name)
+        .krb5_conf(conf())
+        .kdc_transport(w.kdc.clone())
+        .environment(clock(), random())
+        .service_ticket()
+        .unwrap();
+    assert_eq!(ticket.server, "HTTP/localhost@EXAMPLE.TEST");
+    assert!(ticket.kvno >= 1, "{ticket:?}");
+    assert_eq!(Ccache::read(&name).unwrap().credentials.len(), 2);
+
+    let before = w.kdc.requests().len();
+    let mut c = Client::new("HTTP/localhost")
+        .with_ccache(&name)
+        .krb5_conf(conf())
+        .kdc_transport(w.kdc.clone())
+        .environment(clock(), random());
+    handshake(&mut c, &w);
+    assert_eq!(
+        w.kdc.requests().len(),
+        before,
+        "the ticket came from the cache"
+    );
+    let _ = std::fs::remove_file(path);
+}
+
 #[test]
 fn the_same_name_falls_back_to_ntlm_with_the_kdc_down() {
     let w = world();

@@ -66,6 +66,6 @@ pub use sesame_gss::{
 };
 #[cfg(feature = "negotiate")]
 pub use sesame_negotiate::{
-    Acceptor, Client, FallbackPolicy, FallbackReason, Mechanism, Negotiated, Progress, Server,
-    UserName,
+    Acceptor, Client, FallbackPolicy, FallbackReason, Kinit, Mechanism, Negotiated, Progress,
+    Server, ServiceTicket, UserName,
 };

@@ -1,0 +1,218 @@
+//! The front door for credentials, as MIT's `kinit` gets them: [`Kinit`] runs the AS exchange
+//! (pre-authentication, the KDC's hints, its errors as facts) with a password or a keytab's
+//! keys, over the blocking KDC transport krb5.conf describes (or one the caller gives), and
+//! stores the TGT in a credential cache. [`crate::Client::service_ticket`] is its `kvno`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sesame_gss::{Clock, Error, SystemClock, SystemRandom};
+use sesame_kerberos::KerberosError;
+use sesame_kerberos::ccache::Ccache;
+use sesame_kerberos::crypto::Enctype;
+use sesame_kerberos::exchange::{AsExchange, AsOptions, ClientSecret, KdcStep};
+use sesame_kerberos::keytab::Keytab;
+use sesame_kerberos::krb5_conf::Krb5Conf;
+use sesame_kerberos::principal::Principal;
+use sesame_kerberos::tickets::IssuedTicket;
+use sesame_kerberos::transport::{KdcClient, KdcTransport};
+use zeroize::Zeroizing;
+
+use crate::client::SetupError;
+
+/// What proves the client's identity to the KDC.
+enum Secret {
+    Password(Zeroizing<String>),
+    /// A keytab and, when not the keytab's first, the principal.
+    Keytab(PathBuf),
+}
+
+/// A TGT for a principal, as `kinit` gets it.
+///
+/// ```no_run
+/// use sesame_negotiate::Kinit;
+/// let tgt = Kinit::with_password("user1@EXAMPLE.COM", "Passw0rd1")
+///     .lifetime(std::time::Duration::from_secs(10 * 3600))
+///     .store("FILE:/tmp/krb5cc_demo")?;
+/// println!("{} until {}", tgt.client, tgt.endtime);
+/// # Ok::<(), sesame_gss::Error>(())
+/// ```
+pub struct Kinit {
+    principal: Option<String>,
+    secret: Secret,
+    lifetime: Option<Duration>,
+    renewable: Option<Duration>,
+    enctypes: Option<Vec<Enctype>>,
+    allow_weak: bool,
+    conf: Option<Krb5Conf>,
+    transport: Option<Arc<dyn KdcTransport + Send + Sync>>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Kinit {
+    /// `principal` (`user@REALM`, or `user` in the default realm) with its password.
+    pub fn with_password(principal: &str, password: &str) -> Self {
+        Self::new(
+            Some(principal.to_string()),
+            Secret::Password(Zeroizing::new(password.to_string())),
+        )
+    }
+
+    /// The keys of a keytab (`kinit -k -t`), for `principal` or, without one, the keytab's
+    /// first.
+    pub fn with_keytab(path: impl Into<PathBuf>, principal: Option<&str>) -> Self {
+        Self::new(principal.map(str::to_string), Secret::Keytab(path.into()))
+    }
+
+    fn new(principal: Option<String>, secret: Secret) -> Self {
+        Self {
+            principal,
+            secret,
+            lifetime: None,
+            renewable: None,
+            enctypes: None,
+            allow_weak: false,
+            conf: None,
+            transport: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The lifetime asked for (default: krb5.conf's `ticket_lifetime`).
+    #[must_use]
+    pub fn lifetime(mut self, lifetime: Duration) -> Self {
+        self.lifetime = Some(lifetime);
+        self
+    }
+
+    /// A renewable ticket, for this long.
+    #[must_use]
+    pub fn renewable(mut self, renew: Duration) -> Self {
+        self.renewable = Some(renew);
+        self
+    }
+
+    /// The enctypes, in order of preference (default: krb5.conf's `default_tkt_enctypes`, else
+    /// AES).
+    #[must_use]
+    pub fn enctypes(mut self, enctypes: Vec<Enctype>) -> Self {
+        self.enctypes = Some(enctypes);
+        self
+    }
+
+    /// Accepts an rc4-hmac reply key (opt-in).
+    #[must_use]
+    pub fn allow_weak(mut self, allow: bool) -> Self {
+        self.allow_weak = allow;
+        self
+    }
+
+    /// krb5.conf (default: as MIT finds it).
+    #[must_use]
+    pub fn krb5_conf(mut self, conf: Krb5Conf) -> Self {
+        self.conf = Some(conf);
+        self
+    }
+
+    /// The way to the KDC (default: krb5.conf's KDCs, else DNS SRV records).
+    #[must_use]
+    pub fn kdc_transport(mut self, transport: Arc<dyn KdcTransport + Send + Sync>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// The clock (for tests, or a shifted clock).
+    #[must_use]
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Runs the AS exchange; the TGT.
+    pub fn run(self) -> Result<IssuedTicket, Error> {
+        let conf = match self.conf {
+            Some(c) => c,
+            None => Krb5Conf::from_env().map_err(|e| SetupError::Config(e.to_string()))?,
+        };
+        let parse = |name: &str| {
+            Principal::parse(name, conf.default_realm())
+                .map_err(|e| SetupError::NoCredentials(format!("{name}: {e}")))
+        };
+        let (client, secret) = match self.secret {
+            Secret::Password(password) => {
+                let name = self
+                    .principal
+                    .as_deref()
+                    .ok_or_else(|| SetupError::NoCredentials("no principal".into()))?;
+                let bytes = Zeroizing::new(password.as_bytes().to_vec());
+                (parse(name)?, ClientSecret::Password(bytes))
+            }
+            Secret::Keytab(path) => {
+                let keytab = Keytab::read(&path).map_err(|e| {
+                    SetupError::NoCredentials(format!("keytab {}: {e}", path.display()))
+                })?;
+                let client = match self.principal.as_deref() {
+                    Some(name) => parse(name)?,
+                    None => keytab
+                        .entries
+                        .first()
+                        .map(|e| e.principal.clone())
+                        .ok_or_else(|| {
+                            SetupError::NoCredentials(format!("keytab {} is empty", path.display()))
+                        })?,
+                };
+                let keys = keytab
+                    .entries
+                    .iter()
+                    .filter(|e| e.principal.same_name(&client))
+                    .filter_map(|e| e.key(self.allow_weak).ok())
+                    .collect();
+                (client, ClientSecret::Keys(keys))
+            }
+        };
+        let options = AsOptions {
+            enctypes: self
+                .enctypes
+                .or_else(|| conf.enctypes("default_tkt_enctypes", self.allow_weak))
+                .unwrap_or_else(|| AsOptions::default().enctypes),
+            lifetime: self.lifetime.unwrap_or_else(|| conf.ticket_lifetime()),
+            renew: self.renewable,
+            allow_weak: self.allow_weak,
+            ..AsOptions::default()
+        };
+        let transport = self
+            .transport
+            .unwrap_or_else(|| Arc::new(KdcClient::from_conf(&conf)));
+        let mut rng = SystemRandom;
+        let (mut exchange, mut request) =
+            AsExchange::start(client, secret, options, self.clock.as_ref(), &mut rng)?;
+        loop {
+            let reply = transport.send(&request).map_err(KerberosError::Transport)?;
+            match exchange.receive(&reply, self.clock.as_ref(), &mut rng)? {
+                KdcStep::Send(next) => request = next,
+                KdcStep::Done(tgt) => return Ok(tgt),
+            }
+        }
+    }
+
+    /// Runs the AS exchange and writes the TGT to the credential cache `name` (replacing what
+    /// it held, as `kinit` does); the TGT.
+    pub fn store(self, name: &str) -> Result<IssuedTicket, Error> {
+        let tgt = self.run()?;
+        let mut cache = Ccache::new(tgt.client.clone());
+        cache.credentials.push(tgt.to_credential()?);
+        cache
+            .write(name)
+            .map_err(|e| SetupError::NoCredentials(format!("ccache {name}: {e}")))?;
+        Ok(tgt)
+    }
+}
+
+impl core::fmt::Debug for Kinit {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Kinit")
+            .field("principal", &self.principal)
+            .finish_non_exhaustive()
+    }
+}
