@@ -5,8 +5,10 @@
 //! One dependency, features to pick: `negotiate` (the default: everything below, and the front
 //! door [`Client`] / [`Server`]), `ntlm` or `kerberos` alone, `dns` (KDC discovery through SRV
 //! records), `kdc-proxy` (MS-KKDCP over HTTPS), `x509` (channel bindings from a certificate),
-//! `tokio` (`Client::step_async`, the KDC exchanges on tokio), `http-client` (reqwest) and
-//! `http-server` (an axum/tower layer): see [`http`].
+//! `tokio` (`Client::step_async`, the KDC exchanges on tokio), `async-kdc-proxy` (the KDC proxy
+//! on tokio too), `http-client` (reqwest), `https` (reqwest's TLS, with Extended Protection) and
+//! `http-server` (an axum/tower layer): see [`http`]. Credentials as `kinit` and `kvno` get
+//! them: [`Kinit`], [`Client::service_ticket`].
 //! The layered crates are re-exported as modules ([`gss`], [`ntlm`], [`kerberos`], [`spnego`],
 //! [`negotiate`]) and stay usable alone.
 //!
