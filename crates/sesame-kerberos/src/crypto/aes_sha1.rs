@@ -39,7 +39,7 @@ pub(super) fn string_to_key(
 ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
     let iterations = iterations(params, 4096)?;
     let mut tkey = Zeroizing::new(vec![0u8; key_len]);
-    pbkdf2::pbkdf2_hmac::<Sha1>(password, salt, iterations, &mut tkey);
+    super::pbkdf2_sha1::pbkdf2_hmac_sha1(password, salt, iterations, &mut tkey);
     Ok(dk(&tkey, b"kerberos"))
 }
 

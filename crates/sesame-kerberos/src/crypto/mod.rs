@@ -11,6 +11,7 @@ mod aes_cts;
 mod aes_sha1;
 mod aes_sha2;
 mod nfold;
+mod pbkdf2_sha1;
 mod rc4_hmac;
 
 use core::fmt;
