@@ -90,6 +90,16 @@ pub struct Keytab {
 }
 
 impl Keytab {
+    /// The keys of `client` this build can use (rc4-hmac only with `allow_weak`): what `kinit
+    /// -k` proves the client's identity with.
+    pub fn keys_for(&self, client: &Principal, allow_weak: bool) -> Vec<Key> {
+        self.entries
+            .iter()
+            .filter(|e| e.principal.same_name(client))
+            .filter_map(|e| e.key(allow_weak).ok())
+            .collect()
+    }
+
     /// Parses keytab bytes.
     pub fn parse(bytes: &[u8]) -> Result<Self, KeytabError> {
         let (version, mut rest) = bytes

@@ -210,9 +210,15 @@ pub fn find_pac(authorization_data: &[AuthorizationDataEntry]) -> Option<Vec<u8>
 /// Authorization data carrying `pac` as MS-KILE 3.3.5.7.2 says: AD-IF-RELEVANT around
 /// AD-WIN2K-PAC.
 pub fn pac_authorization_data(pac: &Pac) -> Result<AuthorizationData, KerberosError> {
+    if_relevant(ad_type::WIN2K_PAC, pac.as_bytes().to_vec())
+}
+
+/// One element of type `kind` inside an AD-IF-RELEVANT element (RFC 4120 5.2.6.1), where
+/// MS-KILE puts what a peer that does not know it may ignore.
+pub fn if_relevant(kind: i32, data: Vec<u8>) -> Result<AuthorizationData, KerberosError> {
     let inner: AuthorizationData = vec![AuthorizationDataEntry {
-        ad_type: ad_type::WIN2K_PAC,
-        ad_data: pac.as_bytes().to_vec().into(),
+        ad_type: kind,
+        ad_data: data.into(),
     }];
     Ok(vec![AuthorizationDataEntry {
         ad_type: ad_type::IF_RELEVANT,

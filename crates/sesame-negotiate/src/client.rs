@@ -696,19 +696,7 @@ impl Client {
         principal: Option<&str>,
         conf: &Krb5Conf,
     ) -> Result<Arc<InitiatorCredentials>, Error> {
-        let keytab = Keytab::read(path)
-            .map_err(|e| SetupError::NoCredentials(format!("keytab {}: {e}", path.display())))?;
-        let principal = match principal {
-            Some(p) => Principal::parse(p, conf.default_realm())
-                .map_err(|e| SetupError::NoCredentials(e.to_string()))?,
-            None => keytab
-                .entries
-                .first()
-                .map(|e| e.principal.clone())
-                .ok_or_else(|| {
-                    SetupError::NoCredentials(format!("keytab {} is empty", path.display()))
-                })?,
-        };
+        let (keytab, principal) = keytab_client(path, principal, conf)?;
         let mut creds = InitiatorCredentials::with_keytab(principal, &keytab, self.allow_weak)?;
         self.kerberos_options(&mut creds, conf);
         Ok(Arc::new(creds))
@@ -723,6 +711,29 @@ impl core::fmt::Debug for Client {
             .field("complete", &self.is_complete())
             .finish_non_exhaustive()
     }
+}
+
+/// A client keytab and the principal it is used for: `principal` (in the default realm when
+/// it names none), else the keytab's first, as `kinit -k` takes it.
+pub(crate) fn keytab_client(
+    path: &std::path::Path,
+    principal: Option<&str>,
+    conf: &Krb5Conf,
+) -> Result<(Keytab, Principal), Error> {
+    let keytab = Keytab::read(path)
+        .map_err(|e| SetupError::NoCredentials(format!("keytab {}: {e}", path.display())))?;
+    let principal = match principal {
+        Some(p) => Principal::parse(p, conf.default_realm())
+            .map_err(|e| SetupError::NoCredentials(format!("{p}: {e}")))?,
+        None => keytab
+            .entries
+            .first()
+            .map(|e| e.principal.clone())
+            .ok_or_else(|| {
+                SetupError::NoCredentials(format!("keytab {} is empty", path.display()))
+            })?,
+    };
+    Ok((keytab, principal))
 }
 
 /// MIT's default client keytab: `KRB5_CLIENT_KTNAME`, else krb5.conf's

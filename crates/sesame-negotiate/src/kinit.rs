@@ -12,7 +12,6 @@ use sesame_kerberos::KerberosError;
 use sesame_kerberos::ccache::Ccache;
 use sesame_kerberos::crypto::Enctype;
 use sesame_kerberos::exchange::{AsExchange, AsOptions, ClientSecret, KdcStep};
-use sesame_kerberos::keytab::Keytab;
 use sesame_kerberos::krb5_conf::Krb5Conf;
 use sesame_kerberos::principal::Principal;
 use sesame_kerberos::tickets::IssuedTicket;
@@ -149,25 +148,9 @@ impl Kinit {
                 (parse(name)?, ClientSecret::Password(bytes))
             }
             Secret::Keytab(path) => {
-                let keytab = Keytab::read(&path).map_err(|e| {
-                    SetupError::NoCredentials(format!("keytab {}: {e}", path.display()))
-                })?;
-                let client = match self.principal.as_deref() {
-                    Some(name) => parse(name)?,
-                    None => keytab
-                        .entries
-                        .first()
-                        .map(|e| e.principal.clone())
-                        .ok_or_else(|| {
-                            SetupError::NoCredentials(format!("keytab {} is empty", path.display()))
-                        })?,
-                };
-                let keys = keytab
-                    .entries
-                    .iter()
-                    .filter(|e| e.principal.same_name(&client))
-                    .filter_map(|e| e.key(self.allow_weak).ok())
-                    .collect();
+                let (keytab, client) =
+                    crate::client::keytab_client(&path, self.principal.as_deref(), &conf)?;
+                let keys = keytab.keys_for(&client, self.allow_weak);
                 (client, ClientSecret::Keys(keys))
             }
         };

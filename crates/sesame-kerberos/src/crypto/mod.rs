@@ -508,3 +508,13 @@ pub(crate) fn hmac<M: hmac::digest::Mac + hmac::digest::KeyInit>(key: &[u8]) -> 
 pub(crate) fn tags_equal(a: &[u8], b: &[u8]) -> bool {
     bool::from(a.ct_eq(b))
 }
+
+/// Bytes from hex, for the published vectors of this module's tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // test code: a bad literal fails the test
+pub(super) fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}

@@ -102,13 +102,7 @@ pub(super) fn pbkdf2_hmac_sha1(password: &[u8], salt: &[u8], rounds: u32, out: &
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::crypto::hex;
 
     /// RFC 6070's PBKDF2-HMAC-SHA1 vectors (the 16,777,216-round one left out for time).
     #[test]

@@ -17,17 +17,7 @@ pub(crate) const KERB_AP_OPTIONS_CBT: u32 = 0x4000;
 /// The authenticator's authorization data announcing `options`: AD-IF-RELEVANT around
 /// AD-AUTH-DATA-AP-OPTIONS, a four-byte little-endian integer, as Windows sends it.
 pub(crate) fn authorization_data(options: u32) -> Result<AuthorizationData, KerberosError> {
-    let inner: AuthorizationData = vec![AuthorizationDataEntry {
-        ad_type: ad_type::AP_OPTIONS,
-        ad_data: options.to_le_bytes().to_vec().into(),
-    }];
-    Ok(vec![AuthorizationDataEntry {
-        ad_type: ad_type::IF_RELEVANT,
-        ad_data: inner
-            .to_der()
-            .map_err(KerberosError::decode("AD-IF-RELEVANT"))?
-            .into(),
-    }])
+    crate::pac::if_relevant(ad_type::AP_OPTIONS, options.to_le_bytes().to_vec())
 }
 
 /// The AP options the authenticator's authorization data announces (0 when none), looking

@@ -43,12 +43,7 @@ impl InitiatorCredentials {
         keytab: &Keytab,
         allow_weak: bool,
     ) -> Result<Self, KerberosError> {
-        let keys: Vec<Key> = keytab
-            .entries
-            .iter()
-            .filter(|e| e.principal.same_name(&client))
-            .filter_map(|e| e.key(allow_weak).ok())
-            .collect();
+        let keys = keytab.keys_for(&client, allow_weak);
         if keys.is_empty() {
             return Err(KerberosError::NoCredentials(format!(
                 "the keytab has no usable key for {client}"
