@@ -120,6 +120,18 @@ pub fn free_port() -> Result<u16> {
     Err("no free port on 127.0.0.1".into())
 }
 
+/// Waits until something accepts TCP connections on 127.0.0.1:`port`; false once `deadline`
+/// has passed without.
+pub fn wait_listening(port: u16, deadline: std::time::Instant) -> bool {
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if std::time::Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    true
+}
+
 /// Runs `cmd` capturing its output; an error with its standard error when it fails.
 pub fn run_ok(cmd: &mut Command) -> Result {
     let out = output(cmd)?;

@@ -172,11 +172,8 @@ impl Discovery<'_> {
             p.selfsigned,
             p.proxy_without_kdc,
         ] {
-            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-                if Instant::now() > deadline {
-                    return Err(format!("nothing listens on 127.0.0.1:{port} after 15 s"));
-                }
-                std::thread::sleep(Duration::from_millis(100));
+            if !crate::util::wait_listening(port, deadline) {
+                return Err(format!("nothing listens on 127.0.0.1:{port} after 15 s"));
             }
         }
         Ok(daemons)

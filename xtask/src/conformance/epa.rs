@@ -36,11 +36,8 @@ fn start(env: &Env<'_>, dir: &Path, bind_to: &str) -> Result<(Running, u16)> {
         .map_err(|e| format!("cannot start the HTTPS server: {e}"))?;
     let running = Running(child);
     let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline {
-            return Err(format!("the HTTPS server is not listening on {port}"));
-        }
-        std::thread::sleep(Duration::from_millis(100));
+    if !crate::util::wait_listening(port, deadline) {
+        return Err(format!("the HTTPS server is not listening on {port}"));
     }
     Ok((running, port))
 }

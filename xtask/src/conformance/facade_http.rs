@@ -179,11 +179,8 @@ pub(super) fn start_server(
         .map_err(|e| e.to_string())?;
     let running = Running(server);
     let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline {
-            return Err("not listening".into());
-        }
-        std::thread::sleep(Duration::from_millis(100));
+    if !crate::util::wait_listening(port, deadline) {
+        return Err("not listening".into());
     }
     Ok((running, port))
 }

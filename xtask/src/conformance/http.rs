@@ -116,13 +116,10 @@ fn start(env: &Env<'_>, port: u16) -> Result<Apache> {
         .map_err(|e| format!("cannot start apache2: {e}"))?;
     let apache = Apache(child, dir.clone());
     let deadline = Instant::now() + Duration::from_secs(15);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline {
-            return Err(format!(
-                "apache2 does not listen on {port}: see {d}/error.log"
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(100));
+    if !crate::util::wait_listening(port, deadline) {
+        return Err(format!(
+            "apache2 does not listen on {port}: see {d}/error.log"
+        ));
     }
     Ok(apache)
 }
