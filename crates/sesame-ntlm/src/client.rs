@@ -206,15 +206,17 @@ impl NtlmClient {
             return Err(NtlmError::NoNtlmv2);
         }
         let anonymous = matches!(config.credentials, Credentials::Anonymous);
+        // The client challenge and the exported session key in one draw: one system call.
+        let fresh = self.random::<24>()?;
+        let mut client_challenge = [0u8; 8];
+        client_challenge.copy_from_slice(&fresh[..8]);
         let (lm_response, nt_response, base_key) = if anonymous {
             (vec![0u8], Vec::new(), Zeroizing::new([0u8; 16]))
         } else if let (true, Credentials::NtHash(hash)) = (v1, &config.credentials) {
-            let client_challenge = self.random::<8>()?;
             let (lm, nt, kx) = ntlm_v1_ess(hash, &challenge.server_challenge, &client_challenge);
             (lm.to_vec(), nt.to_vec(), kx)
         } else {
             let key = creds.response_key.as_ref().ok_or(NtlmError::State)?;
-            let client_challenge = self.random::<8>()?;
             let server_time = challenge.target_info.timestamp();
             let time = server_time.unwrap_or_else(|| filetime(self.clock.now()));
             let mut info = challenge.target_info.clone();
@@ -246,7 +248,8 @@ impl NtlmClient {
             (lm, nt, key.session_base_key(&proof))
         };
         let (exported, encrypted_session_key) = if flags.contains(NegotiateFlags::KEY_EXCH) {
-            let exported = self.random::<16>()?;
+            let mut exported = Zeroizing::new([0u8; 16]);
+            exported.copy_from_slice(&fresh[8..]);
             let encrypted = exchange_key(&base_key, &exported);
             (exported, encrypted.to_vec())
         } else {
