@@ -10,25 +10,25 @@ pub fn nfold(input: &[u8], out_len: usize) -> Vec<u8> {
     }
     let lcm = out_len / gcd(in_len, out_len) * in_len;
     let in_bits = in_len * 8;
-    // Byte `i` of the replicated, rotated string: copy `i / in_len` is rotated right by
-    // 13 * copy bits, so its byte at bit `base` starts at bit (base - rotation) of the input;
-    // the 8 bits from there span at most two input bytes (wrapping around the end).
-    let replicated = |i: usize| -> u8 {
-        let rotation = (13 * (i / in_len)) % in_bits;
-        let start = ((i % in_len) * 8 + in_bits - rotation) % in_bits;
-        let (at, shift) = (start / 8, start % 8);
-        let high = input[at];
-        if shift == 0 {
-            return high;
-        }
-        let low = input[(at + 1) % in_len];
-        (high << shift) | (low >> (8 - shift))
-    };
-    // Sum the lcm/out_len chunks, most significant byte first, with end-around carry.
+    // Copy `k` of the input is rotated right by 13k bits: its first byte starts at bit
+    // (-13k mod in_bits) of the input, and each next byte 8 bits further (wrapping), so a copy
+    // costs one division, not one per byte. Its bytes are added into the `out_len`-byte sum,
+    // most significant byte first, the sum's position wrapping at `out_len`.
     let mut sum = vec![0u32; out_len];
-    for chunk in 0..lcm / out_len {
-        for (j, s) in sum.iter_mut().enumerate() {
-            *s += u32::from(replicated(chunk * out_len + j));
+    let mut pos = 0;
+    for copy in 0..lcm / in_len {
+        let start = (in_bits - (13 * copy) % in_bits) % in_bits;
+        let (mut at, shift) = (start / 8, start % 8);
+        for _ in 0..in_len {
+            let next = if at + 1 == in_len { 0 } else { at + 1 };
+            let byte = if shift == 0 {
+                input[at]
+            } else {
+                (input[at] << shift) | (input[next] >> (8 - shift))
+            };
+            sum[pos] += u32::from(byte);
+            pos = if pos + 1 == out_len { 0 } else { pos + 1 };
+            at = next;
         }
     }
     loop {
