@@ -1,10 +1,14 @@
 //! The in-memory replay cache: sharded by tag so that threads sharing one acceptor do not
-//! serialize on one lock, each shard a map of live tags and the same tags bucketed by the second
-//! they expire, dropped bucket by bucket. Insert and lookup cost the same whatever the number of
-//! entries (each entry is dropped once, with its bucket), and the number of entries is bounded.
+//! serialize on one lock; each shard an open-addressed table of tags with the second each
+//! expires. An expired slot is free for the next insert that passes it, so nothing is ever
+//! scanned or deleted one by one: an insert reads one run of neighbouring slots (one cache miss
+//! however large the table), and a count of live entries per expiry second keeps the bound
+//! exact. When slots ever used pass three quarters of the table, the live ones are moved to a
+//! table twice their number (amortized: each rebuild is paid for by a quarter-table of inserts).
+//! The number of live entries is bounded; at the bound new authenticators are refused.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeMap;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::Mutex;
 
 use super::{ReplayRefusal, ReplayStore};
@@ -13,7 +17,8 @@ use super::{ReplayRefusal, ReplayStore};
 const SHARDS: usize = 16;
 
 /// The default bound: a million live authenticators (about 3,300 logons a second for the
-/// default 5-minute window), some 100 MB at most.
+/// default 5-minute window); its tables then take some 64 MB (24-byte slots, at least a quarter
+/// of them free).
 pub const DEFAULT_LIMIT: usize = 1_000_000;
 
 /// An in-memory replay cache, shared by `Arc` among the acceptors of a service.
@@ -23,18 +28,148 @@ pub struct ReplayCache {
     per_shard: usize,
 }
 
-#[derive(Debug, Default)]
+/// A slot: a tag's fingerprint and the last second it is remembered; `expires == NEVER` is a
+/// slot never used. 24 bytes, so that a probe's run of neighbours stays in a cache line or two.
+#[derive(Clone, Copy)]
+struct Slot {
+    fingerprint: [u8; 16],
+    expires: i64,
+}
+
+const NEVER: i64 = i64::MIN;
+const EMPTY: Slot = Slot {
+    fingerprint: [0; 16],
+    expires: NEVER,
+};
+
+/// A tag's two halves folded into 16 bytes. Two tags with the same fingerprint count as one:
+/// for SHA-256 outputs a 2^-128 chance, and the mistake it would make is refusing an
+/// authenticator, never letting a replay through.
+fn fingerprint(tag: &[u8; 32]) -> [u8; 16] {
+    core::array::from_fn(|i| tag[i] ^ tag[i + 16])
+}
+/// The smallest table.
+const MIN_SLOTS: usize = 64;
+
+#[derive(Default)]
 struct Shard {
-    /// Live tags and when they expire.
-    seen: HashMap<[u8; 32], i64, BuildHasherDefault<TagHasher>>,
-    /// The same tags by expiry second, oldest first.
-    by_expiry: BTreeMap<i64, Vec<[u8; 32]>>,
+    /// A power-of-two table, probed linearly from the tag's hash.
+    slots: Vec<Slot>,
+    /// Slots ever written since the last rebuild, live or expired: what probes walk past.
+    used: usize,
+    /// Live entries: inserted and not yet past their second.
+    live: usize,
+    /// How many live entries expire at each second (what `live` loses as time passes).
+    expiring: BTreeMap<i64, usize>,
+    /// The latest `now` seen: time in a shard only moves forward.
+    now: i64,
+}
+
+impl core::fmt::Debug for Shard {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Never the tags themselves.
+        f.debug_struct("Shard")
+            .field("slots", &self.slots.len())
+            .field("used", &self.used)
+            .field("live", &self.live)
+            .field("seconds", &self.expiring.len())
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shard {
+    /// Moves the shard's clock to `now`; what expired before it stops counting as live.
+    fn advance(&mut self, now: i64) {
+        self.now = self.now.max(now);
+        while let Some(first) = self.expiring.first_entry() {
+            if *first.key() >= self.now {
+                break;
+            }
+            self.live -= first.remove();
+        }
+    }
+
+    /// Refuses `tag` if it is live here; else remembers it until `expires`, unless `limit`
+    /// entries are live.
+    fn check_and_insert(
+        &mut self,
+        tag: [u8; 32],
+        expires: i64,
+        hash: u64,
+        limit: usize,
+    ) -> Result<(), ReplayRefusal> {
+        if self.slots.is_empty() {
+            self.slots = vec![EMPTY; MIN_SLOTS];
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = usize::try_from(hash).unwrap_or(usize::MAX) & mask;
+        let fp = fingerprint(&tag);
+        // The first slot an insert may take: never used, or expired.
+        let mut free = None;
+        loop {
+            let slot = &self.slots[at];
+            if slot.expires == NEVER {
+                free.get_or_insert(at);
+                break;
+            }
+            let live = slot.expires >= self.now;
+            if live && slot.fingerprint == fp {
+                return Err(ReplayRefusal::Replayed);
+            }
+            if !live {
+                free.get_or_insert(at);
+            }
+            at = (at + 1) & mask;
+        }
+        if self.live >= limit {
+            return Err(ReplayRefusal::Full(limit));
+        }
+        let Some(at) = free else {
+            return Err(ReplayRefusal::Unusable("no free slot".into()));
+        };
+        if self.slots[at].expires == NEVER {
+            self.used += 1;
+        }
+        self.slots[at] = Slot {
+            fingerprint: fp,
+            expires,
+        };
+        self.live += 1;
+        *self.expiring.entry(expires).or_default() += 1;
+        if self.used * 4 > self.slots.len() * 3 {
+            self.rebuild();
+        }
+        Ok(())
+    }
+
+    /// A table of at least twice the live entries, holding only them.
+    fn rebuild(&mut self) {
+        let size = (self.live * 2).next_power_of_two().max(MIN_SLOTS);
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY; size]);
+        let mask = size - 1;
+        let build = BuildHasherDefault::<TagHasher>::default();
+        self.used = 0;
+        for slot in old
+            .into_iter()
+            .filter(|s| s.expires != NEVER && s.expires >= self.now)
+        {
+            // The fingerprint hashes as the tag does: its bytes are the tag's lanes folded.
+            let h = build.hash_one(slot.fingerprint);
+            let mut at = usize::try_from(h).unwrap_or(usize::MAX) & mask;
+            while self.slots[at].expires != NEVER {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = slot;
+            self.used += 1;
+        }
+    }
 }
 
 /// Tags are SHA-256 outputs of authenticators that already decrypted under the service key:
-/// uniform, and not choosable by anyone who could flood the map. Their four 8-byte lanes,
-/// folded and mixed once, hash as well as SipHash does for a fraction of its cost; the mixing
-/// still spreads a caller's own, less random tags over the table.
+/// uniform, and not choosable by anyone who could flood the table. Their 8-byte lanes, folded
+/// and mixed once, hash as well as SipHash does for a fraction of its cost; the mixing still
+/// spreads a caller's own, less random tags over the table.
 #[derive(Default)]
 struct TagHasher(u64);
 
@@ -87,7 +222,7 @@ impl ReplayCache {
     pub fn len(&self) -> usize {
         self.shards
             .iter()
-            .map(|s| s.lock().map_or(0, |s| s.seen.len()))
+            .map(|s| s.lock().map_or(0, |s| s.live))
             .sum()
     }
 
@@ -103,24 +238,16 @@ impl ReplayStore for ReplayCache {
         let mut shard = shard
             .lock()
             .map_err(|_| ReplayRefusal::Unusable("a thread panicked holding the cache".into()))?;
-        let Shard { seen, by_expiry } = &mut *shard;
-        while let Some(bucket) = by_expiry.first_entry() {
-            if *bucket.key() >= now {
-                break;
-            }
-            for old in bucket.remove() {
-                seen.remove(&old);
-            }
-        }
-        if seen.contains_key(&tag) {
-            return Err(ReplayRefusal::Replayed);
-        }
-        if seen.len() >= self.per_shard {
-            return Err(ReplayRefusal::Full(self.per_shard * SHARDS));
-        }
-        seen.insert(tag, expires);
-        by_expiry.entry(expires).or_default().push(tag);
-        Ok(())
+        shard.advance(now);
+        // The slot is chosen by the fingerprint's hash, so that a rebuild, which has only the
+        // fingerprints, puts each entry where a lookup of its tag will look.
+        let hash = BuildHasherDefault::<TagHasher>::default().hash_one(fingerprint(&tag));
+        shard
+            .check_and_insert(tag, expires, hash, self.per_shard)
+            .map_err(|e| match e {
+                ReplayRefusal::Full(_) => ReplayRefusal::Full(self.per_shard * SHARDS),
+                other => other,
+            })
     }
 }
 
