@@ -1,11 +1,22 @@
-//! `cargo xtask bench`: every benchmark of the workspace (divan prints the figures), then the
-//! Kerberos AES bound from `openssl speed` on this machine and Sesame's share of it.
+//! `cargo xtask bench`: every benchmark of the workspace (divan prints the figures, and the
+//! load test its own), then the Kerberos AES bound from `openssl speed` on this machine and
+//! Sesame's share of it; the load test's figures go to docs/performance.md.
+//!
+//! `cargo xtask bench --versus`: the side-by-side table (versus/, its own workspace, so that
+//! nothing else ever builds sspi-rs or picky-krb): Sesame beside sspi-rs, picky-krb, MIT's
+//! GSSAPI and `openssl speed` in one run, written to docs/performance.md.
 
 use std::process::Command;
 
-use crate::util::{Result, cargo, output, show};
+use crate::util::{Result, cargo, ensure_apt, output, root, run, show};
+
+/// The page both parts write: the versus table first, the load test under `## Load`.
+const PAGE: &str = "docs/performance.md";
 
 pub fn main(args: &[String]) -> Result {
+    if args.first().map(String::as_str) == Some("--versus") {
+        return versus(&args[1..]);
+    }
     let mut cmd = cargo();
     cmd.args(["bench", "--workspace", "--locked"]);
     if !args.is_empty() {
@@ -20,6 +31,46 @@ pub fn main(args: &[String]) -> Result {
         return Err("benchmarks failed".into());
     }
     openssl_comparison(&text);
+    write_load(&text)
+}
+
+/// Builds versus/ (MIT's GSSAPI headers come from libkrb5-dev) and runs it; it prints the
+/// table and writes it to the page.
+fn versus(args: &[String]) -> Result {
+    ensure_apt(&["libkrb5-dev", "gcc", "openssl"])?;
+    let manifest = root().join("versus/Cargo.toml");
+    run(cargo()
+        .args(["build", "--release", "--locked", "--manifest-path"])
+        .arg(&manifest))?;
+    run(
+        Command::new(root().join("versus/target/release/sesame-versus"))
+            .arg("--write")
+            .arg(root().join(PAGE))
+            .args(args),
+    )
+}
+
+/// Puts the load test's lines under `## Load` on the page, keeping what is above it and the
+/// `## Notes` below it.
+fn write_load(bench: &str) -> Result {
+    let Some(start) = bench.find("\nload: ") else {
+        return Ok(());
+    };
+    let block: Vec<&str> = bench[start + 1..]
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    let path = root().join(PAGE);
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let head = old.split("\n## Load").next().unwrap_or_default().trim_end();
+    // Hand-written notes at the end of the page stay.
+    let notes = old.find("\n## Notes").map_or("", |i| &old[i..]);
+    let text = format!(
+        "{head}\n\n## Load\n\nWritten by `cargo xtask bench` (sesame-negotiate's `load` bench).\n\n```\n{}\n```\n{notes}",
+        block.join("\n")
+    );
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!("load figures written to {PAGE}");
     Ok(())
 }
 

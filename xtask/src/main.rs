@@ -3,7 +3,8 @@
 //! - `test`: format check, clippy (warnings are errors), nextest over the workspace, doc tests.
 //! - `conformance`: real third-party peers on 127.0.0.1; prints the interop matrix.
 //! - `fuzz [--seconds N]`: every fuzz target for N seconds (default 20); prints execs/s.
-//! - `bench`: the benchmarks, with their figures.
+//! - `bench`: the benchmarks, with their figures and the load test; `bench --versus`: Sesame
+//!   beside sspi-rs, picky-krb, MIT and `openssl speed` in one table (docs/performance.md).
 //! - `demo`: Negotiate end to end in one process (client, server, test KDC): Kerberos, then the
 //!   NTLM fallback with the KDC unreachable, every message decoded.
 
@@ -38,4 +39,5 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask test | conformance | fuzz [--seconds N] | bench | demo";
+const USAGE: &str =
+    "usage: cargo xtask test | conformance | fuzz [--seconds N] | bench [--versus] | demo";
