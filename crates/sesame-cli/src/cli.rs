@@ -67,10 +67,12 @@ pub struct DecodeArgs {
 /// `sesame klist`.
 #[derive(Debug, Args)]
 pub struct KlistArgs {
-    /// The credential cache (default: KRB5CCNAME, as MIT resolves it).
+    /// The credential cache (default: KRB5CCNAME, else krb5.conf's default_ccache_name, else
+    /// FILE:/tmp/krb5cc_UID, as MIT resolves it).
     #[arg(short = 'c', long, value_name = "NAME")]
     pub ccache: Option<String>,
-    /// List a keytab instead (KRB5_KTNAME when no FILE is given).
+    /// List a keytab instead (the default keytab when no FILE is given: KRB5_KTNAME, krb5.conf's
+    /// default_keytab_name, /etc/krb5.keytab).
     #[arg(short = 'k', long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
     pub keytab: Option<String>,
     /// Show the enctypes (they are always shown; accepted as MIT's klist takes it).
@@ -157,13 +159,14 @@ pub struct KinitArgs {
     pub principal: Option<String>,
     #[command(flatten)]
     pub password: PasswordArgs,
-    /// Use a keytab (KRB5_CLIENT_KTNAME, else KRB5_KTNAME, unless -t names one).
+    /// Use a keytab (KRB5_CLIENT_KTNAME, else the default keytab: KRB5_KTNAME,
+    /// default_keytab_name, /etc/krb5.keytab; unless -t names one).
     #[arg(short = 'k')]
     pub use_keytab: bool,
     /// The keytab (implies -k).
     #[arg(short = 't', long, value_name = "FILE")]
     pub keytab: Option<String>,
-    /// The credential cache (default: KRB5CCNAME, as MIT resolves it).
+    /// The credential cache (default: KRB5CCNAME, else default_ccache_name, as MIT resolves it).
     #[arg(short = 'c', long, value_name = "NAME")]
     pub ccache: Option<String>,
     /// The lifetime asked for: seconds, or 10h, 30m, 1d, 1h30m.
@@ -184,7 +187,7 @@ pub struct KvnoArgs {
     /// Service principals (HTTP/host, HTTP/host@REALM, HTTP@host).
     #[arg(required = true)]
     pub services: Vec<String>,
-    /// The credential cache (default: KRB5CCNAME, as MIT resolves it).
+    /// The credential cache (default: KRB5CCNAME, else default_ccache_name, as MIT resolves it).
     #[arg(short = 'c', long, value_name = "NAME")]
     pub ccache: Option<String>,
     #[command(flatten)]
@@ -196,7 +199,7 @@ pub struct KvnoArgs {
 /// `sesame kdestroy`.
 #[derive(Debug, Args)]
 pub struct KdestroyArgs {
-    /// The credential cache (default: KRB5CCNAME, as MIT resolves it).
+    /// The credential cache (default: KRB5CCNAME, else default_ccache_name, as MIT resolves it).
     #[arg(short = 'c', long, value_name = "NAME")]
     pub ccache: Option<String>,
 }

@@ -97,17 +97,22 @@ fn keytab(name: Option<&str>) -> Result<Keytab, String> {
     Keytab::read(Path::new(&path)).map_err(|e| e.to_string())
 }
 
-/// The keytab file `name` (or KRB5_KTNAME) names, without MIT's `FILE:` prefix.
+/// Whether the default keytab (KRB5_KTNAME, krb5.conf's `default_keytab_name`,
+/// `/etc/krb5.keytab`) is a file that exists.
+pub fn default_keytab_exists() -> bool {
+    keytab_path(None).is_ok_and(|p| Path::new(&p).exists())
+}
+
+/// The keytab file `name` names, else the default keytab (KRB5_KTNAME, krb5.conf's
+/// `default_keytab_name`, `/etc/krb5.keytab`), without MIT's `FILE:` prefix.
 fn keytab_path(name: Option<&str>) -> Result<String, String> {
-    let name = name
-        .map(str::to_string)
-        .or_else(|| std::env::var("KRB5_KTNAME").ok())
-        .ok_or("--keytab FILE (or KRB5_KTNAME) is required")?;
-    Ok(name
-        .strip_prefix("FILE:")
-        .or_else(|| name.strip_prefix("WRFILE:"))
-        .unwrap_or(&name)
-        .to_string())
+    let name = name.map_or_else(
+        || sesame_kerberos::defaults::keytab_name(Krb5Conf::from_env().ok().as_ref()),
+        str::to_string,
+    );
+    sesame_kerberos::defaults::keytab_path(&name)
+        .map(|p| p.display().to_string())
+        .ok_or_else(|| format!("{name}: only FILE: keytabs are supported"))
 }
 
 /// A lifetime as seconds or as krb5.conf writes durations (`10h`, `1d`, `1h30m`).

@@ -1,7 +1,6 @@
 //! `sesame klist`: list a keytab or a credential cache, like MIT's `klist -ke` / `klist -ef`.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use sesame_asn1::kerberos::KerberosTime;
 use sesame_kerberos::ccache::{self, Ccache};
@@ -79,13 +78,18 @@ fn enctype_name(id: i32) -> String {
 }
 
 fn list_keytab(name: &str) -> Result<String, String> {
-    let env = std::env::var("KRB5_KTNAME").unwrap_or_default();
-    let name = if name.is_empty() { env.as_str() } else { name };
-    let path = name
-        .strip_prefix("FILE:")
-        .or_else(|| name.strip_prefix("WRFILE:"))
-        .unwrap_or(name);
-    let kt = Keytab::read(Path::new(path)).map_err(|e| e.to_string())?;
+    let default;
+    let name = if name.is_empty() {
+        let conf = sesame_kerberos::krb5_conf::Krb5Conf::from_env().ok();
+        default = sesame_kerberos::defaults::keytab_name(conf.as_ref());
+        default.as_str()
+    } else {
+        name
+    };
+    let path = sesame_kerberos::defaults::keytab_path(name)
+        .ok_or_else(|| format!("{name}: only FILE: keytabs are supported"))?;
+    let kt = Keytab::read(&path).map_err(|e| e.to_string())?;
+    let path = path.display();
     let mut out = format!(
         "Keytab name: FILE:{path}\nKVNO Principal\n---- {}\n",
         "-".repeat(74)

@@ -173,7 +173,7 @@ pub fn acceptor(args: &ContextArgs, mech: &str) -> Result<Acceptor, String> {
     let wants_kerberos = mech == "kerberos"
         || args.u2u
         || args.keytab.is_some()
-        || std::env::var_os("KRB5_KTNAME").is_some();
+        || crate::kerberos::default_keytab_exists();
     let mut any = false;
     if packages.kerberos && wants_kerberos {
         server =
@@ -188,7 +188,7 @@ pub fn acceptor(args: &ContextArgs, mech: &str) -> Result<Acceptor, String> {
         any = true;
     }
     if !any {
-        return Err("give --keytab FILE (or KRB5_KTNAME), --u2u, and/or --ntlm-users FILE".into());
+        return Err("give --keytab FILE (or a default keytab: KRB5_KTNAME, default_keytab_name), --u2u, and/or --ntlm-users FILE".into());
     }
     Ok(server.accept())
 }

@@ -396,23 +396,10 @@ pub fn resolve(name: &str) -> Result<PathBuf, CcacheError> {
     }
 }
 
-/// The default cache name: `KRB5CCNAME`, else MIT's default `FILE:/tmp/krb5cc_<uid>`.
+/// The default cache name, as MIT finds it: `KRB5CCNAME`, else krb5.conf's (`KRB5_CONFIG`)
+/// `default_ccache_name` with its tokens expanded, else `FILE:/tmp/krb5cc_<uid>` (see
+/// [`crate::defaults`]).
 pub fn default_name() -> String {
-    if let Ok(name) = std::env::var("KRB5CCNAME")
-        && !name.is_empty()
-    {
-        return name;
-    }
-    format!("FILE:/tmp/krb5cc_{}", current_uid())
-}
-
-#[cfg(unix)]
-fn current_uid() -> u32 {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self").map_or(0, |m| m.uid())
-}
-
-#[cfg(not(unix))]
-fn current_uid() -> u32 {
-    0
+    let conf = crate::krb5_conf::Krb5Conf::from_env().ok();
+    crate::defaults::ccache_name(conf.as_ref())
 }

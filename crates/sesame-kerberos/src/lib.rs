@@ -8,6 +8,7 @@
 
 pub mod ccache;
 pub mod crypto;
+pub mod defaults;
 pub mod error;
 pub mod exchange;
 pub mod gssapi;

@@ -13,7 +13,7 @@ use sesame_gss::{
     ChannelBindings, Clock, ContextFlags, Error, Input, MajorStatus, MessageProtection,
     SecurityContext, Spn, Step, SystemClock, SystemRandom, Unwrapped,
 };
-use sesame_kerberos::ccache::{self, Ccache};
+use sesame_kerberos::ccache::Ccache;
 use sesame_kerberos::crypto::Enctype;
 use sesame_kerberos::gssapi::InitiatorCredentials;
 use sesame_kerberos::gssapi::KerberosInitiator;
@@ -651,7 +651,7 @@ impl Client {
                     Some(self.keytab_credentials(&path, principal.as_deref(), conf)?);
             }
             Source::Default => {
-                let name = ccache::default_name();
+                let name = sesame_kerberos::defaults::ccache_name(Some(conf));
                 let kerberos =
                     self.ccache_credentials(&name, conf).or_else(
                         |e| match default_client_keytab(conf) {
@@ -737,14 +737,10 @@ pub(crate) fn keytab_client(
 }
 
 /// MIT's default client keytab: `KRB5_CLIENT_KTNAME`, else krb5.conf's
-/// `default_client_keytab_name` (a `FILE:` name), if the file exists.
+/// `default_client_keytab_name`, else the built-in one, if its file exists.
 fn default_client_keytab(conf: &Krb5Conf) -> Option<PathBuf> {
-    let name = std::env::var("KRB5_CLIENT_KTNAME").ok().or_else(|| {
-        conf.value(&["libdefaults", "default_client_keytab_name"])
-            .map(str::to_string)
-    })?;
-    let path = PathBuf::from(name.strip_prefix("FILE:").unwrap_or(&name));
-    path.exists().then_some(path)
+    let name = sesame_kerberos::defaults::client_keytab_name(Some(conf));
+    sesame_kerberos::defaults::keytab_path(&name).filter(|p| p.exists())
 }
 
 impl MessageProtection for Client {

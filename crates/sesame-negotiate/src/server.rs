@@ -49,21 +49,16 @@ pub struct Server {
 
 impl Server {
     /// A service with the default keytab (`KRB5_KTNAME`, else krb5.conf's
-    /// `default_keytab_name`, else `/etc/krb5.keytab`, when readable) and the NTLM users of
+    /// `default_keytab_name` with its tokens expanded, else `/etc/krb5.keytab`, when readable) and the NTLM users of
     /// `NTLM_USER_FILE` (gss-ntlmssp's format), when set. An error if it has neither.
     pub fn new() -> Result<Self, Error> {
         let mut server = Self::empty();
         let conf = Krb5Conf::from_env().map_err(|e| SetupError::Config(e.to_string()))?;
         server.kerberos.clock_skew = conf.clockskew();
-        let keytab = std::env::var("KRB5_KTNAME")
-            .ok()
-            .or_else(|| {
-                conf.value(&["libdefaults", "default_keytab_name"])
-                    .map(str::to_string)
-            })
-            .unwrap_or_else(|| "FILE:/etc/krb5.keytab".into());
-        let path = keytab.strip_prefix("FILE:").unwrap_or(&keytab).to_string();
-        if let Ok(k) = Keytab::read(Path::new(&path)) {
+        let keytab = sesame_kerberos::defaults::keytab_name(Some(&conf));
+        if let Some(path) = sesame_kerberos::defaults::keytab_path(&keytab)
+            && let Ok(k) = Keytab::read(&path)
+        {
             server = server.with_keytab(k);
         }
         if let Some(file) = std::env::var_os("NTLM_USER_FILE") {
@@ -73,7 +68,7 @@ impl Server {
         }
         if server.keytab.is_none() && server.users.is_none() {
             return Err(SetupError::NoCredentials(format!(
-                "no readable keytab ({path}) and no NTLM_USER_FILE"
+                "no readable keytab ({keytab}) and no NTLM_USER_FILE"
             ))
             .into());
         }

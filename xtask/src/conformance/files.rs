@@ -217,4 +217,108 @@ impl Env<'_> {
             outcome,
         )
     }
+
+    /// The default names, as MIT finds them with no variable set: krb5.conf's
+    /// `default_ccache_name` and `default_keytab_name` with `%{TEMP}`, `%{uid}`, `%{euid}` and
+    /// `%{username}` tokens. MIT `kinit` writes the default cache, `sesame klist` (no cache
+    /// given) reads it; `sesame kinit` writes it, MIT `klist` reads it; `sesame klist -k` and MIT
+    /// `klist -k` (no keytab given) list the same default keytab.
+    pub fn default_names(&self, sesame: &Path) -> Row {
+        let mut checks = Vec::new();
+        let outcome = (|| -> Result {
+            let tmp = self.kdc.dir.join("tmpdir");
+            let _ = fs::remove_dir_all(&tmp);
+            fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
+            let defaults = self.kdc.dir.join("defaults.conf");
+            fs::write(
+                &defaults,
+                "[libdefaults]\n default_ccache_name = FILE:%{TEMP}/cc_%{uid}_%{username}\n \
+                 default_keytab_name = FILE:%{TEMP}/kt_%{euid}.keytab\n",
+            )
+            .map_err(|e| e.to_string())?;
+            // The first file that sets a relation wins, for MIT as for Sesame.
+            let conf = format!("{}:{}", defaults.display(), self.conf.display());
+            let id =
+                |flag: &str| stdout_of(Command::new("id").arg(flag)).map(|s| s.trim().to_string());
+            let (uid, euid, name) = (id("-ru")?, id("-u")?, id("-un")?);
+            let cache = tmp.join(format!("cc_{uid}_{name}"));
+            let keytab = tmp.join(format!("kt_{euid}.keytab"));
+            let env = |cmd: &mut Command| {
+                cmd.env("KRB5_CONFIG", &conf)
+                    .env("TMPDIR", &tmp)
+                    .env_remove("KRB5CCNAME")
+                    .env_remove("KRB5_KTNAME");
+            };
+
+            let mut kinit = self.command("kinit");
+            env(&mut kinit);
+            kinit.arg(format!("user1@{REALM}"));
+            feed(&mut kinit, PASSWORD)?;
+            if !cache.exists() {
+                return Err(format!("MIT kinit did not write {}", cache.display()));
+            }
+            checks.push(format!("MIT kinit wrote {}", cache.display()));
+            let mut klist = Command::new(sesame);
+            env(&mut klist);
+            let listed = stdout_of(klist.arg("klist"))?;
+            if !listed.contains(&format!("Default principal: user1@{REALM}")) {
+                return Err(format!("sesame klist (default cache):\n{listed}"));
+            }
+            checks.push("sesame klist with no cache given lists it".into());
+
+            fs::remove_file(&cache).map_err(|e| e.to_string())?;
+            let mut ours = Command::new(sesame);
+            env(&mut ours);
+            ours.args([
+                "kinit",
+                &format!("user1@{REALM}"),
+                "--password-env",
+                "SESAME_PW",
+            ])
+            .env("SESAME_PW", PASSWORD);
+            stdout_of(&mut ours)?;
+            let mut klist = self.command("klist");
+            env(&mut klist);
+            let listed = stdout_of(&mut klist)?;
+            if !listed.contains(&format!("krbtgt/{REALM}@{REALM}"))
+                || !listed.contains(&cache.display().to_string())
+            {
+                return Err(format!(
+                    "MIT klist (default cache) after sesame kinit:\n{listed}"
+                ));
+            }
+            checks.push("sesame kinit with no cache given -> MIT klist reads it".into());
+
+            self.kadmin(&format!("ktadd -norandkey -k {} user1", keytab.display()))?;
+            let mut mit = self.command("klist");
+            env(&mut mit);
+            let theirs = stdout_of(mit.arg("-k"))?;
+            let mut ours = Command::new(sesame);
+            env(&mut ours);
+            let listed = stdout_of(ours.args(["klist", "-k"]))?;
+            let principals = |text: &str| -> Vec<String> {
+                text.lines()
+                    .filter(|l| l.contains('@'))
+                    .filter_map(|l| l.split_whitespace().nth(1).map(str::to_string))
+                    .collect()
+            };
+            let (a, b) = (principals(&theirs), principals(&listed));
+            if a.is_empty() || a != b || !listed.contains(&keytab.display().to_string()) {
+                return Err(format!(
+                    "MIT klist -k:\n{theirs}\nsesame klist -k:\n{listed}"
+                ));
+            }
+            checks.push(format!(
+                "klist -k: both list {} entries of {}",
+                a.len(),
+                keytab.display()
+            ));
+            Ok(())
+        })();
+        row(
+            "default names: default_ccache_name / default_keytab_name with %{TEMP} %{uid} %{euid} %{username}, both ways",
+            checks,
+            outcome,
+        )
+    }
 }

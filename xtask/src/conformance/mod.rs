@@ -102,6 +102,7 @@ pub fn main(args: &[String]) -> Result {
         env.mit_keytab_keys(),
         env.sesame_keytab_with_mit(&sesame),
         env.ccache_round_trip(&sesame),
+        env.default_names(&sesame),
     ];
     let users = work.join("ntlm_users");
     fs::write(&users, "EXAMPLE:user1:Passw0rd1\nEXAMPLE:user2:Passw0rd1\n")
