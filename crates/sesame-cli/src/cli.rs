@@ -175,6 +175,9 @@ pub struct KinitArgs {
     /// A renewable ticket for this long.
     #[arg(short = 'r', long, value_name = "LIFETIME")]
     pub renewable: Option<String>,
+    /// Renew the cache's TGT (no password): MIT's kinit -R.
+    #[arg(short = 'R', long, conflicts_with_all = ["use_keytab", "keytab", "renewable"])]
+    pub renew: bool,
     #[command(flatten)]
     pub kerberos: KerberosArgs,
     #[command(flatten)]

@@ -164,11 +164,17 @@ fn failure(e: &sesame_gss::Error) -> String {
 pub fn kinit(args: &KinitArgs) -> Result<(), String> {
     let conf = conf()?;
     let use_keytab = args.use_keytab || args.keytab.is_some();
+    let name = args.ccache.clone().unwrap_or_else(ccache::default_name);
     let keytab_name = args
         .keytab
         .clone()
         .or_else(|| std::env::var("KRB5_CLIENT_KTNAME").ok());
-    let (mut kinit, client) = if use_keytab {
+    let (mut kinit, client) = if args.renew {
+        // The cache's own TGT, renewed: no password, no keytab.
+        let cache = Ccache::read(&name).map_err(|e| format!("{name}: {e}"))?;
+        let client = cache.default_principal.clone();
+        (Kinit::renew(&name), client)
+    } else if use_keytab {
         let path = keytab_path(keytab_name.as_deref())?;
         let client = match &args.principal {
             Some(name) => principal(name, &conf)?,
@@ -198,7 +204,6 @@ pub fn kinit(args: &KinitArgs) -> Result<(), String> {
         kinit = kinit.renewable(lifetime(r)?);
     }
     let transport = reported(&args.kdc, &conf, &client.realm)?;
-    let name = args.ccache.clone().unwrap_or_else(ccache::default_name);
     kinit
         .allow_weak(args.kerberos.allow_weak)
         .clock(clock(&args.kerberos))

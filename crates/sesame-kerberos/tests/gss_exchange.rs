@@ -863,3 +863,53 @@ fn a_file_replay_cache_is_shared_by_acceptors() {
     assert_eq!(krb_code(&e), Some(error_code::KRB_AP_ERR_REPEAT));
     let _ = std::fs::remove_file(&path);
 }
+
+/// `kinit -R`'s request: a TGS-REQ with RENEW (and no CANONICALIZE) for the TGT's own server,
+/// the TGT itself in the authenticator's AP-REQ.
+#[test]
+fn a_renewal_asks_for_the_tgt_itself_with_renew() {
+    use sesame_asn1::kerberos::ApReq;
+    use sesame_kerberos::exchange::{TgsExchange, TgsOptions, kdc_options};
+    let kdc = kdc();
+    let mut r = rng(80);
+    let (mut ex, req) = AsExchange::start(
+        principal("user1"),
+        ClientSecret::Password(b"Passw0rd1".to_vec().into()),
+        AsOptions::default(),
+        clock().as_ref(),
+        r.as_mut(),
+    )
+    .unwrap();
+    let KdcStep::Send(retry) = ex
+        .receive(&kdc.send(&req).unwrap(), clock().as_ref(), r.as_mut())
+        .unwrap()
+    else {
+        panic!("expected a retry with pre-authentication")
+    };
+    let KdcStep::Done(tgt) = ex
+        .receive(&kdc.send(&retry).unwrap(), clock().as_ref(), r.as_mut())
+        .unwrap()
+    else {
+        panic!("expected the TGT")
+    };
+    let (_, request) = TgsExchange::renew(
+        tgt.clone(),
+        TgsOptions::default(),
+        clock().as_ref(),
+        r.as_mut(),
+    )
+    .unwrap();
+    let tgs = TgsReq::from_der(&request.message).unwrap().0;
+    let options = &tgs.req_body.kdc_options;
+    assert!(options.is_set(kdc_options::RENEW));
+    assert!(!options.is_set(kdc_options::CANONICALIZE));
+    let krbtgt = Principal::krbtgt(REALM, REALM);
+    assert_eq!(tgs.req_body.sname, Some(krbtgt.to_principal_name()));
+    let padata = tgs.padata.unwrap();
+    let ap_req = ApReq::from_der(&padata[0].padata_value).unwrap();
+    assert_eq!(
+        ap_req.ticket, tgt.ticket,
+        "the ticket to renew rides in the AP-REQ"
+    );
+    assert_eq!(request.realm, REALM);
+}

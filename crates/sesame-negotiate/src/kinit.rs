@@ -11,7 +11,9 @@ use sesame_gss::{Clock, Error, SystemClock, SystemRandom};
 use sesame_kerberos::KerberosError;
 use sesame_kerberos::ccache::Ccache;
 use sesame_kerberos::crypto::Enctype;
-use sesame_kerberos::exchange::{AsExchange, AsOptions, ClientSecret, KdcStep};
+use sesame_kerberos::exchange::{
+    AsExchange, AsOptions, ClientSecret, KdcStep, TgsExchange, TgsOptions,
+};
 use sesame_kerberos::krb5_conf::Krb5Conf;
 use sesame_kerberos::principal::Principal;
 use sesame_kerberos::tickets::IssuedTicket;
@@ -25,6 +27,8 @@ enum Secret {
     Password(Zeroizing<String>),
     /// A keytab and, when not the keytab's first, the principal.
     Keytab(PathBuf),
+    /// No secret: the TGT of this credential cache, renewed (`kinit -R`).
+    Renew(String),
 }
 
 /// A TGT for a principal, as `kinit` gets it.
@@ -128,12 +132,42 @@ impl Kinit {
         self
     }
 
-    /// Runs the AS exchange; the TGT.
+    /// Renews the TGT of the credential cache `name` (`kinit -R`): a TGS exchange with RENEW,
+    /// no password. The KDC's refusals keep their codes: KDC_ERR_BADOPTION for a ticket that
+    /// is not renewable, KRB_AP_ERR_TKT_EXPIRED past its renew-till.
+    pub fn renew(name: &str) -> Self {
+        Self::new(None, Secret::Renew(name.to_string()))
+    }
+
+    /// Runs the AS exchange (or, for [`Kinit::renew`], the TGS exchange); the TGT.
     pub fn run(self) -> Result<IssuedTicket, Error> {
         let conf = match self.conf {
             Some(c) => c,
             None => Krb5Conf::from_env().map_err(|e| SetupError::Config(e.to_string()))?,
         };
+        let transport = self
+            .transport
+            .clone()
+            .unwrap_or_else(|| Arc::new(KdcClient::from_conf(&conf)));
+        if let Secret::Renew(name) = &self.secret {
+            let tgt = cached_tgt(name, self.allow_weak)?;
+            let options = TgsOptions {
+                lifetime: self.lifetime.unwrap_or_else(|| conf.ticket_lifetime()),
+                enctypes: vec![tgt.session_key.enctype()],
+                allow_weak: self.allow_weak,
+                ..TgsOptions::default()
+            };
+            let mut rng = SystemRandom;
+            let (mut exchange, mut request) =
+                TgsExchange::renew(tgt, options, self.clock.as_ref(), &mut rng)?;
+            loop {
+                let reply = transport.send(&request).map_err(KerberosError::Transport)?;
+                match exchange.receive(&reply, self.clock.as_ref(), &mut rng)? {
+                    KdcStep::Send(next) => request = next,
+                    KdcStep::Done(tgt) => return Ok(tgt),
+                }
+            }
+        }
         let parse = |name: &str| {
             Principal::parse(name, conf.default_realm())
                 .map_err(|e| SetupError::NoCredentials(format!("{name}: {e}")))
@@ -153,6 +187,10 @@ impl Kinit {
                 let keys = keytab.keys_for(&client, self.allow_weak);
                 (client, ClientSecret::Keys(keys))
             }
+            // Taken above: renewal is a TGS exchange.
+            Secret::Renew(_) => {
+                return Err(SetupError::NoCredentials("no secret to renew with".into()).into());
+            }
         };
         let options = AsOptions {
             enctypes: self
@@ -164,9 +202,6 @@ impl Kinit {
             allow_weak: self.allow_weak,
             ..AsOptions::default()
         };
-        let transport = self
-            .transport
-            .unwrap_or_else(|| Arc::new(KdcClient::from_conf(&conf)));
         let mut rng = SystemRandom;
         let (mut exchange, mut request) =
             AsExchange::start(client, secret, options, self.clock.as_ref(), &mut rng)?;
@@ -190,6 +225,19 @@ impl Kinit {
             .map_err(|e| SetupError::NoCredentials(format!("ccache {name}: {e}")))?;
         Ok(tgt)
     }
+}
+
+/// The TGT of the cache's default principal in its own realm.
+fn cached_tgt(name: &str, allow_weak: bool) -> Result<IssuedTicket, Error> {
+    let cache =
+        Ccache::read(name).map_err(|e| SetupError::NoCredentials(format!("ccache {name}: {e}")))?;
+    let client = &cache.default_principal;
+    let krbtgt = Principal::krbtgt(&client.realm, &client.realm);
+    let credential = cache
+        .tickets()
+        .find(|c| c.server.same_name(&krbtgt) && c.client.same_name(client))
+        .ok_or_else(|| SetupError::NoCredentials(format!("no TGT for {client} in {name}")))?;
+    Ok(IssuedTicket::from_credential(credential, allow_weak)?)
 }
 
 impl core::fmt::Debug for Kinit {

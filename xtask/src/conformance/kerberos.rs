@@ -86,7 +86,123 @@ impl Kerberos<'_> {
         rows.extend(self.gss_rows());
         rows.push(self.user_to_user());
         rows.extend(self.negative_rows());
+        rows.extend(self.renewal_rows());
         rows
+    }
+
+    /// Renewal (`kinit -R`) both ways against the MIT KDC: MIT's renewable TGT renewed by
+    /// `sesame kinit -R` (MIT `klist` shows the new end time, the renew-till unchanged);
+    /// Sesame's renewable TGT (`sesame kinit -r`) renewed by MIT `kinit -R`; and a TGT that
+    /// is not renewable refused by the KDC with its code.
+    fn renewal_rows(&self) -> Vec<Row> {
+        vec![
+            self.renewed_by_sesame(),
+            self.renewed_by_mit(),
+            self.renewal_refused(),
+        ]
+    }
+
+    fn renewed_by_sesame(&self) -> Row {
+        let cache = self.ccache("renew-mit");
+        let mut checks = Vec::new();
+        let outcome = (|| -> Result {
+            let mut kinit = self.env.command("kinit");
+            kinit.args([
+                "-l",
+                "1h",
+                "-r",
+                "2h",
+                "-c",
+                &cache,
+                &format!("user1@{REALM}"),
+            ]);
+            super::feed(&mut kinit, PASSWORD)?;
+            let (expires, renew) = klist_times(&cache)?;
+            checks.push(format!(
+                "MIT kinit -l 1h -r 2h: expires {expires}, renew until {renew}"
+            ));
+            std::thread::sleep(std::time::Duration::from_secs(2));
+            run_ok(
+                self.sesame()
+                    .args(["kinit", "-R", "-l", "1h", "-c", &cache]),
+            )?;
+            let (expires2, renew2) = klist_times(&cache)?;
+            checks.push(format!(
+                "sesame kinit -R: expires {expires2}, renew until {renew2}"
+            ));
+            if expires2 == expires || renew2 != renew {
+                return Err(
+                    "the renewed TGT's end time did not move, or its renew-till did".into(),
+                );
+            }
+            Ok(())
+        })();
+        renewal_row(
+            "renewal: MIT kinit -r -> sesame kinit -R -> MIT klist",
+            checks,
+            outcome,
+        )
+    }
+
+    fn renewed_by_mit(&self) -> Row {
+        let cache = self.ccache("renew-sesame");
+        let mut checks = Vec::new();
+        let outcome = (|| -> Result {
+            run_ok(self.sesame().args([
+                "kinit",
+                "-l",
+                "1h",
+                "-r",
+                "2h",
+                "-c",
+                &cache,
+                &format!("user1@{REALM}"),
+                "--password-env",
+                "SESAME_PW",
+            ]))?;
+            let (expires, renew) = klist_times(&cache)?;
+            checks.push(format!(
+                "sesame kinit -l 1h -r 2h: expires {expires}, renew until {renew}"
+            ));
+            std::thread::sleep(std::time::Duration::from_secs(2));
+            let mut kinit = self.env.command("kinit");
+            run_ok(kinit.args(["-R", "-c", &cache]))?;
+            let (expires2, renew2) = klist_times(&cache)?;
+            checks.push(format!(
+                "MIT kinit -R: expires {expires2}, renew until {renew2}"
+            ));
+            if expires2 == expires || renew2 != renew {
+                return Err("MIT's renewal did not move the end time".into());
+            }
+            Ok(())
+        })();
+        renewal_row(
+            "renewal: sesame kinit -r -> MIT kinit -R -> MIT klist",
+            checks,
+            outcome,
+        )
+    }
+
+    fn renewal_refused(&self) -> Row {
+        let cache = self.ccache("renew-none");
+        let mut checks = Vec::new();
+        let outcome = (|| -> Result {
+            let mut kinit = self.env.command("kinit");
+            kinit.args(["-c", &cache, &format!("user1@{REALM}")]);
+            super::feed(&mut kinit, PASSWORD)?;
+            let out = output(self.sesame().args(["kinit", "-R", "-c", &cache]))?;
+            let err = String::from_utf8_lossy(&out.stderr).into_owned();
+            checks.push(format!("sesame kinit -R: {}", err.trim()));
+            if out.status.success() || !err.contains("KDC_ERR_BADOPTION") {
+                return Err(format!("expected the KDC's KDC_ERR_BADOPTION: {err}"));
+            }
+            Ok(())
+        })();
+        renewal_row(
+            "renewal of a TGT that is not renewable: the KDC's KDC_ERR_BADOPTION",
+            checks,
+            outcome,
+        )
     }
 
     /// `sesame kinit` with one enctype; MIT `klist -e` must list the TGT with that session key.
@@ -615,4 +731,36 @@ fn klist_has(cache: &str, needles: &[&str]) -> Result {
         }
     }
     Ok(())
+}
+
+fn renewal_row(scenario: &'static str, messages: Vec<String>, outcome: Result) -> Row {
+    Row {
+        peer: "MIT KDC, kinit, klist",
+        scenario,
+        messages,
+        outcome,
+    }
+}
+
+/// The TGT's end time and renew-till as MIT `klist` prints them.
+fn klist_times(cache: &str) -> std::result::Result<(String, String), String> {
+    let out = output(
+        Command::new(crate::util::which("klist").unwrap_or_else(|| PathBuf::from("klist")))
+            .args(["-c", cache]),
+    )?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut lines = text
+        .lines()
+        .skip_while(|l| !l.contains(&format!("krbtgt/{REALM}@{REALM}")));
+    let tgt = lines
+        .next()
+        .ok_or_else(|| format!("no TGT in MIT klist:\n{text}"))?;
+    let words: Vec<&str> = tgt.split_whitespace().collect();
+    let expires = words.get(2..4).map(|w| w.join(" ")).unwrap_or_default();
+    let renew = lines
+        .next()
+        .and_then(|l| l.trim().strip_prefix("renew until "))
+        .ok_or_else(|| format!("MIT klist shows no renew-till:\n{text}"))?
+        .to_string();
+    Ok((expires, renew))
 }

@@ -41,6 +41,8 @@ pub mod kdc_options {
     pub const RENEWABLE_OK: usize = 27;
     /// ENC-TKT-IN-SKEY (user-to-user).
     pub const ENC_TKT_IN_SKEY: usize = 28;
+    /// RENEW: the ticket of the request's authenticator, renewed (RFC 4120 3.3.3).
+    pub const RENEW: usize = 30;
 }
 
 /// The current time as a KerberosTime and its microseconds.

@@ -1,6 +1,7 @@
 //! The TGS exchange (RFC 4120 3.3): a service ticket from a TGT, following cross-realm
-//! referrals (RFC 6806) for a bounded number of hops, and the user-to-user form (3.3.3,
-//! ENC-TKT-IN-SKEY with the other user's TGT as additional ticket).
+//! referrals (RFC 6806) for a bounded number of hops, the user-to-user form (3.3.3,
+//! ENC-TKT-IN-SKEY with the other user's TGT as additional ticket), and renewal (3.3.3,
+//! RENEW: the TGT itself, renewed until its renew-till).
 
 use std::time::Duration;
 
@@ -24,6 +25,7 @@ const MAX_HOPS: usize = 5;
 
 /// What to ask for.
 #[derive(Clone, Debug)]
+#[allow(clippy::struct_excessive_bools)] // each is one KDC option, independent of the others
 pub struct TgsOptions {
     /// Enctypes in order of preference (for the session key).
     pub enctypes: Vec<Enctype>,
@@ -37,6 +39,9 @@ pub struct TgsOptions {
     pub second_ticket: Option<Ticket>,
     /// Accept an rc4-hmac session key.
     pub allow_weak: bool,
+    /// RENEW: ask for the ticket of the request (the TGT) again, with a new end time; the
+    /// server must be the TGT's own (see [`TgsExchange::renew`]).
+    pub renew: bool,
 }
 
 impl Default for TgsOptions {
@@ -48,6 +53,7 @@ impl Default for TgsOptions {
             forwarded: false,
             second_ticket: None,
             allow_weak: false,
+            renew: false,
         }
     }
 }
@@ -85,6 +91,22 @@ impl TgsExchange {
         Ok((exchange, request))
     }
 
+    /// Starts renewing `tgt` (what `kinit -R` does): a TGS-REQ with RENEW for the TGT's own
+    /// server, answered with the same ticket valid until `lifetime` from now or its
+    /// renew-till, whichever comes first. The KDC refuses a ticket that is not renewable
+    /// (KDC_ERR_BADOPTION) or past its renew-till (KRB_AP_ERR_TKT_EXPIRED).
+    pub fn renew(
+        tgt: IssuedTicket,
+        mut options: TgsOptions,
+        clock: &dyn Clock,
+        rng: &mut dyn Random,
+    ) -> Result<(Self, KdcRequest), KerberosError> {
+        options.renew = true;
+        options.second_ticket = None;
+        let server = tgt.server.clone();
+        Self::start(tgt, server, options, clock, rng)
+    }
+
     /// The referral TGTs received on the way (worth caching).
     pub fn referrals(&self) -> &[IssuedTicket] {
         &self.referrals
@@ -107,7 +129,8 @@ impl TgsExchange {
         let mut options = KerberosFlags::default();
         options.set(kdc_options::FORWARDABLE, self.options.forwardable);
         options.set(kdc_options::FORWARDED, self.options.forwarded);
-        options.set(kdc_options::CANONICALIZE, true);
+        options.set(kdc_options::CANONICALIZE, !self.options.renew);
+        options.set(kdc_options::RENEW, self.options.renew);
         options.set(
             kdc_options::ENC_TKT_IN_SKEY,
             self.options.second_ticket.is_some(),
