@@ -187,9 +187,23 @@ impl Kerberos<'_> {
         let cache = self.ccache("renew-none");
         let mut checks = Vec::new();
         let outcome = (|| -> Result {
-            let mut kinit = self.env.command("kinit");
-            kinit.args(["-c", &cache, &format!("user1@{REALM}")]);
-            super::feed(&mut kinit, PASSWORD)?;
+            // MIT kinit asks for a renewable TGT by default here; sesame kinit without -r
+            // does not.
+            run_ok(self.sesame().args([
+                "kinit",
+                "-c",
+                &cache,
+                &format!("user1@{REALM}"),
+                "--password-env",
+                "SESAME_PW",
+            ]))?;
+            let mut mit = self.env.command("kinit");
+            let theirs = output(mit.args(["-R", "-c", &cache]))?;
+            let why = String::from_utf8_lossy(&theirs.stderr).into_owned();
+            checks.push(format!("MIT kinit -R: {}", why.trim()));
+            if theirs.status.success() {
+                return Err("MIT kinit -R renewed a TGT that is not renewable".into());
+            }
             let out = output(self.sesame().args(["kinit", "-R", "-c", &cache]))?;
             let err = String::from_utf8_lossy(&out.stderr).into_owned();
             checks.push(format!("sesame kinit -R: {}", err.trim()));
@@ -199,7 +213,7 @@ impl Kerberos<'_> {
             Ok(())
         })();
         renewal_row(
-            "renewal of a TGT that is not renewable: the KDC's KDC_ERR_BADOPTION",
+            "renewal of a TGT that is not renewable: the KDC's KDC_ERR_BADOPTION, as for MIT kinit -R",
             checks,
             outcome,
         )

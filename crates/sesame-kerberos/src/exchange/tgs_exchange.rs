@@ -6,10 +6,11 @@
 use std::time::Duration;
 
 use sesame_asn1::Der;
-use sesame_asn1::kerberos::constants::{msg_type, pa_type};
+use sesame_asn1::kerberos::constants::{msg_type, pa_type, ticket_flags};
 use sesame_asn1::kerberos::{
     ApReq, Authenticator, Checksum, EncKdcRepPart, EncryptedData, EncryptionKey, KdcReq,
-    KdcReqBody, KerberosFlags, KrbError, PaData, SecretOctets, TgsRep, TgsReq, Ticket,
+    KdcReqBody, KerberosFlags, KerberosTime, KrbError, PaData, SecretOctets, TgsRep, TgsReq,
+    Ticket,
 };
 use sesame_gss::{Clock, KdcRequest, Random};
 
@@ -127,6 +128,11 @@ impl TgsExchange {
             ))?
             .to_string();
         let mut options = KerberosFlags::default();
+        // A renewal asks again for what the TGT has (as MIT's krb5_get_renewed_creds does):
+        // a KDC gives the renewed ticket only the renewability the request asks for.
+        let has = |flag: usize| self.tgt.flags & (1 << (31 - flag)) != 0;
+        let renewable = self.options.renew && has(ticket_flags::RENEWABLE);
+        options.set(kdc_options::RENEWABLE, renewable);
         options.set(kdc_options::FORWARDABLE, self.options.forwardable);
         options.set(kdc_options::FORWARDED, self.options.forwarded);
         options.set(kdc_options::CANONICALIZE, !self.options.renew);
@@ -147,7 +153,11 @@ impl TgsExchange {
             sname: Some(sname),
             from: None,
             till: later(now, self.options.lifetime),
-            rtime: None,
+            rtime: if renewable {
+                self.tgt.renew_till.and_then(KerberosTime::from_unix)
+            } else {
+                None
+            },
             nonce: self.nonce,
             etype: enctype_ids(&self.options.enctypes),
             addresses: None,
