@@ -40,6 +40,18 @@ fn list_collection(name: &str) -> Result<String, String> {
         "-".repeat(30),
         "-".repeat(10)
     );
+    if name.starts_with("KCM:") {
+        // The daemon's collection: the primary first, as MIT lists it.
+        let conf = sesame_kerberos::krb5_conf::Krb5Conf::from_env().ok();
+        let socket = ccache::kcm::socket_path(conf.as_ref());
+        for cache in ccache::kcm::list(&socket).map_err(|e| e.to_string())? {
+            let shown = format!("KCM:{cache}");
+            if let Ok(cc) = Ccache::read(&shown) {
+                let _ = writeln!(out, "{:<30} {shown}", cc.default_principal.to_string());
+            }
+        }
+        return Ok(out);
+    }
     let primary = ccache::resolve(name).map_err(|e| e.to_string())?;
     let mut caches = vec![primary.clone()];
     if let Some(dir) = name.strip_prefix("DIR:") {

@@ -11,6 +11,7 @@ mod facade_http;
 mod files;
 mod http;
 pub(crate) mod inspect;
+mod kcm;
 mod kerberos;
 mod mit_kdc;
 mod negotiate;
@@ -57,6 +58,8 @@ const APT: &[&str] = &[
     "libapache2-mod-auth-gssapi",
     "curl",
     "bsdutils",
+    // KCM: caches (sssd-kcm on a private socket).
+    "sssd-kcm",
 ];
 
 pub fn main(args: &[String]) -> Result {
@@ -113,6 +116,7 @@ pub fn main(args: &[String]) -> Result {
         sesame: &sesame,
     };
     rows.extend(krb.rows());
+    rows.extend(krb.kcm_rows());
     rows.extend(krb.negotiate_rows());
     rows.extend(krb.adversarial_rows());
     let examples = facade_http::build();

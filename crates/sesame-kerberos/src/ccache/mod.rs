@@ -1,10 +1,13 @@
 //! MIT credential caches of the FILE and DIR types: read versions 3 and 4, write the version
-//! read (4 for a new cache), so that MIT `klist`, `kvno` and GSSAPI use what Sesame writes.
+//! read (4 for a new cache), so that MIT `klist`, `kvno` and GSSAPI use what Sesame writes; and
+//! `KCM:` caches held by a daemon ([`kcm`]).
 //!
 //! Layout (MIT `ccache_file_format`): `05 0v`, in version 4 a header of tagged fields (tag 1:
 //! the KDC time offset), the default principal, then credentials until the end of the file.
 //! Integers are big-endian; data are 32-bit length-prefixed. Configuration entries are
 //! credentials whose server realm is `X-CACHECONF:`.
+
+pub mod kcm;
 
 use core::fmt;
 use std::path::{Path, PathBuf};
@@ -148,9 +151,18 @@ pub enum CcacheError {
         /// What is wrong.
         reason: WireError,
     },
-    /// A cache name of a type Sesame does not read (`KEYRING:`, `KCM:`, `MEMORY:`, ...).
-    #[error("unsupported credential cache type in `{0}` (FILE: and DIR: are supported)")]
+    /// A cache name of a type Sesame does not read (`KEYRING:`, `MEMORY:`, ...).
+    #[error("unsupported credential cache type in `{0}` (FILE:, DIR: and KCM: are supported)")]
     UnsupportedType(String),
+    /// The KCM daemon answered an operation with an error code (a krb5 error number, e.g.
+    /// KRB5_FCC_NOFILE for a cache that does not exist).
+    #[error("KCM operation {opcode} failed with code {code}")]
+    Kcm {
+        /// The operation ([`kcm::op`]).
+        opcode: u16,
+        /// The daemon's code.
+        code: i32,
+    },
 }
 
 /// A credential cache.
@@ -228,37 +240,17 @@ impl Ccache {
         }
         write_principal(&mut w, &self.default_principal);
         for c in &self.credentials {
-            write_principal(&mut w, &c.client);
-            write_principal(&mut w, &c.server);
-            w.u16(u16::from_ne_bytes(
-                i16::try_from(c.key_enctype).unwrap_or(0).to_ne_bytes(),
-            ));
-            if self.version == 3 {
-                w.u16(u16::from_ne_bytes(
-                    i16::try_from(c.key_enctype).unwrap_or(0).to_ne_bytes(),
-                ));
-            }
-            w.data32(&c.key);
-            for t in [c.authtime, c.starttime, c.endtime, c.renew_till] {
-                w.u32(t);
-            }
-            w.u8(c.is_skey);
-            w.u32(c.ticket_flags);
-            for list in [&c.addresses, &c.authdata] {
-                w.u32(u32::try_from(list.len()).unwrap_or(0));
-                for (t, v) in list {
-                    w.u16(*t);
-                    w.data32(v);
-                }
-            }
-            w.data32(&c.ticket);
-            w.data32(&c.second_ticket);
+            write_credential(&mut w, c, self.version);
         }
         w.finish()
     }
 
-    /// Reads a cache by name (`FILE:path`, `DIR:dir`, `DIR::path`, or a path).
+    /// Reads a cache by name (`FILE:path`, `DIR:dir`, `DIR::path`, a path, or `KCM:[name]`
+    /// from the daemon on krb5.conf's `kcm_socket`).
     pub fn read(name: &str) -> Result<Self, CcacheError> {
+        if let Some(residual) = name.strip_prefix("KCM:") {
+            return kcm::read(&kcm_socket(), residual);
+        }
         let path = resolve(name)?;
         let bytes = std::fs::read(&path).map_err(|source| CcacheError::Io {
             path: path.display().to_string(),
@@ -267,8 +259,12 @@ impl Ccache {
         Self::parse(&bytes)
     }
 
-    /// Writes the cache by name (replacing it), readable by the owner only.
+    /// Writes the cache by name (replacing it), readable by the owner only (for `KCM:`, held
+    /// by the daemon for this user).
     pub fn write(&self, name: &str) -> Result<(), CcacheError> {
+        if let Some(residual) = name.strip_prefix("KCM:") {
+            return kcm::write(&kcm_socket(), residual, self);
+        }
         let path = resolve(name)?;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| CcacheError::Io {
@@ -296,6 +292,11 @@ impl Ccache {
     }
 }
 
+/// The KCM daemon's socket for this process (krb5.conf as MIT finds it).
+fn kcm_socket() -> String {
+    kcm::socket_path(crate::krb5_conf::Krb5Conf::from_env().ok().as_ref())
+}
+
 fn principal(r: &mut Reader<'_>) -> Result<Principal, WireError> {
     let name_type = r.i32()?;
     let count = usize::try_from(r.u32()?).map_err(|_| WireError::TooLong)?;
@@ -321,6 +322,34 @@ fn write_principal(w: &mut Writer, p: &Principal) {
     for c in &p.components {
         w.data32(c.as_bytes());
     }
+}
+
+fn write_credential(w: &mut Writer, c: &Credential, version: u8) {
+    write_principal(w, &c.client);
+    write_principal(w, &c.server);
+    w.u16(u16::from_ne_bytes(
+        i16::try_from(c.key_enctype).unwrap_or(0).to_ne_bytes(),
+    ));
+    if version == 3 {
+        w.u16(u16::from_ne_bytes(
+            i16::try_from(c.key_enctype).unwrap_or(0).to_ne_bytes(),
+        ));
+    }
+    w.data32(&c.key);
+    for t in [c.authtime, c.starttime, c.endtime, c.renew_till] {
+        w.u32(t);
+    }
+    w.u8(c.is_skey);
+    w.u32(c.ticket_flags);
+    for list in [&c.addresses, &c.authdata] {
+        w.u32(u32::try_from(list.len()).unwrap_or(0));
+        for (t, v) in list {
+            w.u16(*t);
+            w.data32(v);
+        }
+    }
+    w.data32(&c.ticket);
+    w.data32(&c.second_ticket);
 }
 
 fn pairs(r: &mut Reader<'_>) -> Result<Vec<(u16, Vec<u8>)>, WireError> {
