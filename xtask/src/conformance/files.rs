@@ -48,7 +48,7 @@ pub fn sesame_binary() -> Result<PathBuf> {
 }
 
 impl Env<'_> {
-    fn kadmin(&self, query: &str) -> Result<String> {
+    pub(super) fn kadmin(&self, query: &str) -> Result<String> {
         let mut cmd = self.command("kadmin.local");
         cmd.env("KRB5_CONFIG", self.kdc.dir.join("krb5.conf"))
             .env("KRB5_KDC_PROFILE", self.kdc.dir.join("kdc.conf"))

@@ -87,7 +87,79 @@ impl Kerberos<'_> {
         rows.push(self.user_to_user());
         rows.extend(self.negative_rows());
         rows.extend(self.renewal_rows());
+        rows.extend(self.keytab_client_rows());
         rows
+    }
+
+    /// Initiator credentials from a keytab: `sesame kinit -k -t` with MIT's keytab of user1
+    /// (kadmin `ktadd -norandkey`: every enctype, the KDC picks by ETYPE-INFO2) -> MIT klist;
+    /// and with no credential flags and no cache, the default client keytab
+    /// (`KRB5_CLIENT_KTNAME`) -> `sesame init` -> MIT GSSAPI acceptor.
+    fn keytab_client_rows(&self) -> Vec<Row> {
+        let keytab = self.dir().join("user1-client.keytab");
+        let _ = std::fs::remove_file(&keytab);
+        if let Err(e) = self
+            .env
+            .kadmin(&format!("ktadd -norandkey -k {} user1", keytab.display()))
+        {
+            return vec![failed_setup_row("client keytab from kadmin ktadd", e)];
+        }
+        let cache = self.ccache("from-keytab");
+        let mut checks = Vec::new();
+        let outcome = (|| -> Result {
+            run_ok(self.sesame().args([
+                "kinit",
+                "-k",
+                "-t",
+                &keytab.display().to_string(),
+                "-c",
+                &cache,
+                &format!("user1@{REALM}"),
+            ]))?;
+            checks.push("sesame kinit -k -t: TGT with the keytab's key".into());
+            klist_has(
+                &cache,
+                &[
+                    &format!("krbtgt/{REALM}@{REALM}"),
+                    "Default principal: user1@",
+                ],
+            )?;
+            checks.push("MIT klist reads it".into());
+            Ok(())
+        })();
+        let first = Row {
+            peer: "MIT KDC, kadmin, klist",
+            scenario: "sesame kinit -k -t (MIT's keytab, every enctype) -> MIT klist",
+            messages: checks,
+            outcome,
+        };
+        let mut init = self.sesame();
+        init.env(
+            "KRB5CCNAME",
+            format!("FILE:{}", self.dir().join("no-such-cache").display()),
+        )
+        .env("KRB5_CLIENT_KTNAME", &keytab)
+        .args([
+            "init",
+            "--mech",
+            "kerberos",
+            "--target",
+            "HTTP/localhost",
+            "--mutual",
+        ]);
+        let second = self.gss(
+            "default client keytab (KRB5_CLIENT_KTNAME, no cache) -> sesame init -> MIT GSSAPI acceptor",
+            init,
+            self.peer("accept", &[]),
+            Expect::Success("user1@EXAMPLE.TEST"),
+            &[
+                "AS-REQ cname=user1",
+                "AS-REP cname=user1",
+                "TGS-REQ cname= sname=HTTP/localhost",
+                "GSS(1.2.840.113554.1.2.2) GSS Kerberos AP-REQ",
+            ],
+        );
+        vec![first, second]
     }
 
     /// Renewal (`kinit -R`) both ways against the MIT KDC: MIT's renewable TGT renewed by
@@ -745,6 +817,15 @@ fn klist_has(cache: &str, needles: &[&str]) -> Result {
         }
     }
     Ok(())
+}
+
+fn failed_setup_row(scenario: &'static str, e: String) -> Row {
+    Row {
+        peer: "MIT KDC, kadmin, klist",
+        scenario,
+        messages: vec![],
+        outcome: Err(e),
+    }
 }
 
 fn renewal_row(scenario: &'static str, messages: Vec<String>, outcome: Result) -> Row {
