@@ -35,6 +35,8 @@ pub enum Command {
     Kvno(KvnoArgs),
     /// Destroy a credential cache (as MIT's kdestroy).
     Kdestroy(KdestroyArgs),
+    /// Make a cache of a collection (KCM:name, DIR::file) the primary (as MIT's kswitch -c).
+    Kswitch(KswitchArgs),
     /// Find the KDCs of a realm (krb5.conf, DNS SRV records, KDC proxies).
     Locate(LocateArgs),
     /// GET a URL with Negotiate authentication (as curl --negotiate).
@@ -197,6 +199,14 @@ pub struct KvnoArgs {
     pub kerberos: KerberosArgs,
     #[command(flatten)]
     pub kdc: KdcArgs,
+}
+
+/// `sesame kswitch`.
+#[derive(Debug, Args)]
+pub struct KswitchArgs {
+    /// The cache to make the primary one of its collection.
+    #[arg(short = 'c', long, value_name = "NAME")]
+    pub ccache: String,
 }
 
 /// `sesame kdestroy`.

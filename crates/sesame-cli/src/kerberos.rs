@@ -21,7 +21,7 @@ use sesame_kerberos::transport::{
 use sesame_negotiate::{Client, Kinit};
 
 use crate::cli::{
-    ContextArgs, KdcArgs, KdestroyArgs, KerberosArgs, KinitArgs, KvnoArgs, LocateArgs,
+    ContextArgs, KdcArgs, KdestroyArgs, KerberosArgs, KinitArgs, KswitchArgs, KvnoArgs, LocateArgs,
 };
 
 /// The krb5.conf MIT would read (an absent file is an empty configuration).
@@ -243,14 +243,20 @@ pub fn kvno(args: &KvnoArgs) -> Result<(), String> {
 /// `sesame kdestroy`: removes the cache (the primary of a `DIR:` collection).
 pub fn kdestroy(args: &KdestroyArgs) -> Result<(), String> {
     let name = args.ccache.clone().unwrap_or_else(ccache::default_name);
-    let path = ccache::resolve(&name).map_err(|e| e.to_string())?;
-    match std::fs::remove_file(&path) {
+    match Ccache::destroy(&name) {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(ccache::CcacheError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
             Err(format!("no credentials cache found ({name})"))
         }
-        Err(e) => Err(format!("{}: {e}", path.display())),
+        Err(e) => Err(format!("{name}: {e}")),
     }
+}
+
+/// `sesame kswitch -c NAME`: makes a cache of a collection (KCM:, DIR::) its primary.
+pub fn kswitch(args: &KswitchArgs) -> Result<(), String> {
+    Ccache::switch_to(&args.ccache).map_err(|e| format!("{}: {e}", args.ccache))
 }
 
 /// The context flags an initiator asks for: integrity, confidentiality, replay and sequence

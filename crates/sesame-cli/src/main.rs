@@ -36,6 +36,7 @@ fn main() -> ExitCode {
         Command::Kinit(a) => kerberos::kinit(a),
         Command::Kvno(a) => kerberos::kvno(a),
         Command::Kdestroy(a) => kerberos::kdestroy(a),
+        Command::Kswitch(a) => kerberos::kswitch(a),
         Command::Locate(a) => kerberos::locate(a),
         Command::Http(a) => http::run(a),
         Command::Init(a) => tokens::init(a),

@@ -113,7 +113,87 @@ impl Kerberos<'_> {
                 }];
             }
         };
-        vec![self.kcm_from_mit(&kcm), self.kcm_from_sesame(&kcm)]
+        vec![
+            self.kcm_from_mit(&kcm),
+            self.kcm_from_sesame(&kcm),
+            self.kcm_collection(&kcm),
+        ]
+    }
+
+    /// A second cache in the collection; `sesame kswitch` makes each the primary in turn (MIT
+    /// `klist -c KCM:` follows), `sesame klist -l` lists what MIT `klist -l` lists, and
+    /// `sesame kdestroy` removes one.
+    fn kcm_collection(&self, kcm: &SssdKcm) -> Row {
+        let mut checks = Vec::new();
+        let outcome = (|| -> Result {
+            let uid = stdout_of(Command::new("id").arg("-u"))?.trim().to_string();
+            let second = format!("KCM:{uid}:second");
+            let mit = |args: &[&str]| {
+                let mut c = self.env.command("klist");
+                c.env("KRB5_CONFIG", &kcm.conf)
+                    .env("KRB5CCNAME", "KCM:")
+                    .args(args);
+                stdout_of(&mut c)
+            };
+            let ours =
+                |args: &[&str]| stdout_of(self.sesame().env("KRB5_CONFIG", &kcm.conf).args(args));
+            // The primary now holds user1's TGT (the row before).
+            let first = mit(&[])?
+                .lines()
+                .find_map(|l| l.strip_prefix("Ticket cache: "))
+                .map(str::to_string)
+                .ok_or("MIT klist names no KCM cache")?;
+            ours(&[
+                "kinit",
+                "-c",
+                &second,
+                &format!("user2@{REALM}"),
+                "--password-env",
+                "SESAME_PW",
+            ])?;
+            for (cache, user) in [(&first, "user1"), (&second, "user2")] {
+                ours(&["kswitch", "-c", cache])?;
+                let shown = mit(&[])?;
+                if !shown.contains(&format!("Default principal: {user}@{REALM}")) {
+                    return Err(format!(
+                        "after sesame kswitch -c {cache}, MIT klist:\n{shown}"
+                    ));
+                }
+                checks.push(format!(
+                    "sesame kswitch -c {cache}: MIT klist -c KCM: shows {user}"
+                ));
+            }
+            let pairs = |text: &str| {
+                let mut v: Vec<String> = text
+                    .lines()
+                    .filter(|l| l.contains("KCM:"))
+                    .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .collect();
+                v.sort();
+                v
+            };
+            let (theirs, listed) = (mit(&["-l"])?, ours(&["klist", "-l", "-c", "KCM:"])?);
+            if pairs(&theirs) != pairs(&listed) || pairs(&theirs).len() < 2 {
+                return Err(format!(
+                    "MIT klist -l:\n{theirs}\nsesame klist -l:\n{listed}"
+                ));
+            }
+            checks.push(format!("klist -l: both list {:?}", pairs(&theirs)));
+            ours(&["kdestroy", "-c", &second])?;
+            if mit(&["-l"])?.contains(&second) {
+                return Err(format!("{second} still listed after sesame kdestroy"));
+            }
+            checks.push(format!(
+                "sesame kdestroy -c {second}: gone from MIT klist -l"
+            ));
+            Ok(())
+        })();
+        Row {
+            peer: PEER,
+            scenario: "KCM collection: sesame kswitch, klist -l, kdestroy against MIT klist",
+            messages: checks,
+            outcome,
+        }
     }
 
     /// MIT `kinit -c KCM:` -> `sesame klist -c KCM:` -> `sesame init --ccache KCM:` to MIT's

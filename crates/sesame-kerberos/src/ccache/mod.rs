@@ -278,6 +278,49 @@ impl Ccache {
         })
     }
 
+    /// Destroys the cache `name` (`kdestroy`): removes the file, or has the KCM daemon drop
+    /// it. A cache that does not exist is an error ([`CcacheError::Io`] with NotFound, or the
+    /// daemon's code).
+    pub fn destroy(name: &str) -> Result<(), CcacheError> {
+        if let Some(residual) = name.strip_prefix("KCM:") {
+            let socket = kcm_socket();
+            let cache = kcm::cache_name(&socket, residual)?;
+            return kcm::call(&socket, kcm::op::DESTROY, &[kcm::Arg::Name(&cache)]).map(drop);
+        }
+        let path = resolve(name)?;
+        std::fs::remove_file(&path).map_err(|source| CcacheError::Io {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+
+    /// Makes the cache `name` its collection's primary (`kswitch -c`): for `KCM:name` the
+    /// daemon's default cache, for `DIR::dir/tktX` the `primary` file of the directory.
+    pub fn switch_to(name: &str) -> Result<(), CcacheError> {
+        if let Some(residual) = name.strip_prefix("KCM:") {
+            let socket = kcm_socket();
+            let cache = kcm::cache_name(&socket, residual)?;
+            return kcm::call(
+                &socket,
+                kcm::op::SET_DEFAULT_CACHE,
+                &[kcm::Arg::Name(&cache)],
+            )
+            .map(drop);
+        }
+        let file = name.strip_prefix("DIR::").map(Path::new).ok_or_else(|| {
+            CcacheError::UnsupportedType(format!("{name} (not a cache of a collection)"))
+        })?;
+        let (Some(dir), Some(tkt)) = (file.parent(), file.file_name()) else {
+            return Err(CcacheError::UnsupportedType(name.to_string()));
+        };
+        let primary = dir.join("primary");
+        let text = format!("{}\n", tkt.to_string_lossy());
+        std::fs::write(&primary, text).map_err(|source| CcacheError::Io {
+            path: primary.display().to_string(),
+            source,
+        })
+    }
+
     /// The tickets, configuration entries left out.
     pub fn tickets(&self) -> impl Iterator<Item = &Credential> {
         self.credentials.iter().filter(|c| !c.is_config())
