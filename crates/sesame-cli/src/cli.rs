@@ -155,6 +155,7 @@ pub struct KerberosArgs {
 
 /// `sesame kinit`.
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // MIT kinit's flags, one field each
 pub struct KinitArgs {
     /// The principal (user@REALM, or user with the default realm); with -k, the keytab's
     /// first when omitted.
@@ -177,6 +178,18 @@ pub struct KinitArgs {
     /// A renewable ticket for this long.
     #[arg(short = 'r', long, value_name = "LIFETIME")]
     pub renewable: Option<String>,
+    /// A forwardable TGT (default: krb5.conf's forwardable, else not).
+    #[arg(short = 'f', conflicts_with = "not_forwardable")]
+    pub forwardable: bool,
+    /// Not forwardable.
+    #[arg(short = 'F')]
+    pub not_forwardable: bool,
+    /// A proxiable TGT (default: krb5.conf's proxiable, else not).
+    #[arg(short = 'p', conflicts_with = "not_proxiable")]
+    pub proxiable: bool,
+    /// Not proxiable.
+    #[arg(short = 'P')]
+    pub not_proxiable: bool,
     /// Renew the cache's TGT (no password): MIT's kinit -R.
     #[arg(short = 'R', long, conflicts_with_all = ["use_keytab", "keytab", "renewable"])]
     pub renew: bool,

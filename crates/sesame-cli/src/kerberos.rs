@@ -203,6 +203,12 @@ pub fn kinit(args: &KinitArgs) -> Result<(), String> {
     if let Some(r) = &args.renewable {
         kinit = kinit.renewable(lifetime(r)?);
     }
+    if args.forwardable || args.not_forwardable {
+        kinit = kinit.forwardable(args.forwardable);
+    }
+    if args.proxiable || args.not_proxiable {
+        kinit = kinit.proxiable(args.proxiable);
+    }
     let transport = reported(&args.kdc, &conf, &client.realm)?;
     kinit
         .allow_weak(args.kerberos.allow_weak)

@@ -40,6 +40,7 @@ pub fn kerberos_kind(e: &KerberosError) -> String {
             "no-credentials".into()
         }
         KerberosError::Sequence(_) => "sequence".into(),
+        KerberosError::TgtExpired { .. } => "tgt-expired".into(),
         KerberosError::ReplyKeyMismatch => "wrong-password".into(),
         KerberosError::Crypto(
             CryptoError::WeakEnctypeRefused(_) | CryptoError::UnsupportedEnctype(_),

@@ -170,9 +170,18 @@ fn kinit_writes_a_ccache_and_reports_kdc_errors() {
 fn two_sesames_authenticate_with_kerberos() {
     let realm = Realm::start("gss");
     let cc = realm.cc("user1");
+    // -f: a forwardable TGT, for the --delegate case (MIT's kinit default is not forwardable).
     assert!(
         realm
-            .run(&["kinit", "user1", "--password-env", "PW", "--ccache", &cc])
+            .run(&[
+                "kinit",
+                "-f",
+                "user1",
+                "--password-env",
+                "PW",
+                "--ccache",
+                &cc
+            ])
             .status
             .success()
     );

@@ -137,6 +137,15 @@ pub enum KerberosError {
     /// No credentials to do what was asked (no TGT, no key for the ticket, no password).
     #[error("no usable credentials: {0}")]
     NoCredentials(String),
+    /// The cache's TGT has expired and there is no password or key to get another: `kinit`
+    /// (or `kinit -R` while it is renewable) is what the user needs.
+    #[error("the TGT of {client} expired at {expired} (Unix time); get a new one with kinit")]
+    TgtExpired {
+        /// Whose TGT.
+        client: String,
+        /// Its end time, seconds since 1970.
+        expired: i64,
+    },
     /// The per-message token is a replay, too old, out of order, or follows a gap.
     #[error("sequence check: {0}")]
     Sequence(SequenceError),
@@ -221,6 +230,7 @@ impl KerberosError {
                 _ => MajorStatus::DefectiveToken,
             },
             Self::NoCredentials(_) | Self::Ccache(_) | Self::Keytab(_) => MajorStatus::NoCred,
+            Self::TgtExpired { .. } => MajorStatus::CredentialsExpired,
             Self::ReplyKeyMismatch => MajorStatus::DefectiveCredential,
             Self::Sequence(s) => match s {
                 SequenceError::Duplicate => MajorStatus::DuplicateToken,

@@ -143,6 +143,17 @@ impl TicketCache {
             .cloned()
     }
 
+    /// The latest end time of the tickets for `client` and `server`, valid or not (to say that
+    /// a TGT expired rather than that there is none).
+    pub fn latest_end(&self, client: &Principal, server: &Principal) -> Option<i64> {
+        let tickets = self.tickets.lock().ok()?;
+        tickets
+            .iter()
+            .filter(|t| t.client.same_name(client) && t.server.same_name(server))
+            .map(|t| t.endtime)
+            .max()
+    }
+
     /// Adds (or replaces) a ticket.
     pub fn insert(&self, ticket: IssuedTicket) {
         if let Ok(mut tickets) = self.tickets.lock() {

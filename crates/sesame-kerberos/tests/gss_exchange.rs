@@ -913,3 +913,46 @@ fn a_renewal_asks_for_the_tgt_itself_with_renew() {
     );
     assert_eq!(request.realm, REALM);
 }
+
+/// A cache whose TGT has expired, with no password or key: the initiator says so (a fact the
+/// user can act on: kinit), not that it has no credentials at all.
+#[test]
+fn an_expired_tgt_in_the_cache_is_its_own_fact() {
+    let kdc = kdc();
+    kdc.add_service("HTTP/localhost");
+    let creds = Arc::new(InitiatorCredentials::with_password(
+        principal("user1"),
+        "Passw0rd1",
+    ));
+    let mut init = initiator_with(creds.clone(), service(), DEFAULT);
+    let Step::Continue(_) = step_with_kdc(&mut init, Input::Start, &*kdc).unwrap() else {
+        panic!("no AP-REQ")
+    };
+    let cache = creds.cache.to_ccache(&creds.client).unwrap();
+    let from_cache = Arc::new(InitiatorCredentials::from_ccache(&cache, false));
+    let tgt_end = from_cache
+        .cache
+        .latest_end(&creds.client, &Principal::krbtgt(REALM, REALM))
+        .expect("the TGT");
+    let mut other = principal("host/localhost");
+    other.name_type = 3;
+    // While the TGT is valid a new service ticket is asked for; eleven hours on it is not.
+    let mut config = InitiatorConfig::new(other.clone());
+    config.flags = DEFAULT;
+    let mut fresh = KerberosInitiator::new(from_cache.clone(), config.clone(), clock(), rng(5));
+    assert!(matches!(fresh.step(Input::Start), Ok(Step::NeedKdc(_))));
+    let later: Arc<dyn Clock> = Arc::new(OffsetClock {
+        inner: FixedClock(UNIX_EPOCH + Duration::from_secs(1_790_000_000)),
+        offset_secs: 11 * 3600,
+    });
+    let mut stale = KerberosInitiator::new(from_cache, config, later, rng(6));
+    let e = stale.step(Input::Start).unwrap_err();
+    assert_eq!(e.major(), MajorStatus::CredentialsExpired);
+    match e.mech_error::<KerberosError>() {
+        Some(KerberosError::TgtExpired { client, expired }) => {
+            assert_eq!(client, "user1@EXAMPLE.TEST");
+            assert_eq!(*expired, tgt_end);
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -46,6 +46,8 @@ pub struct Kinit {
     secret: Secret,
     lifetime: Option<Duration>,
     renewable: Option<Duration>,
+    forwardable: Option<bool>,
+    proxiable: Option<bool>,
     enctypes: Option<Vec<Enctype>>,
     allow_weak: bool,
     conf: Option<Krb5Conf>,
@@ -74,6 +76,8 @@ impl Kinit {
             secret,
             lifetime: None,
             renewable: None,
+            forwardable: None,
+            proxiable: None,
             enctypes: None,
             allow_weak: false,
             conf: None,
@@ -86,6 +90,21 @@ impl Kinit {
     #[must_use]
     pub fn lifetime(mut self, lifetime: Duration) -> Self {
         self.lifetime = Some(lifetime);
+        self
+    }
+
+    /// A forwardable TGT (`kinit -f`) or not (`-F`); default: krb5.conf's `forwardable`,
+    /// else not, as MIT.
+    #[must_use]
+    pub fn forwardable(mut self, on: bool) -> Self {
+        self.forwardable = Some(on);
+        self
+    }
+
+    /// A proxiable TGT (`kinit -p`) or not (`-P`); default: krb5.conf's `proxiable`, else not.
+    #[must_use]
+    pub fn proxiable(mut self, on: bool) -> Self {
+        self.proxiable = Some(on);
         self
     }
 
@@ -199,6 +218,14 @@ impl Kinit {
                 .unwrap_or_else(|| AsOptions::default().enctypes),
             lifetime: self.lifetime.unwrap_or_else(|| conf.ticket_lifetime()),
             renew: self.renewable,
+            forwardable: self
+                .forwardable
+                .or_else(|| conf.bool(&["libdefaults", "forwardable"]))
+                .unwrap_or(false),
+            proxiable: self
+                .proxiable
+                .or_else(|| conf.bool(&["libdefaults", "proxiable"]))
+                .unwrap_or(false),
             allow_weak: self.allow_weak,
             ..AsOptions::default()
         };

@@ -171,6 +171,8 @@ impl Kerberos<'_> {
             self.renewed_by_sesame(),
             self.renewed_by_mit(),
             self.renewal_refused(),
+            self.expired_tgt(),
+            self.kinit_flags(),
         ]
     }
 
@@ -250,6 +252,81 @@ impl Kerberos<'_> {
         })();
         renewal_row(
             "renewal: sesame kinit -r -> MIT kinit -R -> MIT klist",
+            checks,
+            outcome,
+        )
+    }
+
+    /// A cache whose TGT expired (MIT `kinit -l 5s`, then 6 s): `sesame kvno` says the TGT
+    /// expired, with its kind, instead of a generic "no credentials".
+    fn expired_tgt(&self) -> Row {
+        let cache = self.ccache("expired");
+        let mut checks = Vec::new();
+        let outcome = (|| -> Result {
+            let mut kinit = self.env.command("kinit");
+            kinit.args(["-l", "5s", "-c", &cache, &format!("user1@{REALM}")]);
+            super::feed(&mut kinit, PASSWORD)?;
+            std::thread::sleep(std::time::Duration::from_secs(6));
+            let out = output(self.sesame().args(["kvno", "-c", &cache, "HTTP/localhost"]))?;
+            let err = String::from_utf8_lossy(&out.stderr).into_owned();
+            checks.push(format!("sesame kvno: {}", err.trim()));
+            if out.status.success() || !err.contains("tgt-expired") {
+                return Err(format!("expected tgt-expired: {err}"));
+            }
+            Ok(())
+        })();
+        renewal_row(
+            "MIT kinit -l 5s, 6 s later sesame kvno: tgt-expired",
+            checks,
+            outcome,
+        )
+    }
+
+    /// Ticket flags asked for as MIT's kinit asks: `-F` (not forwardable, though krb5.conf
+    /// says `forwardable = true`), `-f -p` (forwardable and proxiable): MIT `klist -f` shows
+    /// the KDC's flags.
+    fn kinit_flags(&self) -> Row {
+        let mut checks = Vec::new();
+        let outcome = (|| -> Result {
+            for (args, want, not) in [
+                (&["-F"][..], "", &['F', 'P'][..]),
+                (&["-f", "-p"][..], "FP", &[][..]),
+                (&[][..], "F", &['P'][..]),
+            ] {
+                let cache = self.ccache("flags");
+                run_ok(
+                    self.sesame()
+                        .args(["kinit", "-c", &cache, &format!("user1@{REALM}")])
+                        .args(["--password-env", "SESAME_PW"])
+                        .args(args),
+                )?;
+                let out = output(
+                    Command::new(
+                        crate::util::which("klist").unwrap_or_else(|| PathBuf::from("klist")),
+                    )
+                    .args(["-f", "-c", &cache]),
+                )?;
+                let text = String::from_utf8_lossy(&out.stdout).into_owned();
+                let flags = text
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix("Flags: "))
+                    .unwrap_or_default()
+                    .to_string();
+                if !want.chars().all(|c| flags.contains(c))
+                    || not.iter().any(|c| flags.contains(*c))
+                {
+                    return Err(format!(
+                        "sesame kinit {args:?}: MIT klist -f shows `{flags}`"
+                    ));
+                }
+                checks.push(format!(
+                    "sesame kinit {args:?}: MIT klist -f Flags: {flags}"
+                ));
+            }
+            Ok(())
+        })();
+        renewal_row(
+            "sesame kinit -f/-F/-p (krb5.conf forwardable = true) -> MIT klist -f",
             checks,
             outcome,
         )

@@ -48,6 +48,8 @@ pub struct AsOptions {
     pub renew: Option<Duration>,
     /// Ask for a forwardable ticket (needed for delegation).
     pub forwardable: bool,
+    /// Ask for a proxiable ticket.
+    pub proxiable: bool,
     /// PA-PAC-REQUEST (MS-KILE 2.2.3): `Some(true)` asks an AD KDC for a PAC.
     pub request_pac: Option<bool>,
     /// The service; `krbtgt/REALM@REALM` when `None`.
@@ -63,6 +65,7 @@ impl Default for AsOptions {
             lifetime: Duration::from_secs(10 * 3600),
             renew: None,
             forwardable: true,
+            proxiable: false,
             request_pac: None,
             service: None,
             allow_weak: false,
@@ -124,6 +127,7 @@ impl AsExchange {
         let (now, _) = now(clock);
         let mut options = KerberosFlags::default();
         options.set(kdc_options::FORWARDABLE, self.options.forwardable);
+        options.set(kdc_options::PROXIABLE, self.options.proxiable);
         options.set(kdc_options::CANONICALIZE, true);
         options.set(kdc_options::RENEWABLE, self.options.renew.is_some());
         if let Some(include_pac) = self.options.request_pac {

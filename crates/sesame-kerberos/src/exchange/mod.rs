@@ -33,6 +33,8 @@ pub mod kdc_options {
     pub const FORWARDABLE: usize = 1;
     /// FORWARDED.
     pub const FORWARDED: usize = 2;
+    /// PROXIABLE.
+    pub const PROXIABLE: usize = 3;
     /// RENEWABLE.
     pub const RENEWABLE: usize = 8;
     /// CANONICALIZE (RFC 6806).

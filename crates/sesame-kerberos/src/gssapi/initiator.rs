@@ -230,12 +230,19 @@ impl KerberosInitiator {
         if let Some(tgt) = self.credentials.tgt(now) {
             return self.request_service_ticket(tgt);
         }
-        let secret = self.credentials.secret().cloned().ok_or_else(|| {
-            KerberosError::NoCredentials(format!(
-                "no valid TGT for {} and no password or key to get one",
-                self.credentials.client
-            ))
-        })?;
+        let Some(secret) = self.credentials.secret().cloned() else {
+            let client = &self.credentials.client;
+            let krbtgt = Principal::krbtgt(&client.realm, &client.realm);
+            return Err(match self.credentials.cache.latest_end(client, &krbtgt) {
+                Some(end) if end <= now => KerberosError::TgtExpired {
+                    client: client.to_string(),
+                    expired: end,
+                },
+                _ => KerberosError::NoCredentials(format!(
+                    "no valid TGT for {client} and no password or key to get one"
+                )),
+            });
+        };
         let (exchange, request) = AsExchange::start(
             self.credentials.client.clone(),
             secret,
