@@ -139,7 +139,7 @@ pub enum KerberosError {
     NoCredentials(String),
     /// The cache's TGT has expired and there is no password or key to get another: `kinit`
     /// (or `kinit -R` while it is renewable) is what the user needs.
-    #[error("the TGT of {client} expired at {expired} (Unix time); get a new one with kinit")]
+    #[error("the TGT of {client} expired at {}; get a new one with kinit", utc(*.expired))]
     TgtExpired {
         /// Whose TGT.
         client: String,
@@ -303,5 +303,25 @@ pub fn error_name(code: i32) -> &'static str {
         e::KDC_ERR_WRONG_REALM => "KDC_ERR_WRONG_REALM",
         e::KRB_AP_ERR_USER_TO_USER_REQUIRED => "KRB_AP_ERR_USER_TO_USER_REQUIRED",
         _ => "",
+    }
+}
+
+/// `2026-12-06 22:39:38 UTC` for a Unix time.
+fn utc(secs: i64) -> String {
+    match sesame_asn1::kerberos::KerberosTime::from_unix(secs) {
+        Some(t) => {
+            let g = t.to_generalized();
+            let d = |r: core::ops::Range<usize>| String::from_utf8_lossy(&g[r]).into_owned();
+            format!(
+                "{}-{}-{} {}:{}:{} UTC",
+                d(0..4),
+                d(4..6),
+                d(6..8),
+                d(8..10),
+                d(10..12),
+                d(12..14)
+            )
+        }
+        None => format!("{secs} (Unix time)"),
     }
 }

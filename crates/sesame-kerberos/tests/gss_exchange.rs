@@ -949,9 +949,15 @@ fn an_expired_tgt_in_the_cache_is_its_own_fact() {
     let e = stale.step(Input::Start).unwrap_err();
     assert_eq!(e.major(), MajorStatus::CredentialsExpired);
     match e.mech_error::<KerberosError>() {
-        Some(KerberosError::TgtExpired { client, expired }) => {
+        Some(k @ KerberosError::TgtExpired { client, expired }) => {
             assert_eq!(client, "user1@EXAMPLE.TEST");
             assert_eq!(*expired, tgt_end);
+            // 1_790_000_000 + 10 h: the time is told in UTC.
+            assert_eq!(
+                k.to_string(),
+                "the TGT of user1@EXAMPLE.TEST expired at 2026-09-22 00:13:20 UTC; \
+                 get a new one with kinit"
+            );
         }
         other => panic!("{other:?}"),
     }
