@@ -34,6 +34,7 @@
 // rasn's derive macros expand to code these pedantic lints flag; it is not ours to change.
 #![allow(clippy::no_effect_underscore_binding, clippy::too_many_lines)]
 
+pub mod credssp;
 mod der;
 mod error;
 pub mod gss;
