@@ -45,18 +45,25 @@ impl Sesame {
         }
     }
 
+    /// A new client and server context, as each connection makes them.
+    fn contexts(&self) -> (NtlmClient, NtlmServer) {
+        (
+            NtlmClient::with_credentials(
+                self.client.clone(),
+                self.clock.clone(),
+                Box::new(SystemRandom),
+            ),
+            NtlmServer::with_credentials(
+                self.server.clone(),
+                self.clock.clone(),
+                Box::new(SystemRandom),
+            ),
+        )
+    }
+
     /// Both contexts, the three messages; the server's verification asserted.
     pub fn handshake(&self) -> (NtlmClient, NtlmServer) {
-        let mut c = NtlmClient::with_credentials(
-            self.client.clone(),
-            self.clock.clone(),
-            Box::new(SystemRandom),
-        );
-        let mut s = NtlmServer::with_credentials(
-            self.server.clone(),
-            self.clock.clone(),
-            Box::new(SystemRandom),
-        );
+        let (mut c, mut s) = self.contexts();
         let Ok(Step::Continue(n)) = c.step(Input::Start) else {
             panic!("NEGOTIATE")
         };
@@ -74,16 +81,7 @@ impl Sesame {
 
     /// The server after NEGOTIATE, waiting for AUTHENTICATE.
     pub fn pending(&self) -> NtlmServer {
-        let mut c = NtlmClient::with_credentials(
-            self.client.clone(),
-            self.clock.clone(),
-            Box::new(SystemRandom),
-        );
-        let mut s = NtlmServer::with_credentials(
-            self.server.clone(),
-            self.clock.clone(),
-            Box::new(SystemRandom),
-        );
+        let (mut c, mut s) = self.contexts();
         let Ok(Step::Continue(n)) = c.step(Input::Start) else {
             panic!("NEGOTIATE")
         };
@@ -104,16 +102,7 @@ impl Sesame {
         let mut sizes = [0; 3];
         for _ in 0..n {
             let t0 = Instant::now();
-            let mut c = NtlmClient::with_credentials(
-                self.client.clone(),
-                self.clock.clone(),
-                Box::new(SystemRandom),
-            );
-            let mut s = NtlmServer::with_credentials(
-                self.server.clone(),
-                self.clock.clone(),
-                Box::new(SystemRandom),
-            );
+            let (mut c, mut s) = self.contexts();
             let Ok(Step::Continue(neg)) = c.step(Input::Start) else {
                 panic!("NEGOTIATE")
             };

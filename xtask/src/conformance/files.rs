@@ -17,7 +17,7 @@ use crate::util::{Result, output, root, show};
 const PEER: &str = "MIT kadmin/klist/kinit/kvno";
 
 /// Runs a command; Ok(stdout) on success, Err(stderr) otherwise.
-fn stdout_of(cmd: &mut Command) -> Result<String> {
+pub(super) fn stdout_of(cmd: &mut Command) -> Result<String> {
     let out = output(cmd)?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())

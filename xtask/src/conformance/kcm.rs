@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use super::files::stdout_of;
 use super::kerberos::Kerberos;
 use super::mit_kdc::{PASSWORD, REALM};
 use super::pump::Expect;
 use super::{Row, feed};
-use crate::util::{Result, output, run_ok};
+use crate::util::{Result, run_ok};
 
 const PEER: &str = "sssd-kcm + MIT kinit/klist/kvno";
 
@@ -83,19 +84,6 @@ impl Drop for SssdKcm {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-fn stdout_of(cmd: &mut Command) -> Result<String> {
-    let out = output(cmd)?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ))
     }
 }
 

@@ -191,25 +191,15 @@ impl Kerberos<'_> {
                 &format!("user1@{REALM}"),
             ]);
             super::feed(&mut kinit, PASSWORD)?;
-            let (expires, renew) = klist_times(&cache)?;
-            checks.push(format!(
-                "MIT kinit -l 1h -r 2h: expires {expires}, renew until {renew}"
-            ));
-            std::thread::sleep(std::time::Duration::from_secs(2));
-            run_ok(
-                self.sesame()
-                    .args(["kinit", "-R", "-l", "1h", "-c", &cache]),
-            )?;
-            let (expires2, renew2) = klist_times(&cache)?;
-            checks.push(format!(
-                "sesame kinit -R: expires {expires2}, renew until {renew2}"
-            ));
-            if expires2 == expires || renew2 != renew {
-                return Err(
-                    "the renewed TGT's end time did not move, or its renew-till did".into(),
-                );
-            }
-            Ok(())
+            let mut renew = self.sesame();
+            renew.args(["kinit", "-R", "-l", "1h", "-c", &cache]);
+            renewed(
+                &cache,
+                "MIT kinit -l 1h -r 2h",
+                "sesame kinit -R",
+                &mut renew,
+                &mut checks,
+            )
         })();
         renewal_row(
             "renewal: MIT kinit -r -> sesame kinit -R -> MIT klist",
@@ -234,21 +224,15 @@ impl Kerberos<'_> {
                 "--password-env",
                 "SESAME_PW",
             ]))?;
-            let (expires, renew) = klist_times(&cache)?;
-            checks.push(format!(
-                "sesame kinit -l 1h -r 2h: expires {expires}, renew until {renew}"
-            ));
-            std::thread::sleep(std::time::Duration::from_secs(2));
-            let mut kinit = self.env.command("kinit");
-            run_ok(kinit.args(["-R", "-c", &cache]))?;
-            let (expires2, renew2) = klist_times(&cache)?;
-            checks.push(format!(
-                "MIT kinit -R: expires {expires2}, renew until {renew2}"
-            ));
-            if expires2 == expires || renew2 != renew {
-                return Err("MIT's renewal did not move the end time".into());
-            }
-            Ok(())
+            let mut renew = self.env.command("kinit");
+            renew.args(["-R", "-c", &cache]);
+            renewed(
+                &cache,
+                "sesame kinit -l 1h -r 2h",
+                "MIT kinit -R",
+                &mut renew,
+                &mut checks,
+            )
         })();
         renewal_row(
             "renewal: sesame kinit -r -> MIT kinit -R -> MIT klist",
@@ -903,6 +887,29 @@ fn failed_setup_row(scenario: &'static str, e: String) -> Row {
         messages: vec![],
         outcome: Err(e),
     }
+}
+
+/// The TGT in `cache` renewed by `renew` two seconds on: its end time moves, its renew-till
+/// stays (MIT `klist` before and after).
+fn renewed(
+    cache: &str,
+    got_by: &str,
+    renewer: &str,
+    renew: &mut Command,
+    checks: &mut Vec<String>,
+) -> Result {
+    let (expires, till) = klist_times(cache)?;
+    checks.push(format!("{got_by}: expires {expires}, renew until {till}"));
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    run_ok(renew)?;
+    let (expires2, till2) = klist_times(cache)?;
+    checks.push(format!(
+        "{renewer}: expires {expires2}, renew until {till2}"
+    ));
+    if expires2 == expires || till2 != till {
+        return Err("the renewed TGT's end time did not move, or its renew-till did".into());
+    }
+    Ok(())
 }
 
 fn renewal_row(scenario: &'static str, messages: Vec<String>, outcome: Result) -> Row {
