@@ -962,3 +962,51 @@ fn an_expired_tgt_in_the_cache_is_its_own_fact() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A TGS-REQ asks for a forwardable ticket only with a forwardable TGT: Heimdal (Samba AD)
+/// answers KDC_ERR_BADOPTION to the request otherwise.
+#[test]
+fn forwardable_is_asked_only_with_a_forwardable_tgt() {
+    use sesame_kerberos::exchange::{TgsExchange, TgsOptions, kdc_options};
+    let kdc = kdc();
+    for forwardable in [false, true] {
+        let mut r = rng(90);
+        let options = AsOptions {
+            forwardable,
+            ..AsOptions::default()
+        };
+        let (mut ex, req) = AsExchange::start(
+            principal("user1"),
+            ClientSecret::Password(b"Passw0rd1".to_vec().into()),
+            options,
+            clock().as_ref(),
+            r.as_mut(),
+        )
+        .unwrap();
+        let KdcStep::Send(retry) = ex
+            .receive(&kdc.send(&req).unwrap(), clock().as_ref(), r.as_mut())
+            .unwrap()
+        else {
+            panic!("expected a retry with pre-authentication")
+        };
+        let KdcStep::Done(tgt) = ex
+            .receive(&kdc.send(&retry).unwrap(), clock().as_ref(), r.as_mut())
+            .unwrap()
+        else {
+            panic!("expected the TGT")
+        };
+        let (_, request) = TgsExchange::start(
+            tgt,
+            service(),
+            TgsOptions::default(),
+            clock().as_ref(),
+            r.as_mut(),
+        )
+        .unwrap();
+        let body = TgsReq::from_der(&request.message).unwrap().0.req_body;
+        assert_eq!(
+            body.kdc_options.is_set(kdc_options::FORWARDABLE),
+            forwardable
+        );
+    }
+}

@@ -18,6 +18,7 @@ mod negotiate;
 mod ntlm;
 mod pump;
 mod relay;
+mod samba;
 
 use std::fmt::Write as _;
 use std::fs;
@@ -60,6 +61,12 @@ const APT: &[&str] = &[
     "bsdutils",
     // KCM: caches (sssd-kcm on a private socket).
     "sssd-kcm",
+    // A Samba AD DC (its provisioning data and DC modules are only recommended by samba).
+    "samba",
+    "samba-ad-provision",
+    "samba-ad-dc",
+    "samba-dsdb-modules",
+    "samba-vfs-modules",
 ];
 
 pub fn main(args: &[String]) -> Result {
@@ -117,6 +124,7 @@ pub fn main(args: &[String]) -> Result {
     };
     rows.extend(krb.rows());
     rows.extend(krb.kcm_rows());
+    rows.extend(krb.samba_rows());
     rows.extend(krb.negotiate_rows());
     rows.extend(krb.adversarial_rows());
     let examples = facade_http::build();

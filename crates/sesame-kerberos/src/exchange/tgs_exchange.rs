@@ -113,6 +113,30 @@ impl TgsExchange {
         &self.referrals
     }
 
+    /// The KDC options of the request, and whether it asks for renewability.
+    fn kdc_options(&self) -> (KerberosFlags, bool) {
+        let mut options = KerberosFlags::default();
+        let has = |flag: usize| self.tgt.flags & (1 << (31 - flag)) != 0;
+        // A renewal asks again for what the TGT has (as MIT's krb5_get_renewed_creds does):
+        // a KDC gives the renewed ticket only the renewability the request asks for.
+        let renewable = self.options.renew && has(ticket_flags::RENEWABLE);
+        options.set(kdc_options::RENEWABLE, renewable);
+        // Forwardable only from a forwardable TGT: Heimdal (Samba AD) refuses the request
+        // with KDC_ERR_BADOPTION otherwise, where MIT quietly issues a ticket without the flag.
+        options.set(
+            kdc_options::FORWARDABLE,
+            self.options.forwardable && has(ticket_flags::FORWARDABLE),
+        );
+        options.set(kdc_options::FORWARDED, self.options.forwarded);
+        options.set(kdc_options::CANONICALIZE, !self.options.renew);
+        options.set(kdc_options::RENEW, self.options.renew);
+        options.set(
+            kdc_options::ENC_TKT_IN_SKEY,
+            self.options.second_ticket.is_some(),
+        );
+        (options, renewable)
+    }
+
     fn request(
         &self,
         clock: &dyn Clock,
@@ -127,20 +151,7 @@ impl TgsExchange {
                 "TGS-REQ with a ticket that is not a TGT",
             ))?
             .to_string();
-        let mut options = KerberosFlags::default();
-        // A renewal asks again for what the TGT has (as MIT's krb5_get_renewed_creds does):
-        // a KDC gives the renewed ticket only the renewability the request asks for.
-        let has = |flag: usize| self.tgt.flags & (1 << (31 - flag)) != 0;
-        let renewable = self.options.renew && has(ticket_flags::RENEWABLE);
-        options.set(kdc_options::RENEWABLE, renewable);
-        options.set(kdc_options::FORWARDABLE, self.options.forwardable);
-        options.set(kdc_options::FORWARDED, self.options.forwarded);
-        options.set(kdc_options::CANONICALIZE, !self.options.renew);
-        options.set(kdc_options::RENEW, self.options.renew);
-        options.set(
-            kdc_options::ENC_TKT_IN_SKEY,
-            self.options.second_ticket.is_some(),
-        );
+        let (options, renewable) = self.kdc_options();
         let mut sname = self.server.to_principal_name();
         if self.options.second_ticket.is_some() && self.server.components.len() == 1 {
             // MIT and Windows look a user-to-user server up by its user name.

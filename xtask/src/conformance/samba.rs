@@ -1,0 +1,298 @@
+//! Samba 4.17 AD DC (Debian's) as a peer: an Active Directory KDC (Heimdal, issuing PACs) that
+//! answers as Windows does where MIT does not. Provisioned on loopback into a private directory
+//! (`interfaces = lo`, its KDC on its own port; LDAP and SMB use fixed ports, so one DC per
+//! machine), accounts made with `samba-tool`, stopped when the rows are done.
+
+use std::fs;
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use super::Row;
+use super::files::stdout_of;
+use super::kerberos::Kerberos;
+use super::pump::Expect;
+use crate::util::{Result, free_port, output, root, run_ok};
+
+const PEER: &str = "Samba 4.17 AD DC";
+const REALM: &str = "SAMBA.TEST";
+const PASSWORD: &str = "Passw0rd1!";
+
+/// A running Samba AD DC; stopped on drop.
+pub struct SambaDc {
+    child: Child,
+    dir: PathBuf,
+    /// A krb5.conf for realm SAMBA.TEST on the DC's KDC port.
+    pub conf: PathBuf,
+}
+
+impl SambaDc {
+    pub fn start(dir: &Path) -> Result<Self> {
+        let _ = fs::remove_dir_all(dir);
+        fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        let port = free_port()?;
+        let opt = |o: String| format!("--option={o}");
+        run_ok(
+            Command::new("samba-tool")
+                .args(["domain", "provision"])
+                .arg(format!("--targetdir={}", dir.display()))
+                .args([
+                    "--realm=SAMBA.TEST",
+                    "--domain=SAMBA",
+                    "--server-role=dc",
+                    "--dns-backend=NONE",
+                    "--adminpass=Passw0rd1!",
+                    "--host-name=dc1",
+                    "--host-ip=127.0.0.1",
+                ])
+                .arg(opt("interfaces=lo".into()))
+                .arg(opt("bind interfaces only=yes".into()))
+                .arg(opt(format!("krb5 port={port}")))
+                .arg(opt(format!("kpasswd port={}", port + 1)))
+                .arg(opt(format!("log file={}/log.%m", dir.display()))),
+        )?;
+        let conf = dir.join("krb5.conf");
+        fs::write(
+            &conf,
+            format!(
+                "[libdefaults]\n    default_realm = {REALM}\n    dns_lookup_kdc = false\n    \
+                 dns_lookup_realm = false\n    dns_canonicalize_hostname = false\n    \
+                 rdns = false\n[realms]\n    {REALM} = {{\n        kdc = 127.0.0.1:{port}\n    \
+                 }}\n[domain_realm]\n    localhost = {REALM}\n"
+            ),
+        )
+        .map_err(|e| e.to_string())?;
+        let log = fs::File::create(dir.join("samba.out")).map_err(|e| e.to_string())?;
+        let child = Command::new("samba")
+            .args(["-i", "-s"])
+            .arg(dir.join("etc/smb.conf"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("samba: {e}"))?;
+        let dc = Self {
+            child,
+            dir: dir.to_path_buf(),
+            conf,
+        };
+        for p in [389, port] {
+            let mut up = false;
+            for _ in 0..300 {
+                if TcpStream::connect(("127.0.0.1", p)).is_ok() {
+                    up = true;
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            if !up {
+                return Err(format!("samba did not listen on port {p}"));
+            }
+        }
+        Ok(dc)
+    }
+
+    fn tool(&self, args: &[&str]) -> Result {
+        run_ok(
+            Command::new("samba-tool")
+                .args(args)
+                .arg("-s")
+                .arg(self.dir.join("etc/smb.conf")),
+        )
+    }
+}
+
+impl Drop for SambaDc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        // `samba -i` leaves its worker processes behind when killed.
+        let _ = Command::new("pkill")
+            .args([
+                "-f",
+                &format!("samba -i -s {}", self.dir.join("etc/smb.conf").display()),
+            ])
+            .status();
+        let _ = Command::new("pkill").args(["-f", "samba: "]).status();
+    }
+}
+
+impl Kerberos<'_> {
+    /// The Samba AD rows, with the DC provisioned for them (or one failed row saying why).
+    pub fn samba_rows(&self) -> Vec<Row> {
+        let dir = root().join("target/conformance/samba");
+        let dc = match SambaDc::start(&dir).and_then(|dc| {
+            for args in [
+                &["user", "create", "user1", PASSWORD][..],
+                &["user", "create", "svc1", PASSWORD],
+                &["spn", "add", "HTTP/localhost", "svc1"],
+                &["user", "create", "disabled1", PASSWORD],
+                &["user", "disable", "disabled1"],
+                &[
+                    "user",
+                    "create",
+                    "newpw1",
+                    PASSWORD,
+                    "--must-change-at-next-login",
+                ],
+            ] {
+                dc.tool(args)?;
+            }
+            let keytab = dir.join("http.keytab").display().to_string();
+            dc.tool(&[
+                "domain",
+                "exportkeytab",
+                &keytab,
+                "--principal=HTTP/localhost",
+            ])?;
+            Ok(dc)
+        }) {
+            Ok(dc) => dc,
+            Err(e) => {
+                return vec![Row {
+                    peer: PEER,
+                    scenario: "Samba AD DC provisioned on loopback",
+                    messages: vec![],
+                    outcome: Err(e),
+                }];
+            }
+        };
+        let mut rows = vec![self.samba_kinit(&dc)];
+        rows.extend(self.samba_refusals(&dc));
+        rows.push(self.samba_acceptor(&dc, &dir));
+        rows
+    }
+
+    fn samba_sesame(&self, dc: &SambaDc) -> Command {
+        let mut c = self.sesame();
+        c.env("KRB5_CONFIG", &dc.conf).env("SESAME_PW", PASSWORD);
+        c
+    }
+
+    /// `sesame kinit` of an AD user (aes256 from the DC), MIT `klist` reads it; `sesame kvno`
+    /// for the DC's own SPNs (ldap/dc1, cifs/dc1) with that TGT.
+    fn samba_kinit(&self, dc: &SambaDc) -> Row {
+        let mut checks = Vec::new();
+        let cache = format!("FILE:{}", dc.dir.join("cc-user1").display());
+        let outcome = (|| -> Result {
+            run_ok(self.samba_sesame(dc).args([
+                "kinit",
+                &format!("user1@{REALM}"),
+                "--password-env",
+                "SESAME_PW",
+                "-c",
+                &cache,
+            ]))?;
+            let mut klist = Command::new("klist");
+            klist
+                .env("KRB5_CONFIG", &dc.conf)
+                .args(["-e", "-c", &cache]);
+            let listed = stdout_of(&mut klist)?;
+            if !listed.contains(&format!("krbtgt/{REALM}@{REALM}"))
+                || !listed.contains("aes256-cts-hmac-sha1-96")
+            {
+                return Err(format!("MIT klist:\n{listed}"));
+            }
+            checks.push("sesame kinit user1: aes256 TGT from the DC, MIT klist reads it".into());
+            let out = stdout_of(
+                self.samba_sesame(dc)
+                    .args(["kvno", "-c", &cache, "ldap/dc1", "cifs/dc1"]),
+            )?;
+            checks.push(format!("sesame kvno: {}", out.trim().replace('\n', "; ")));
+            let listed = stdout_of(&mut klist)?;
+            for spn in ["ldap/dc1@SAMBA.TEST", "cifs/dc1@SAMBA.TEST"] {
+                if !listed.contains(spn) {
+                    return Err(format!("no {spn} in MIT klist:\n{listed}"));
+                }
+            }
+            checks.push("MIT klist lists the DC's ldap/dc1 and cifs/dc1 tickets".into());
+            Ok(())
+        })();
+        Row {
+            peer: PEER,
+            scenario: "sesame kinit (AD user) -> MIT klist; sesame kvno ldap/dc1 cifs/dc1",
+            messages: checks,
+            outcome,
+        }
+    }
+
+    /// The AD KDC's refusals, each with its code: a disabled account, a password that must
+    /// change.
+    fn samba_refusals(&self, dc: &SambaDc) -> Vec<Row> {
+        [
+            (
+                "disabled1",
+                "kdc-err-client-revoked",
+                "KDC_ERR_CLIENT_REVOKED",
+                "disabled account: KDC_ERR_CLIENT_REVOKED (18)",
+            ),
+            (
+                "newpw1",
+                "kdc-err-key-expired",
+                "KDC_ERR_KEY_EXPIRED",
+                "password must change: KDC_ERR_KEY_EXPIRED (23)",
+            ),
+        ]
+        .into_iter()
+        .map(|(user, kind, name, scenario)| {
+            let mut checks = Vec::new();
+            let outcome = (|| -> Result {
+                let out = output(self.samba_sesame(dc).args([
+                    "kinit",
+                    &format!("{user}@{REALM}"),
+                    "--password-env",
+                    "SESAME_PW",
+                    "-c",
+                    &format!("FILE:{}", dc.dir.join("cc-refused").display()),
+                ]))?;
+                let err = String::from_utf8_lossy(&out.stderr).into_owned();
+                checks.push(format!("sesame kinit {user}: {}", err.trim()));
+                if out.status.success() || !err.contains(kind) || !err.contains(name) {
+                    return Err(format!("expected {kind} ({name}): {err}"));
+                }
+                Ok(())
+            })();
+            Row {
+                peer: PEER,
+                scenario,
+                messages: checks,
+                outcome,
+            }
+        })
+        .collect()
+    }
+
+    /// MIT GSSAPI initiator with a Samba-issued ticket (a PAC inside, rc4-hmac: the exported
+    /// keytab of an account without msDS-SupportedEncryptionTypes holds RC4 only) -> `sesame
+    /// accept` with `samba-tool domain exportkeytab`'s keytab, the weak enctype opted in.
+    fn samba_acceptor(&self, dc: &SambaDc, dir: &Path) -> Row {
+        let mut init = Command::new(&self.env.python);
+        init.arg(root().join("xtask/py/krb5_peer.py"))
+            .args([
+                "init",
+                "--mutual",
+                "--user",
+                &format!("user1@{REALM}"),
+                "--password",
+                PASSWORD,
+            ])
+            .env("KRB5_CONFIG", &dc.conf)
+            .env("KRB5CCNAME", "MEMORY:krb5-peer");
+        let mut accept = self.samba_sesame(dc);
+        accept
+            .args(["accept", "--mech", "kerberos", "--allow-weak", "--keytab"])
+            .arg(dir.join("http.keytab"));
+        self.gss_with(
+            PEER,
+            "MIT GSSAPI initiator (Samba ticket with PAC) -> sesame accept --keytab (exportkeytab)",
+            init,
+            accept,
+            Expect::Success("user1@SAMBA.TEST"),
+            &[
+                "GSS(1.2.840.113554.1.2.2) GSS Kerberos AP-REQ",
+                "GSS(1.2.840.113554.1.2.2) GSS Kerberos AP-REP",
+            ],
+        )
+    }
+}
