@@ -54,9 +54,13 @@ impl fmt::Debug for KrbErrorFacts {
 
 impl fmt::Display for KrbErrorFacts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "KRB-ERROR {} {}", self.code, error_name(self.code))?;
+        // Under its RFC 4120 name with the code, as `KDC_ERR_CLIENT_REVOKED (18)`.
+        match error_name(self.code) {
+            "" => write!(f, "KRB-ERROR {}", self.code)?,
+            name => write!(f, "{name} ({})", self.code)?,
+        }
         if let Some(t) = &self.e_text {
-            write!(f, " ({t})")?;
+            write!(f, " \"{t}\"")?;
         }
         write!(f, " from {}@{}", self.sname, self.realm)
     }

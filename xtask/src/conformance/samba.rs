@@ -224,13 +224,13 @@ impl Kerberos<'_> {
             (
                 "disabled1",
                 "kdc-err-client-revoked",
-                "KDC_ERR_CLIENT_REVOKED",
+                "KDC_ERR_CLIENT_REVOKED (18)",
                 "disabled account: KDC_ERR_CLIENT_REVOKED (18)",
             ),
             (
                 "newpw1",
                 "kdc-err-key-expired",
-                "KDC_ERR_KEY_EXPIRED",
+                "KDC_ERR_KEY_EXPIRED (23)",
                 "password must change: KDC_ERR_KEY_EXPIRED (23)",
             ),
         ]
