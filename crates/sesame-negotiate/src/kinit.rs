@@ -166,31 +166,13 @@ impl Kinit {
         };
         let transport = self
             .transport
-            .clone()
             .unwrap_or_else(|| Arc::new(KdcClient::from_conf(&conf)));
-        if let Secret::Renew(name) = &self.secret {
-            let tgt = cached_tgt(name, self.allow_weak)?;
-            let options = TgsOptions {
-                lifetime: self.lifetime.unwrap_or_else(|| conf.ticket_lifetime()),
-                enctypes: vec![tgt.session_key.enctype()],
-                allow_weak: self.allow_weak,
-                ..TgsOptions::default()
-            };
-            let mut rng = SystemRandom;
-            let (mut exchange, mut request) =
-                TgsExchange::renew(tgt, options, self.clock.as_ref(), &mut rng)?;
-            loop {
-                let reply = transport.send(&request).map_err(KerberosError::Transport)?;
-                match exchange.receive(&reply, self.clock.as_ref(), &mut rng)? {
-                    KdcStep::Send(next) => request = next,
-                    KdcStep::Done(tgt) => return Ok(tgt),
-                }
-            }
-        }
         let parse = |name: &str| {
             Principal::parse(name, conf.default_realm())
                 .map_err(|e| SetupError::NoCredentials(format!("{name}: {e}")))
         };
+        let clock = self.clock.as_ref();
+        let mut rng = SystemRandom;
         let (client, secret) = match self.secret {
             Secret::Password(password) => {
                 let name = self
@@ -206,9 +188,19 @@ impl Kinit {
                 let keys = keytab.keys_for(&client, self.allow_weak);
                 (client, ClientSecret::Keys(keys))
             }
-            // Taken above: renewal is a TGS exchange.
-            Secret::Renew(_) => {
-                return Err(SetupError::NoCredentials("no secret to renew with".into()).into());
+            // No secret: a TGS exchange with the cached TGT.
+            Secret::Renew(name) => {
+                let tgt = cached_tgt(&name, self.allow_weak)?;
+                let options = TgsOptions {
+                    lifetime: self.lifetime.unwrap_or_else(|| conf.ticket_lifetime()),
+                    enctypes: vec![tgt.session_key.enctype()],
+                    allow_weak: self.allow_weak,
+                    ..TgsOptions::default()
+                };
+                let (mut exchange, request) = TgsExchange::renew(tgt, options, clock, &mut rng)?;
+                return until_done(transport.as_ref(), request, |reply| {
+                    exchange.receive(reply, clock, &mut rng)
+                });
             }
         };
         let options = AsOptions {
@@ -229,16 +221,10 @@ impl Kinit {
             allow_weak: self.allow_weak,
             ..AsOptions::default()
         };
-        let mut rng = SystemRandom;
-        let (mut exchange, mut request) =
-            AsExchange::start(client, secret, options, self.clock.as_ref(), &mut rng)?;
-        loop {
-            let reply = transport.send(&request).map_err(KerberosError::Transport)?;
-            match exchange.receive(&reply, self.clock.as_ref(), &mut rng)? {
-                KdcStep::Send(next) => request = next,
-                KdcStep::Done(tgt) => return Ok(tgt),
-            }
-        }
+        let (mut exchange, request) = AsExchange::start(client, secret, options, clock, &mut rng)?;
+        until_done(transport.as_ref(), request, |reply| {
+            exchange.receive(reply, clock, &mut rng)
+        })
     }
 
     /// Runs the AS exchange and writes the TGT to the credential cache `name` (replacing what
@@ -251,6 +237,21 @@ impl Kinit {
             .write(name)
             .map_err(|e| SetupError::NoCredentials(format!("ccache {name}: {e}")))?;
         Ok(tgt)
+    }
+}
+
+/// Sends each request of an exchange to the KDC until the exchange is done.
+fn until_done(
+    transport: &dyn KdcTransport,
+    mut request: sesame_gss::KdcRequest,
+    mut receive: impl FnMut(&[u8]) -> Result<KdcStep<IssuedTicket>, KerberosError>,
+) -> Result<IssuedTicket, Error> {
+    loop {
+        let reply = transport.send(&request).map_err(KerberosError::Transport)?;
+        match receive(&reply)? {
+            KdcStep::Send(next) => request = next,
+            KdcStep::Done(tgt) => return Ok(tgt),
+        }
     }
 }
 
