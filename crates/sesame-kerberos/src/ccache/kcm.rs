@@ -7,7 +7,7 @@
 //! 16 bytes. On the socket it goes with a 32-bit big-endian length before it; the reply comes
 //! as a length, a status word, then that many bytes which begin with the operation's own
 //! status (0: done; else a krb5 error code, kept as it is). Building requests and reading
-//! replies is done here without I/O; [`call`] is the one function that touches the socket.
+//! replies is done here without I/O; [`Connection`] is the one thing that touches the socket.
 
 use super::{
     Ccache, CcacheError, Credential, credential, principal, write_credential, write_principal,
@@ -153,61 +153,96 @@ pub fn socket_path(conf: Option<&crate::krb5_conf::Krb5Conf>) -> String {
         .to_string()
 }
 
-/// Sends one request on a new connection to `socket` and returns the reply's checked body.
-#[cfg(unix)]
-pub fn call(socket: &str, opcode: u16, args: &[Arg<'_>]) -> Result<Vec<u8>, CcacheError> {
-    use std::io::{Read, Write};
-    let io = |source| CcacheError::Io {
-        path: socket.to_string(),
-        source,
-    };
-    let mut stream = std::os::unix::net::UnixStream::connect(socket).map_err(io)?;
-    let req = request(opcode, args);
-    let len = u32::try_from(req.len()).map_err(|_| CcacheError::Malformed {
-        offset: 0,
-        reason: WireError::TooLong,
-    })?;
-    let mut framed = len.to_be_bytes().to_vec();
-    framed.extend_from_slice(&req);
-    stream.write_all(&framed).map_err(io)?;
-    let mut head = [0u8; 8];
-    stream.read_exact(&mut head).map_err(io)?;
-    let len = usize::try_from(u32::from_be_bytes([head[0], head[1], head[2], head[3]]))
-        .unwrap_or(usize::MAX);
-    let code = i32::from_be_bytes([head[4], head[5], head[6], head[7]]);
-    if code != 0 {
-        return Err(CcacheError::Kcm { opcode, code });
+/// A connection to the KCM daemon, carrying every request of one cache operation (MIT's
+/// client keeps one per cache handle), not one connection per credential.
+pub struct Connection {
+    socket: String,
+    #[cfg(unix)]
+    stream: std::os::unix::net::UnixStream,
+}
+
+impl Connection {
+    /// Connects to the daemon on `socket`.
+    #[cfg(unix)]
+    pub fn open(socket: &str) -> Result<Self, CcacheError> {
+        let stream =
+            std::os::unix::net::UnixStream::connect(socket).map_err(|source| CcacheError::Io {
+                path: socket.to_string(),
+                source,
+            })?;
+        Ok(Self {
+            socket: socket.to_string(),
+            stream,
+        })
     }
-    if len > MAX_REPLY {
-        return Err(CcacheError::Malformed {
+
+    /// Without Unix sockets there is no KCM.
+    #[cfg(not(unix))]
+    pub fn open(_: &str) -> Result<Self, CcacheError> {
+        Err(CcacheError::UnsupportedType("KCM:".into()))
+    }
+
+    /// Sends one request and returns the reply's checked body. A reply refused with a code is
+    /// still read whole, so that the next request on the connection starts in step.
+    #[cfg(unix)]
+    pub fn call(&mut self, opcode: u16, args: &[Arg<'_>]) -> Result<Vec<u8>, CcacheError> {
+        use std::io::{Read, Write};
+        let socket = &self.socket;
+        let io = |source| CcacheError::Io {
+            path: socket.clone(),
+            source,
+        };
+        let req = request(opcode, args);
+        let len = u32::try_from(req.len()).map_err(|_| CcacheError::Malformed {
             offset: 0,
             reason: WireError::TooLong,
-        });
+        })?;
+        let mut framed = len.to_be_bytes().to_vec();
+        framed.extend_from_slice(&req);
+        self.stream.write_all(&framed).map_err(io)?;
+        let mut head = [0u8; 8];
+        self.stream.read_exact(&mut head).map_err(io)?;
+        let len = usize::try_from(u32::from_be_bytes([head[0], head[1], head[2], head[3]]))
+            .unwrap_or(usize::MAX);
+        let code = i32::from_be_bytes([head[4], head[5], head[6], head[7]]);
+        if len > MAX_REPLY {
+            return Err(CcacheError::Malformed {
+                offset: 0,
+                reason: WireError::TooLong,
+            });
+        }
+        let mut reply = vec![0u8; len];
+        self.stream.read_exact(&mut reply).map_err(io)?;
+        if code != 0 {
+            return Err(CcacheError::Kcm { opcode, code });
+        }
+        reply_body(opcode, &reply).map(<[u8]>::to_vec)
     }
-    let mut reply = vec![0u8; len];
-    stream.read_exact(&mut reply).map_err(io)?;
-    reply_body(opcode, &reply).map(<[u8]>::to_vec)
-}
 
-/// Without Unix sockets there is no KCM.
-#[cfg(not(unix))]
-pub fn call(_: &str, _: u16, _: &[Arg<'_>]) -> Result<Vec<u8>, CcacheError> {
-    Err(CcacheError::UnsupportedType("KCM:".into()))
-}
+    /// Without Unix sockets there is no KCM.
+    #[cfg(not(unix))]
+    pub fn call(&mut self, _: u16, _: &[Arg<'_>]) -> Result<Vec<u8>, CcacheError> {
+        Err(CcacheError::UnsupportedType(format!(
+            "KCM: ({})",
+            self.socket
+        )))
+    }
 
-/// The cache a `KCM:` residual names: itself, or for `KCM:` the primary cache.
-pub fn cache_name(socket: &str, residual: &str) -> Result<String, CcacheError> {
-    if residual.is_empty() {
-        parse_name(&call(socket, op::GET_DEFAULT_CACHE, &[])?)
-    } else {
-        Ok(residual.to_string())
+    /// The cache a `KCM:` residual names: itself, or for `KCM:` the primary cache.
+    pub fn cache_name(&mut self, residual: &str) -> Result<String, CcacheError> {
+        if residual.is_empty() {
+            parse_name(&self.call(op::GET_DEFAULT_CACHE, &[])?)
+        } else {
+            Ok(residual.to_string())
+        }
     }
 }
 
 /// Reads the cache `residual` (empty: the primary): its principal and every credential.
 pub fn read(socket: &str, residual: &str) -> Result<Ccache, CcacheError> {
-    let name = cache_name(socket, residual)?;
-    let body = call(socket, op::GET_PRINCIPAL, &[Arg::Name(&name)])?;
+    let mut kcm = Connection::open(socket)?;
+    let name = kcm.cache_name(residual)?;
+    let body = kcm.call(op::GET_PRINCIPAL, &[Arg::Name(&name)])?;
     if body.is_empty() {
         // Heimdal answers a cache that does not exist with success and no principal.
         return Err(CcacheError::Kcm {
@@ -216,13 +251,9 @@ pub fn read(socket: &str, residual: &str) -> Result<Ccache, CcacheError> {
         });
     }
     let mut cache = Ccache::new(parse_principal(&body)?);
-    let uuids = parse_uuids(&call(socket, op::GET_CRED_UUID_LIST, &[Arg::Name(&name)])?)?;
+    let uuids = parse_uuids(&kcm.call(op::GET_CRED_UUID_LIST, &[Arg::Name(&name)])?)?;
     for uuid in &uuids {
-        let body = call(
-            socket,
-            op::GET_CRED_BY_UUID,
-            &[Arg::Name(&name), Arg::Uuid(uuid)],
-        )?;
+        let body = kcm.call(op::GET_CRED_BY_UUID, &[Arg::Name(&name), Arg::Uuid(uuid)])?;
         cache.credentials.push(parse_credential(&body)?);
     }
     Ok(cache)
@@ -231,22 +262,23 @@ pub fn read(socket: &str, residual: &str) -> Result<Ccache, CcacheError> {
 /// Replaces the cache `residual` (empty: the primary) with `cache`, as `kinit` does: one
 /// INITIALIZE with the principal, one STORE per credential.
 pub fn write(socket: &str, residual: &str, cache: &Ccache) -> Result<(), CcacheError> {
-    let name = cache_name(socket, residual)?;
-    call(
-        socket,
+    let mut kcm = Connection::open(socket)?;
+    let name = kcm.cache_name(residual)?;
+    kcm.call(
         op::INITIALIZE,
         &[Arg::Name(&name), Arg::Principal(&cache.default_principal)],
     )?;
     for c in &cache.credentials {
-        call(socket, op::STORE, &[Arg::Name(&name), Arg::Credential(c)])?;
+        kcm.call(op::STORE, &[Arg::Name(&name), Arg::Credential(c)])?;
     }
     Ok(())
 }
 
 /// The names of the collection's caches, the primary first.
 pub fn list(socket: &str) -> Result<Vec<String>, CcacheError> {
-    let primary = parse_name(&call(socket, op::GET_DEFAULT_CACHE, &[])?)?;
-    let uuids = match call(socket, op::GET_CACHE_UUID_LIST, &[]) {
+    let mut kcm = Connection::open(socket)?;
+    let primary = kcm.cache_name("")?;
+    let uuids = match kcm.call(op::GET_CACHE_UUID_LIST, &[]) {
         Ok(body) => parse_uuids(&body)?,
         Err(CcacheError::Kcm {
             code: KRB5_FCC_NOFILE,
@@ -256,7 +288,7 @@ pub fn list(socket: &str) -> Result<Vec<String>, CcacheError> {
     };
     let mut names = vec![primary];
     for uuid in &uuids {
-        match call(socket, op::GET_CACHE_BY_UUID, &[Arg::Uuid(uuid)]) {
+        match kcm.call(op::GET_CACHE_BY_UUID, &[Arg::Uuid(uuid)]) {
             Ok(body) => {
                 let name = parse_name(&body)?;
                 if !names.contains(&name) {

@@ -283,9 +283,11 @@ impl Ccache {
     /// daemon's code).
     pub fn destroy(name: &str) -> Result<(), CcacheError> {
         if let Some(residual) = name.strip_prefix("KCM:") {
-            let socket = kcm_socket();
-            let cache = kcm::cache_name(&socket, residual)?;
-            return kcm::call(&socket, kcm::op::DESTROY, &[kcm::Arg::Name(&cache)]).map(drop);
+            let mut kcm = kcm::Connection::open(&kcm_socket())?;
+            let cache = kcm.cache_name(residual)?;
+            return kcm
+                .call(kcm::op::DESTROY, &[kcm::Arg::Name(&cache)])
+                .map(drop);
         }
         let path = resolve(name)?;
         std::fs::remove_file(&path).map_err(|source| CcacheError::Io {
@@ -298,14 +300,11 @@ impl Ccache {
     /// daemon's default cache, for `DIR::dir/tktX` the `primary` file of the directory.
     pub fn switch_to(name: &str) -> Result<(), CcacheError> {
         if let Some(residual) = name.strip_prefix("KCM:") {
-            let socket = kcm_socket();
-            let cache = kcm::cache_name(&socket, residual)?;
-            return kcm::call(
-                &socket,
-                kcm::op::SET_DEFAULT_CACHE,
-                &[kcm::Arg::Name(&cache)],
-            )
-            .map(drop);
+            let mut kcm = kcm::Connection::open(&kcm_socket())?;
+            let cache = kcm.cache_name(residual)?;
+            return kcm
+                .call(kcm::op::SET_DEFAULT_CACHE, &[kcm::Arg::Name(&cache)])
+                .map(drop);
         }
         let file = name.strip_prefix("DIR::").map(Path::new).ok_or_else(|| {
             CcacheError::UnsupportedType(format!("{name} (not a cache of a collection)"))
