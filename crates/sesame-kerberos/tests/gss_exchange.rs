@@ -864,18 +864,17 @@ fn a_file_replay_cache_is_shared_by_acceptors() {
     let _ = std::fs::remove_file(&path);
 }
 
-/// `kinit -R`'s request: a TGS-REQ with RENEW (and no CANONICALIZE) for the TGT's own server,
-/// the TGT itself in the authenticator's AP-REQ.
-#[test]
-fn a_renewal_asks_for_the_tgt_itself_with_renew() {
-    use sesame_asn1::kerberos::ApReq;
-    use sesame_kerberos::exchange::{TgsExchange, TgsOptions, kdc_options};
-    let kdc = kdc();
-    let mut r = rng(80);
+/// user1's TGT from the test KDC: AS-REQ, the KDC's request for pre-authentication, AS-REQ
+/// with it, AS-REP.
+fn user1_tgt(
+    kdc: &TestKdc,
+    options: AsOptions,
+    r: &mut Box<DeterministicRandom>,
+) -> sesame_kerberos::tickets::IssuedTicket {
     let (mut ex, req) = AsExchange::start(
         principal("user1"),
         ClientSecret::Password(b"Passw0rd1".to_vec().into()),
-        AsOptions::default(),
+        options,
         clock().as_ref(),
         r.as_mut(),
     )
@@ -892,6 +891,18 @@ fn a_renewal_asks_for_the_tgt_itself_with_renew() {
     else {
         panic!("expected the TGT")
     };
+    tgt
+}
+
+/// `kinit -R`'s request: a TGS-REQ with RENEW (and no CANONICALIZE) for the TGT's own server,
+/// the TGT itself in the authenticator's AP-REQ.
+#[test]
+fn a_renewal_asks_for_the_tgt_itself_with_renew() {
+    use sesame_asn1::kerberos::ApReq;
+    use sesame_kerberos::exchange::{TgsExchange, TgsOptions, kdc_options};
+    let kdc = kdc();
+    let mut r = rng(80);
+    let tgt = user1_tgt(&kdc, AsOptions::default(), &mut r);
     let (_, request) = TgsExchange::renew(
         tgt.clone(),
         TgsOptions::default(),
@@ -975,26 +986,7 @@ fn forwardable_is_asked_only_with_a_forwardable_tgt() {
             forwardable,
             ..AsOptions::default()
         };
-        let (mut ex, req) = AsExchange::start(
-            principal("user1"),
-            ClientSecret::Password(b"Passw0rd1".to_vec().into()),
-            options,
-            clock().as_ref(),
-            r.as_mut(),
-        )
-        .unwrap();
-        let KdcStep::Send(retry) = ex
-            .receive(&kdc.send(&req).unwrap(), clock().as_ref(), r.as_mut())
-            .unwrap()
-        else {
-            panic!("expected a retry with pre-authentication")
-        };
-        let KdcStep::Done(tgt) = ex
-            .receive(&kdc.send(&retry).unwrap(), clock().as_ref(), r.as_mut())
-            .unwrap()
-        else {
-            panic!("expected the TGT")
-        };
+        let tgt = user1_tgt(&kdc, options, &mut r);
         let (_, request) = TgsExchange::start(
             tgt,
             service(),

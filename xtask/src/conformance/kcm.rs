@@ -131,14 +131,10 @@ impl Kerberos<'_> {
                 .find_map(|l| l.strip_prefix("Ticket cache: "))
                 .map(str::to_string)
                 .ok_or("MIT klist names no KCM cache")?;
-            ours(&[
-                "kinit",
-                "-c",
-                &second,
-                &format!("user2@{REALM}"),
-                "--password-env",
-                "SESAME_PW",
-            ])?;
+            stdout_of(
+                self.kinit_cmd("user2", &second)
+                    .env("KRB5_CONFIG", &kcm.conf),
+            )?;
             for (cache, user) in [(&first, "user1"), (&second, "user2")] {
                 ours(&["kswitch", "-c", cache])?;
                 let shown = mit(&[])?;
@@ -250,14 +246,10 @@ impl Kerberos<'_> {
         let outcome = (|| -> Result {
             let mut destroy = self.env.command("kdestroy");
             run_ok(destroy.env("KRB5_CONFIG", &kcm.conf).args(["-c", "KCM:"]))?;
-            run_ok(self.sesame().env("KRB5_CONFIG", &kcm.conf).args([
-                "kinit",
-                "-c",
-                "KCM:",
-                &format!("user1@{REALM}"),
-                "--password-env",
-                "SESAME_PW",
-            ]))?;
+            run_ok(
+                self.kinit_cmd("user1", "KCM:")
+                    .env("KRB5_CONFIG", &kcm.conf),
+            )?;
             let mut klist = self.env.command("klist");
             let listed = stdout_of(klist.env("KRB5_CONFIG", &kcm.conf).args(["-c", "KCM:"]))?;
             if !listed.contains(&format!("krbtgt/{REALM}@{REALM}")) {

@@ -49,7 +49,7 @@ impl Kerberos<'_> {
     }
 
     /// `sesame kinit user@REALM` into `cc`, the password from SESAME_PW.
-    fn kinit_cmd(&self, user: &str, cc: &str) -> Command {
+    pub(super) fn kinit_cmd(&self, user: &str, cc: &str) -> Command {
         let mut c = self.sesame();
         c.args([
             "kinit",
@@ -212,18 +212,10 @@ impl Kerberos<'_> {
         let cache = self.ccache("renew-sesame");
         let mut checks = Vec::new();
         let outcome = (|| -> Result {
-            run_ok(self.sesame().args([
-                "kinit",
-                "-l",
-                "1h",
-                "-r",
-                "2h",
-                "-c",
-                &cache,
-                &format!("user1@{REALM}"),
-                "--password-env",
-                "SESAME_PW",
-            ]))?;
+            run_ok(
+                self.kinit_cmd("user1", &cache)
+                    .args(["-l", "1h", "-r", "2h"]),
+            )?;
             let mut renew = self.env.command("kinit");
             renew.args(["-R", "-c", &cache]);
             renewed(
@@ -278,19 +270,8 @@ impl Kerberos<'_> {
                 (&[][..], "F", &['P'][..]),
             ] {
                 let cache = self.ccache("flags");
-                run_ok(
-                    self.sesame()
-                        .args(["kinit", "-c", &cache, &format!("user1@{REALM}")])
-                        .args(["--password-env", "SESAME_PW"])
-                        .args(args),
-                )?;
-                let out = output(
-                    Command::new(
-                        crate::util::which("klist").unwrap_or_else(|| PathBuf::from("klist")),
-                    )
-                    .args(["-f", "-c", &cache]),
-                )?;
-                let text = String::from_utf8_lossy(&out.stdout).into_owned();
+                run_ok(self.kinit_cmd("user1", &cache).args(args))?;
+                let text = mit_klist(&["-f"], &cache)?;
                 let flags = text
                     .lines()
                     .find_map(|l| l.trim().strip_prefix("Flags: "))
@@ -322,14 +303,7 @@ impl Kerberos<'_> {
         let outcome = (|| -> Result {
             // MIT kinit asks for a renewable TGT by default here; sesame kinit without -r
             // does not.
-            run_ok(self.sesame().args([
-                "kinit",
-                "-c",
-                &cache,
-                &format!("user1@{REALM}"),
-                "--password-env",
-                "SESAME_PW",
-            ]))?;
+            run_ok(&mut self.kinit_cmd("user1", &cache))?;
             let mut mit = self.env.command("kinit");
             let theirs = output(mit.args(["-R", "-c", &cache]))?;
             let why = String::from_utf8_lossy(&theirs.stderr).into_owned();
@@ -866,12 +840,18 @@ fn in_order(messages: &[String], sequence: &[&str]) -> Result {
 }
 
 /// MIT `klist -e -c NAME` lists every one of `needles`.
-fn klist_has(cache: &str, needles: &[&str]) -> Result {
+/// What MIT `klist ARGS -c CACHE` prints.
+fn mit_klist(args: &[&str], cache: &str) -> Result<String> {
     let out = output(
         Command::new(crate::util::which("klist").unwrap_or_else(|| PathBuf::from("klist")))
-            .args(["-e", "-c", cache]),
+            .args(args)
+            .args(["-c", cache]),
     )?;
-    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn klist_has(cache: &str, needles: &[&str]) -> Result {
+    let text = mit_klist(&["-e"], cache)?;
     for n in needles {
         if !text.contains(n) {
             return Err(format!("MIT klist does not show `{n}`:\n{text}"));
@@ -923,11 +903,7 @@ fn renewal_row(scenario: &'static str, messages: Vec<String>, outcome: Result) -
 
 /// The TGT's end time and renew-till as MIT `klist` prints them.
 fn klist_times(cache: &str) -> std::result::Result<(String, String), String> {
-    let out = output(
-        Command::new(crate::util::which("klist").unwrap_or_else(|| PathBuf::from("klist")))
-            .args(["-c", cache]),
-    )?;
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let text = mit_klist(&[], cache)?;
     let mut lines = text
         .lines()
         .skip_while(|l| !l.contains(&format!("krbtgt/{REALM}@{REALM}")));
