@@ -12,6 +12,7 @@ const SEED_DIRS: &[&str] = &[
     "crates/sesame-asn1/tests/vectors",
     "crates/sesame-kerberos/tests/vectors",
     "crates/sesame-ntlm/tests/vectors",
+    "crates/sesame-pac/tests/vectors",
 ];
 
 pub fn main(args: &[String]) -> Result {
