@@ -138,6 +138,10 @@ pub enum KerberosError {
     /// acceptor refuses rather than risk letting a replay through.
     #[error(transparent)]
     ReplayCache(crate::gssapi::ReplayRefusal),
+    /// The ticket's PAC failed a check of MS-PAC 2.7/2.8 (the acceptor answers
+    /// KRB_AP_ERR_MODIFIED, as Windows does).
+    #[error("PAC refused: {0}")]
+    Pac(crate::pac::PacRefusal),
     /// No credentials to do what was asked (no TGT, no key for the ticket, no password).
     #[error("no usable credentials: {0}")]
     NoCredentials(String),
@@ -203,6 +207,7 @@ impl KerberosError {
         match self {
             Self::Krb(f) => Some(f.code),
             Self::Rejected { code, .. } => Some(*code),
+            Self::Pac(_) => Some(sesame_asn1::kerberos::constants::error_code::KRB_AP_ERR_MODIFIED),
             _ => None,
         }
     }
@@ -225,9 +230,10 @@ impl KerberosError {
             Self::Crypto(CryptoError::IntegrityCheckFailed | CryptoError::ChecksumMismatch) => {
                 MajorStatus::BadMic
             }
-            Self::Decode { .. } | Self::MutualAuthFailed(_) | Self::ReplyMismatch { .. } => {
-                MajorStatus::DefectiveToken
-            }
+            Self::Decode { .. }
+            | Self::MutualAuthFailed(_)
+            | Self::ReplyMismatch { .. }
+            | Self::Pac(_) => MajorStatus::DefectiveToken,
             Self::Rejected { code, .. } => match *code {
                 e::KRB_AP_ERR_REPEAT => MajorStatus::DuplicateToken,
                 e::KRB_AP_ERR_TKT_EXPIRED => MajorStatus::CredentialsExpired,

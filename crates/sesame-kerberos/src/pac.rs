@@ -1,192 +1,199 @@
-//! The Privilege Attribute Certificate (MS-PAC 2.3-2.8) as far as an acceptor needs it: find it
-//! in a ticket's authorization data, list its buffers, and verify the server signature with the
-//! service's key. The PAC itself is handed to the caller as bytes.
+//! The Privilege Attribute Certificate in a ticket (MS-PAC, MS-KILE 3.4.5.3): found in the
+//! ticket's authorization data, then verified before an acceptor hands it out. The PAC itself
+//! (its buffers, NDR and SIDs) is data and lives in `sesame-pac`; what needs keys is here.
 
 use sesame_asn1::Der;
 use sesame_asn1::kerberos::constants::ad_type;
 use sesame_asn1::kerberos::{AuthorizationData, AuthorizationDataEntry};
+pub use sesame_pac::{Pac, PacError, Sid, buffer_type};
 
 use crate::crypto::{CryptoError, Key};
 use crate::error::KerberosError;
 use crate::key_usage;
+use crate::principal::Principal;
 
-/// PAC_INFO_BUFFER type of the server signature.
-pub const SERVER_CHECKSUM: u32 = 6;
-/// PAC_INFO_BUFFER type of the KDC (privilege server) signature.
-pub const PRIVSVR_CHECKSUM: u32 = 7;
-
-/// A parsed PAC: its bytes and where each buffer is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Pac {
-    bytes: Vec<u8>,
-    buffers: Vec<(u32, usize, usize)>,
+/// Why a ticket's PAC was not trusted. Each check of MS-PAC 2.8 and 2.7 has its own fact.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PacRefusal {
+    /// The PAC's bytes do not decode.
+    #[error("malformed PAC: {0}")]
+    Malformed(#[from] PacError),
+    /// A signature buffer the check needs is missing (`server` or `KDC`).
+    #[error("the PAC has no {0} signature")]
+    MissingSignature(&'static str),
+    /// A signature's checksum type is not the one its key makes.
+    #[error("the PAC's {which} signature is of checksum type {found}, the key's is {expected}")]
+    SignatureType {
+        /// `server` or `KDC`.
+        which: &'static str,
+        /// The type in the PAC.
+        found: i32,
+        /// The type of the key's enctype.
+        expected: i32,
+    },
+    /// A signature does not verify: the PAC was changed after the KDC signed it, or was signed
+    /// with another key.
+    #[error("the PAC's {0} signature does not verify")]
+    BadSignature(&'static str),
+    /// No PAC_CLIENT_INFO: nothing ties the PAC to this ticket's client (MS-PAC 2.7).
+    #[error("the PAC has no client info")]
+    NoClientInfo,
+    /// PAC_CLIENT_INFO names another client than the ticket.
+    #[error("the PAC is for client {pac:?}, the ticket for {ticket:?}")]
+    ClientName {
+        /// The name in PAC_CLIENT_INFO.
+        pac: String,
+        /// The ticket's client name, without the realm.
+        ticket: String,
+    },
+    /// PAC_CLIENT_INFO's time is not the ticket's authtime: a PAC of another logon.
+    #[error("the PAC's client time {pac} is not the ticket's authtime {ticket}")]
+    ClientTime {
+        /// ClientId.
+        pac: String,
+        /// The ticket's authtime.
+        ticket: String,
+    },
+    /// PAC_REQUESTOR names another SID than the logon info's user (the CVE-2021-42287 rule).
+    #[error("the PAC's requestor {requestor} is not its user {user}")]
+    Requestor {
+        /// PAC_REQUESTOR's SID.
+        requestor: String,
+        /// The logon info's user SID.
+        user: String,
+    },
 }
 
-impl Pac {
-    /// Parses a PACTYPE (MS-PAC 2.3): `cBuffers`, `Version` 0, then 16-byte PAC_INFO_BUFFERs
-    /// whose buffers lie within the PAC.
-    pub fn parse(bytes: &[u8]) -> Result<Self, KerberosError> {
-        let bad = |why| KerberosError::Protocol(why);
-        let u32_at = |at: usize| -> Option<u32> {
-            bytes
-                .get(at..at + 4)
-                .and_then(|b| b.try_into().ok())
-                .map(u32::from_le_bytes)
-        };
-        let count = u32_at(0).ok_or(bad("PAC shorter than its header"))?;
-        if u32_at(4) != Some(0) {
-            return Err(bad("PAC version is not 0"));
-        }
-        let count = usize::try_from(count).map_err(|_| bad("PAC buffer count"))?;
-        if count > 64 {
-            return Err(bad("PAC has more than 64 buffers"));
-        }
-        let mut buffers = Vec::with_capacity(count);
-        for i in 0..count {
-            let at = 8 + 16 * i;
-            let (Some(kind), Some(size)) = (u32_at(at), u32_at(at + 4)) else {
-                return Err(bad("PAC_INFO_BUFFER truncated"));
-            };
-            let offset = bytes
-                .get(at + 8..at + 16)
-                .and_then(|b| b.try_into().ok())
-                .map(u64::from_le_bytes)
-                .ok_or(bad("PAC_INFO_BUFFER truncated"))?;
-            let offset = usize::try_from(offset).map_err(|_| bad("PAC buffer offset"))?;
-            let size = usize::try_from(size).map_err(|_| bad("PAC buffer size"))?;
-            if offset.checked_add(size).is_none_or(|end| end > bytes.len()) {
-                return Err(bad("PAC buffer beyond the PAC"));
-            }
-            buffers.push((kind, offset, size));
-        }
-        Ok(Self {
-            bytes: bytes.to_vec(),
-            buffers,
+/// What a PAC is checked against: the ticket it came in and the keys at hand.
+pub struct PacCheck<'a> {
+    /// The key that decrypted the ticket: the server signature's key.
+    pub service_key: &'a Key,
+    /// The KDC's krbtgt keys, when the acceptor has them (an exported krbtgt keytab): the KDC
+    /// signature must then verify with the one of its checksum type.
+    pub kdc_keys: &'a [Key],
+    /// The ticket's client.
+    pub client: &'a Principal,
+    /// The ticket's authtime, seconds since 1970.
+    pub authtime: i64,
+}
+
+/// Parses and verifies a PAC as Windows does (MS-PAC 2.8, 2.7; MS-KILE 3.4.5.3): the server
+/// signature always, the KDC signature when a krbtgt key of its type is at hand, the client
+/// info against the ticket, and the requestor SID against the logon info's user.
+pub fn verify(bytes: &[u8], check: &PacCheck<'_>) -> Result<Pac, PacRefusal> {
+    let pac = Pac::parse(bytes)?;
+    let server = pac
+        .server_signature
+        .as_ref()
+        .ok_or(PacRefusal::MissingSignature("server"))?;
+    verify_signature(
+        "server",
+        check.service_key,
+        &pac.zeroed_signatures(),
+        server,
+    )?;
+    if !check.kdc_keys.is_empty() {
+        let kdc = pac
+            .kdc_signature
+            .as_ref()
+            .ok_or(PacRefusal::MissingSignature("KDC"))?;
+        let key = check
+            .kdc_keys
+            .iter()
+            .find(|k| k.enctype().checksum_type() == kdc.checksum_type)
+            .ok_or(PacRefusal::SignatureType {
+                which: "KDC",
+                found: kdc.checksum_type,
+                expected: check.kdc_keys[0].enctype().checksum_type(),
+            })?;
+        verify_signature("KDC", key, &server.value, kdc)?;
+    }
+    let info = pac.client_info.as_ref().ok_or(PacRefusal::NoClientInfo)?;
+    let name = check.client.components.join("/");
+    if info.name != name {
+        return Err(PacRefusal::ClientName {
+            pac: info.name.clone(),
+            ticket: name,
+        });
+    }
+    if info.client_id.unix() != Some(check.authtime) {
+        return Err(PacRefusal::ClientTime {
+            pac: info.client_id.to_string(),
+            ticket: sesame_pac::FileTime::from_unix(check.authtime).to_string(),
+        });
+    }
+    if let (Some(requestor), Some(user)) = (&pac.requestor, pac.user_sid())
+        && *requestor != user
+    {
+        return Err(PacRefusal::Requestor {
+            requestor: requestor.to_string(),
+            user: user.to_string(),
+        });
+    }
+    Ok(pac)
+}
+
+fn verify_signature(
+    which: &'static str,
+    key: &Key,
+    data: &[u8],
+    signature: &sesame_pac::Signature,
+) -> Result<(), PacRefusal> {
+    let expected = key.enctype().checksum_type();
+    if signature.checksum_type != expected {
+        return Err(PacRefusal::SignatureType {
+            which,
+            found: signature.checksum_type,
+            expected,
+        });
+    }
+    key.usage(key_usage::PAC_CHECKSUM)
+        .verify_checksum(data, &signature.value)
+        .map_err(|_: CryptoError| PacRefusal::BadSignature(which))
+}
+
+/// Signs a PAC as a KDC does (MS-PAC 2.8): zero-filled server and KDC signature buffers are
+/// appended to `buffers` (unless present), then the server signature over the PAC with both
+/// zeroed, then the KDC signature over the server signature's checksum.
+pub fn sign(
+    buffers: &[(u32, Vec<u8>)],
+    server_key: &Key,
+    kdc_key: &Key,
+) -> Result<Pac, KerberosError> {
+    let room = |key: &Key| {
+        let mut b = key.enctype().checksum_type().to_le_bytes().to_vec();
+        b.resize(4 + key.enctype().mac_len(), 0);
+        b
+    };
+    let mut all: Vec<(u32, Vec<u8>)> = buffers
+        .iter()
+        .filter(|(k, _)| {
+            !matches!(
+                *k,
+                buffer_type::SERVER_CHECKSUM | buffer_type::PRIVSVR_CHECKSUM
+            )
         })
-    }
+        .cloned()
+        .collect();
+    all.push((buffer_type::SERVER_CHECKSUM, room(server_key)));
+    all.push((buffer_type::PRIVSVR_CHECKSUM, room(kdc_key)));
+    let mut pac = Pac::build(&all).map_err(|_| KerberosError::Protocol("PAC does not build"))?;
+    resign(&mut pac, server_key, kdc_key)?;
+    Ok(pac)
+}
 
-    /// The PAC's bytes.
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-
-    /// The first buffer of `kind`.
-    pub fn buffer(&self, kind: u32) -> Option<&[u8]> {
-        self.buffers
-            .iter()
-            .find(|(k, _, _)| *k == kind)
-            .and_then(|(_, o, s)| self.bytes.get(*o..o + s))
-    }
-
-    /// The buffer types, in order.
-    pub fn buffer_types(&self) -> Vec<u32> {
-        self.buffers.iter().map(|(k, _, _)| *k).collect()
-    }
-
-    /// Verifies the server signature (MS-PAC 2.8.1) with the key that decrypted the ticket:
-    /// the keyed checksum of the PAC with both signature fields zeroed.
-    pub fn verify_server_signature(&self, service_key: &Key) -> Result<(), KerberosError> {
-        let (_, offset, size) = *self
-            .buffers
-            .iter()
-            .find(|(k, _, _)| *k == SERVER_CHECKSUM)
-            .ok_or(KerberosError::Protocol("PAC has no server signature"))?;
-        let expected_type = service_key.enctype().checksum_type();
-        let sig = self
-            .bytes
-            .get(offset..offset + size)
-            .ok_or(KerberosError::Protocol("PAC server signature truncated"))?;
-        let (kind, value) = sig
-            .split_first_chunk::<4>()
-            .ok_or(KerberosError::Protocol("PAC server signature truncated"))?;
-        if i32::from_le_bytes(*kind) != expected_type {
-            return Err(KerberosError::Protocol(
-                "PAC server signature type differs from the service key's checksum",
-            ));
-        }
-        let mac_len = service_key.enctype().mac_len();
-        let value = value
-            .get(..mac_len)
-            .ok_or(KerberosError::Protocol("PAC server signature truncated"))?;
-        let zeroed = self.zeroed_signatures();
-        service_key
-            .usage(key_usage::PAC_CHECKSUM)
-            .verify_checksum(&zeroed, value)
-            .map_err(|e| match e {
-                CryptoError::ChecksumMismatch => {
-                    KerberosError::Protocol("PAC server signature does not verify")
-                }
-                other => other.into(),
-            })
-    }
-
-    /// The PAC with the signature bytes of the server and KDC signatures set to zero.
-    fn zeroed_signatures(&self) -> Vec<u8> {
-        let mut copy = self.bytes.clone();
-        for (kind, offset, size) in &self.buffers {
-            if matches!(*kind, SERVER_CHECKSUM | PRIVSVR_CHECKSUM)
-                && *size > 4
-                && let Some(s) = copy.get_mut(offset + 4..offset + size)
-            {
-                s.fill(0);
-            }
-        }
-        copy
-    }
-
-    /// Builds and signs a PAC from `buffers` (for test KDCs): appends server and KDC
-    /// signature buffers and fills them as MS-PAC 2.8 says.
-    pub fn build_signed(
-        buffers: &[(u32, Vec<u8>)],
-        server_key: &Key,
-        kdc_key: &Key,
-    ) -> Result<Self, KerberosError> {
-        let sig_buffer = |key: &Key| {
-            let mut b = key.enctype().checksum_type().to_le_bytes().to_vec();
-            b.resize(4 + key.enctype().mac_len(), 0);
-            b
-        };
-        let mut all: Vec<(u32, Vec<u8>)> = buffers.to_vec();
-        all.push((SERVER_CHECKSUM, sig_buffer(server_key)));
-        all.push((PRIVSVR_CHECKSUM, sig_buffer(kdc_key)));
-        let count = all.len();
-        let mut bytes = Vec::new();
-        bytes.extend_from_slice(&u32::try_from(count).unwrap_or(0).to_le_bytes());
-        bytes.extend_from_slice(&0u32.to_le_bytes());
-        let mut offset = (8 + 16 * count).next_multiple_of(8);
-        let mut layout = Vec::new();
-        for (kind, data) in &all {
-            bytes.extend_from_slice(&kind.to_le_bytes());
-            bytes.extend_from_slice(&u32::try_from(data.len()).unwrap_or(0).to_le_bytes());
-            bytes.extend_from_slice(&(offset as u64).to_le_bytes());
-            layout.push((*kind, offset, data.len()));
-            offset = (offset + data.len()).next_multiple_of(8);
-        }
-        for (_, data) in &all {
-            bytes.resize(bytes.len().next_multiple_of(8), 0);
-            bytes.extend_from_slice(data);
-        }
-        bytes.resize(bytes.len().next_multiple_of(8), 0);
-        let mut pac = Self {
-            bytes,
-            buffers: layout,
-        };
-        let server_sig = server_key
-            .usage(key_usage::PAC_CHECKSUM)
-            .checksum(&pac.zeroed_signatures());
-        pac.fill(SERVER_CHECKSUM, &server_sig);
-        let kdc_sig = kdc_key.usage(key_usage::PAC_CHECKSUM).checksum(&server_sig);
-        pac.fill(PRIVSVR_CHECKSUM, &kdc_sig);
-        Ok(pac)
-    }
-
-    fn fill(&mut self, kind: u32, signature: &[u8]) {
-        if let Some((_, offset, _)) = self.buffers.iter().find(|(k, _, _)| *k == kind)
-            && let Some(s) = self.bytes.get_mut(offset + 4..offset + 4 + signature.len())
-        {
-            s.copy_from_slice(signature);
-        }
-    }
+/// Computes the server and KDC signatures of `pac` again with these keys (a KDC issuing a
+/// ticket from another, and tests that tamper with a PAC and sign it as a KDC would).
+pub fn resign(pac: &mut Pac, server_key: &Key, kdc_key: &Key) -> Result<(), KerberosError> {
+    let server = server_key
+        .usage(key_usage::PAC_CHECKSUM)
+        .checksum(&pac.zeroed_signatures());
+    pac.set_signature(buffer_type::SERVER_CHECKSUM, &server)
+        .map_err(|_| KerberosError::Protocol("PAC server signature buffer"))?;
+    let kdc = kdc_key.usage(key_usage::PAC_CHECKSUM).checksum(&server);
+    pac.set_signature(buffer_type::PRIVSVR_CHECKSUM, &kdc)
+        .map_err(|_| KerberosError::Protocol("PAC KDC signature buffer"))?;
+    Ok(())
 }
 
 /// The PAC inside authorization data: AD-WIN2K-PAC, directly or within AD-IF-RELEVANT.

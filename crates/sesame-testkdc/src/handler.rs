@@ -12,7 +12,7 @@ use sesame_asn1::kerberos::{
 };
 use sesame_kerberos::crypto::{Enctype, Key};
 use sesame_kerberos::key_usage;
-use sesame_kerberos::pac::{Pac, pac_authorization_data};
+use sesame_kerberos::pac::{self, pac_authorization_data};
 use sesame_kerberos::principal::Principal;
 
 use crate::{Entry, TestKdc};
@@ -238,14 +238,16 @@ fn issue(
         .unwrap_or(KerberosTime::MAX);
     let authorization_data = match pac_kdc_key {
         Some(kdc_key) if kdc.issue_pac => {
-            let logon_name = client
-                .components
-                .join("/")
-                .encode_utf16()
-                .flat_map(u16::to_le_bytes)
-                .collect();
-            let pac = Pac::build_signed(&[(10, logon_name)], ticket_key, kdc_key)
-                .map_err(|_| fail(error_code::KRB_ERR_GENERIC, "PAC"))?;
+            let client_info = sesame_pac::ClientInfo {
+                client_id: sesame_pac::FileTime::from_unix(now.unix()),
+                name: client.components.join("/"),
+            };
+            let pac = pac::sign(
+                &[(sesame_pac::buffer_type::CLIENT_INFO, client_info.encode())],
+                ticket_key,
+                kdc_key,
+            )
+            .map_err(|_| fail(error_code::KRB_ERR_GENERIC, "PAC"))?;
             Some(
                 pac_authorization_data(&pac)
                     .map_err(|_| fail(error_code::KRB_ERR_GENERIC, "PAC"))?,

@@ -29,7 +29,7 @@ use super::{KERBEROS_ARCS, U2U_ARCS, ap_options, ap_options_ad, frame, unframe};
 use crate::crypto::{Enctype, Key};
 use crate::error::KerberosError;
 use crate::key_usage;
-use crate::pac::{Pac, find_pac};
+use crate::pac::{Pac, PacCheck, find_pac};
 use crate::principal::Principal;
 use crate::tickets::IssuedTicket;
 
@@ -51,6 +51,10 @@ pub struct AcceptorConfig {
     pub service_names: Vec<Principal>,
     /// Accept rc4-hmac tickets (opt-in).
     pub allow_weak: bool,
+    /// The KDC's krbtgt keys, for a service that has them (Samba's `domain exportkeytab
+    /// --principal=krbtgt`): a PAC's KDC signature must then verify with the key of its
+    /// checksum type. Without them only the server signature is checked, as Windows does.
+    pub pac_kdc_keys: Vec<Key>,
     /// Authenticators seen, shared by the acceptors of a service: in memory
     /// ([`ReplayCache`], the default), or in a file that other processes and restarts share
     /// ([`super::FileReplayCache`]).
@@ -65,6 +69,7 @@ impl Default for AcceptorConfig {
             channel_binding_policy: ChannelBindingPolicy::default(),
             service_names: Vec::new(),
             allow_weak: false,
+            pac_kdc_keys: Vec::new(),
             replay_cache: Arc::new(ReplayCache::new()),
         }
     }
@@ -161,7 +166,9 @@ impl KerberosAcceptor {
         self.announced_cbt
     }
 
-    /// The PAC, if the ticket carried one (its server signature verified).
+    /// The PAC, if the ticket carried one: its server signature verified (and its KDC
+    /// signature, with [`AcceptorConfig::pac_kdc_keys`]), its client info matching the
+    /// ticket, its requestor its user. The user's SID and group SIDs are on it.
     pub fn pac(&self) -> Option<&Pac> {
         self.pac.as_ref()
     }
@@ -307,11 +314,13 @@ impl KerberosAcceptor {
         let client = Principal::from_wire(&ticket.cname, &ticket.crealm);
         let authorization_data = ticket.authorization_data.clone().unwrap_or_default();
         if let Some(pac) = find_pac(&authorization_data) {
-            let pac = Pac::parse(&pac)?;
-            pac.verify_server_signature(&ticket_key).map_err(|e| {
-                KerberosError::rejected(code::KRB_AP_ERR_MODIFIED, format!("PAC: {e}"))
-            })?;
-            self.pac = Some(pac);
+            let check = PacCheck {
+                service_key: &ticket_key,
+                kdc_keys: &self.config.pac_kdc_keys,
+                client: &client,
+                authtime: ticket.authtime.unix(),
+            };
+            self.pac = Some(crate::pac::verify(&pac, &check).map_err(KerberosError::Pac)?);
         }
         if let Some(cred) = &checksum.delegation {
             let subkey = auth.subkey.as_ref().and_then(|k| {
