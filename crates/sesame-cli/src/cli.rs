@@ -58,6 +58,13 @@ pub struct DecodeArgs {
     /// The input is hexadecimal.
     #[arg(long, conflicts_with = "raw")]
     pub hex: bool,
+    /// Decrypt the AP-REQ's ticket with this service keytab and show it with its PAC (the
+    /// PAC's server signature and client info checked).
+    #[arg(long, value_name = "FILE")]
+    pub keytab: Option<String>,
+    /// With --keytab: the domain's krbtgt keys, to check the PAC's KDC signature too.
+    #[arg(long, value_name = "FILE", requires = "keytab")]
+    pub kdc_keytab: Option<String>,
     /// The input is the raw bytes.
     #[arg(long)]
     pub raw: bool,
@@ -326,6 +333,14 @@ pub struct ContextArgs {
     /// Kerberos acceptor: write a delegated TGT to this cache.
     #[arg(long, value_name = "NAME")]
     pub delegated_ccache: Option<String>,
+    /// Acceptor: print the verified PAC of a Kerberos logon on standard error (user SID,
+    /// groups as S-1-5-... with their names, signatures checked).
+    #[arg(long)]
+    pub show_pac: bool,
+    /// Acceptor: the domain's krbtgt keys (Samba's `domain exportkeytab --principal=krbtgt`):
+    /// every PAC's KDC signature must then verify too.
+    #[arg(long, value_name = "FILE")]
+    pub kdc_keytab: Option<String>,
     /// Negotiate: packages in SSPI's form.
     #[arg(long, value_name = "LIST")]
     pub packages: Option<String>,

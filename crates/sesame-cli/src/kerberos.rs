@@ -92,9 +92,23 @@ pub fn clock(args: &KerberosArgs) -> Arc<dyn Clock> {
     })
 }
 
-fn keytab(name: Option<&str>) -> Result<Keytab, String> {
+pub fn keytab(name: Option<&str>) -> Result<Keytab, String> {
     let path = keytab_path(name)?;
     Keytab::read(Path::new(&path)).map_err(|e| e.to_string())
+}
+
+/// Every key of a krbtgt keytab (`--kdc-keytab`), to check a PAC's KDC signature with.
+pub fn kdc_keys(path: &str) -> Result<Vec<sesame_kerberos::crypto::Key>, String> {
+    let keytab = Keytab::read(Path::new(path)).map_err(|e| format!("{path}: {e}"))?;
+    let keys: Vec<_> = keytab
+        .entries
+        .iter()
+        .filter_map(|e| e.key(true).ok())
+        .collect();
+    if keys.is_empty() {
+        return Err(format!("{path}: no usable key"));
+    }
+    Ok(keys)
 }
 
 /// Whether the default keytab (KRB5_KTNAME, krb5.conf's `default_keytab_name`,

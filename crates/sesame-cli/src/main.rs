@@ -13,6 +13,7 @@ mod kinds;
 mod klist;
 mod ktadd;
 mod negotiate;
+mod pac;
 mod password;
 mod policy;
 mod tokens;

@@ -164,6 +164,9 @@ pub fn acceptor(args: &ContextArgs, mech: &str) -> Result<Acceptor, String> {
         .target_name_policy(crate::policy::target_name_policy(args)?)
         .ntlm_minimum(crate::policy::ntlm_minimum(args)?)
         .allow_ntlmv1(args.allow_ntlmv1);
+    if let Some(path) = &args.kdc_keytab {
+        server = server.pac_kdc_keys(crate::kerberos::kdc_keys(path)?);
+    }
     if let Some(path) = &args.replay_cache {
         // A file shared with the other processes of the service (and their restarts).
         server = server.replay_cache(Arc::new(

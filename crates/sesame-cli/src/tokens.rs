@@ -50,6 +50,7 @@ fn usage(message: impl Into<String>) -> Failure {
 struct Session {
     ctx: Box<dyn Context>,
     delegated_ccache: Option<String>,
+    show_pac: bool,
 }
 
 impl Session {
@@ -57,6 +58,7 @@ impl Session {
         Self {
             ctx,
             delegated_ccache: None,
+            show_pac: false,
         }
     }
 }
@@ -77,6 +79,7 @@ pub fn accept(args: &ContextArgs) -> Result<(), String> {
             let ctx = crate::negotiate::acceptor(args, args.mech.as_str()).map_err(usage)?;
             let mut session = Session::plain(Box::new(ctx));
             session.delegated_ccache.clone_from(&args.delegated_ccache);
+            session.show_pac = args.show_pac;
             Ok(session)
         },
         false,
@@ -162,13 +165,22 @@ fn converse(session: &mut Session, initiator: bool, out: &mut impl Write) -> Res
                 if let Some(reason) = fallback {
                     eprintln!("sesame: fell back to NTLM: {reason}");
                 }
-                if let Some(server) = ctx
-                    .as_any()
-                    .downcast_ref::<sesame_negotiate::Acceptor>()
+                let acceptor = ctx.as_any().downcast_ref::<sesame_negotiate::Acceptor>();
+                if let Some(server) = acceptor
                     .and_then(sesame_negotiate::Acceptor::kerberos)
                     .and_then(sesame_kerberos::gssapi::KerberosAcceptor::server)
                 {
                     eprintln!("sesame: accepted for {server}");
+                }
+                if session.show_pac {
+                    match acceptor.and_then(sesame_negotiate::Acceptor::pac) {
+                        Some(pac) => {
+                            for line in crate::pac::summary(pac) {
+                                eprintln!("{line}");
+                            }
+                        }
+                        None => eprintln!("PAC: none"),
+                    }
                 }
                 if let Some(name) = session.delegated_ccache.take() {
                     crate::kerberos::store_delegated(ctx.as_any(), &name).map_err(|e| Failure {

@@ -68,3 +68,53 @@ fn base64_encode(data: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(data)
 }
+
+const SAMBA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../sesame-kerberos/tests/vectors/samba"
+);
+
+/// `decode --keytab` on an AP-REQ carrying a Samba AD ticket: the ticket decrypted, the PAC
+/// verified (with the krbtgt keytab its KDC signature too) and every group SID printed.
+#[test]
+fn decodes_a_ticket_and_its_pac_with_the_service_keytab() {
+    let token = std::fs::read(format!("{SAMBA}/ap-req-user1-http.b64")).unwrap();
+    let keytab = format!("{SAMBA}/http.keytab");
+    let kdc = format!("{SAMBA}/krbtgt.keytab");
+    let (ok, out, err) = sesame(
+        &["decode", "--keytab", &keytab, "--kdc-keytab", &kdc],
+        &token,
+    );
+    assert!(ok, "{err}");
+    let domain = "S-1-5-21-1909418437-1594895115-1515762820";
+    for line in [
+        "ticket: user1@SAMBA.TEST -> HTTP/localhost@SAMBA.TEST (enctype 23)",
+        "PAC verified: server signature, KDC signature, client info",
+        &format!("PAC user: SAMBA\\user1 {domain}-1102"),
+        &format!("PAC group: {domain}-513 Domain Users (primary group, attributes 0x7)"),
+        &format!("PAC group: {domain}-1107 (group, attributes 0x7)"),
+        "PAC group: S-1-18-1 Authentication authority asserted identity (extra SID, attributes 0x7)",
+        "PAC upn: user1@samba.test dns-domain: SAMBA.TEST",
+    ] {
+        assert!(out.lines().any(|l| l == line), "no line {line:?} in\n{out}");
+    }
+    // The service keytab given as the KDC's: the KDC signature refuses, the PAC still shows.
+    let (ok, out, _) = sesame(
+        &["decode", "--keytab", &keytab, "--kdc-keytab", &keytab],
+        &token,
+    );
+    assert!(ok);
+    assert!(
+        out.contains(
+            "PAC refused: the PAC's KDC signature is of checksum type 16, the key's is -138"
+        ),
+        "{out}"
+    );
+    assert!(out.contains(&format!("PAC user: SAMBA\\user1 {domain}-1102")));
+    // A keytab without the service's key.
+    let (ok, _, err) = sesame(&["decode", "--keytab", &kdc], &token);
+    assert!(
+        !ok && err.contains("no key for HTTP/localhost@SAMBA.TEST"),
+        "{err}"
+    );
+}

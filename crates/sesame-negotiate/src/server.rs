@@ -119,6 +119,15 @@ impl Server {
         self
     }
 
+    /// Verifies the KDC signature of every PAC with these krbtgt keys (a keytab exported from
+    /// the domain, e.g. Samba's `domain exportkeytab --principal=krbtgt`), besides the server
+    /// signature that is always verified.
+    #[must_use]
+    pub fn pac_kdc_keys(mut self, keys: Vec<sesame_kerberos::crypto::Key>) -> Self {
+        self.kerberos.pac_kdc_keys = keys;
+        self
+    }
+
     /// Accepts NTLM for these users.
     #[must_use]
     pub fn with_ntlm_users(mut self, users: Arc<dyn NtlmUserStore>) -> Self {
@@ -326,6 +335,12 @@ impl Acceptor {
     /// (the PAC, delegated credentials, the service principal the ticket was for).
     pub fn kerberos(&self) -> Option<&sesame_kerberos::gssapi::KerberosAcceptor> {
         self.spnego.inner()?.as_any().downcast_ref()
+    }
+
+    /// The verified PAC of a Kerberos logon (an AD KDC's ticket): the user's SID and the
+    /// group SIDs to authorize with. `None` for NTLM and for tickets without a PAC (MIT).
+    pub fn pac(&self) -> Option<&sesame_kerberos::pac::Pac> {
+        self.kerberos()?.pac()
     }
 }
 

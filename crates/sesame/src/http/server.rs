@@ -51,6 +51,19 @@ pub struct Authenticated {
     pub user: String,
     /// `kerberos`, `kerberos-u2u` or `ntlm`.
     pub mechanism: &'static str,
+    /// The user's SID, from the verified PAC of an Active Directory ticket.
+    pub user_sid: Option<sesame_kerberos::pac::Sid>,
+    /// The user's group SIDs from the same PAC (primary group, groups, extra and resource
+    /// SIDs), to authorize by group; empty without a PAC.
+    pub group_sids: Vec<sesame_kerberos::pac::Sid>,
+}
+
+impl Authenticated {
+    /// Whether the PAC puts the user in the group `sid` (`S-1-5-21-...-1104`).
+    pub fn in_group(&self, sid: &str) -> bool {
+        sid.parse::<sesame_kerberos::pac::Sid>()
+            .is_ok_and(|sid| self.group_sids.contains(&sid))
+    }
 }
 
 /// A connection as [`NumberedListener`] names it: the peer's address and a number no other
@@ -277,9 +290,14 @@ impl NegotiateLayer {
                 let Some(n) = acceptor.negotiated() else {
                     return Decision::Challenge("Negotiate".into());
                 };
+                let pac = acceptor.pac();
                 let user = Authenticated {
                     user: n.peer.unwrap_or_default(),
                     mechanism: n.mechanism,
+                    user_sid: pac.and_then(sesame_kerberos::pac::Pac::user_sid),
+                    group_sids: pac
+                        .map(|p| p.group_sids().into_iter().map(|g| g.sid).collect())
+                        .unwrap_or_default(),
                 };
                 if let Some(Peer::Numbered(c)) = connection
                     && n.mechanism == "ntlm"
