@@ -67,6 +67,8 @@ const APT: &[&str] = &[
     "samba-ad-dc",
     "samba-dsdb-modules",
     "samba-vfs-modules",
+    // ldbsearch: a user's tokenGroups as the DC computes them, against the PAC's SIDs.
+    "ldb-tools",
 ];
 
 pub fn main(args: &[String]) -> Result {

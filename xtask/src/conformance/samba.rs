@@ -3,6 +3,7 @@
 //! (`interfaces = lo`, its KDC on its own port; LDAP and SMB use fixed ports, so one DC per
 //! machine), accounts made with `samba-tool`, stopped when the rows are done.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,7 @@ use std::time::Duration;
 use super::Row;
 use super::files::stdout_of;
 use super::kerberos::Kerberos;
-use super::pump::Expect;
+use super::pump::{Expect, exchange, judge};
 use crate::util::{Result, free_port, output, root, run_ok};
 
 const PEER: &str = "Samba 4.17 AD DC";
@@ -127,6 +128,16 @@ impl Kerberos<'_> {
                 &["user", "create", "user1", PASSWORD][..],
                 &["user", "create", "svc1", PASSWORD],
                 &["spn", "add", "HTTP/localhost", "svc1"],
+                // Nested groups of every scope: user1 in inner1 (global) and local1 (domain
+                // local), inner1 in outer1 (global), outer1 in univ1 (universal).
+                &["group", "add", "inner1"],
+                &["group", "add", "outer1"],
+                &["group", "add", "univ1", "--group-scope=Universal"],
+                &["group", "add", "local1", "--group-scope=Domain"],
+                &["group", "addmembers", "inner1", "user1"],
+                &["group", "addmembers", "local1", "user1"],
+                &["group", "addmembers", "outer1", "inner1"],
+                &["group", "addmembers", "univ1", "outer1"],
                 &["user", "create", "disabled1", PASSWORD],
                 &["user", "disable", "disabled1"],
                 &[
@@ -146,6 +157,8 @@ impl Kerberos<'_> {
                 &keytab,
                 "--principal=HTTP/localhost",
             ])?;
+            let krbtgt = dir.join("krbtgt.keytab").display().to_string();
+            dc.tool(&["domain", "exportkeytab", &krbtgt, "--principal=krbtgt"])?;
             Ok(dc)
         }) {
             Ok(dc) => dc,
@@ -161,6 +174,7 @@ impl Kerberos<'_> {
         let mut rows = vec![self.samba_kinit(&dc)];
         rows.extend(self.samba_refusals(&dc));
         rows.push(self.samba_acceptor(&dc, &dir));
+        rows.push(self.samba_pac(&dc, &dir));
         rows
     }
 
@@ -261,6 +275,97 @@ impl Kerberos<'_> {
             }
         })
         .collect()
+    }
+
+    /// The PAC of a user in nested groups, verified by `sesame accept --show-pac` (server and
+    /// KDC signatures, the krbtgt key exported from the DC), against the DC's own view: the
+    /// user's objectSid, and its tokenGroups less the BUILTIN aliases (domain-local to the DC,
+    /// never in a PAC); any other SID in the PAC must be a well-known one, shown with its name.
+    fn samba_pac(&self, dc: &SambaDc, dir: &Path) -> Row {
+        let mut checks = Vec::new();
+        let outcome = (|| -> Result {
+            let ldb = stdout_of(
+                Command::new("ldbsearch")
+                    .arg("-H")
+                    .arg(dc.dir.join("private/sam.ldb"))
+                    .args(["-b", "CN=user1,CN=Users,DC=samba,DC=test", "-s", "base"])
+                    .args(["objectSid", "tokenGroups"]),
+            )?;
+            let values = |name: &str| -> Vec<String> {
+                ldb.lines()
+                    .filter_map(|l| l.strip_prefix(name)?.strip_prefix(": "))
+                    .map(str::to_string)
+                    .collect()
+            };
+            let user_sid = values("objectSid").pop().ok_or(format!("ldbsearch:\n{ldb}"))?;
+            let token_groups: BTreeSet<String> = values("tokenGroups")
+                .into_iter()
+                .filter(|s| !s.starts_with("S-1-5-32-"))
+                .collect();
+            if token_groups.len() < 5 {
+                return Err(format!("tokenGroups of user1 lack the nested groups:\n{ldb}"));
+            }
+            checks.push(format!(
+                "DC (ldbsearch): user1 {user_sid}, tokenGroups less BUILTIN: {} SIDs",
+                token_groups.len()
+            ));
+            let mut init = Command::new(&self.env.python);
+            init.arg(root().join("xtask/py/krb5_peer.py"))
+                .args(["init", "--mutual", "--user", &format!("user1@{REALM}")])
+                .args(["--password", PASSWORD])
+                .env("KRB5_CONFIG", &dc.conf)
+                .env("KRB5CCNAME", "MEMORY:krb5-peer");
+            let mut accept = self.samba_sesame(dc);
+            accept
+                .args(["accept", "--mech", "kerberos", "--allow-weak", "--show-pac"])
+                .arg("--keytab")
+                .arg(dir.join("http.keytab"))
+                .arg("--kdc-keytab")
+                .arg(dir.join("krbtgt.keytab"));
+            let o = exchange(&mut init, &mut accept, &|_, _| {})?;
+            judge(&o, &Expect::Success("user1@SAMBA.TEST"))?;
+            let shown = &o.stderr[1];
+            let pac_user = shown
+                .lines()
+                .find_map(|l| l.strip_prefix("PAC user: "))
+                .and_then(|l| l.rsplit(' ').next())
+                .ok_or(format!("no PAC user line:\n{shown}"))?;
+            if pac_user != user_sid {
+                return Err(format!("PAC user {pac_user}, the DC's objectSid {user_sid}"));
+            }
+            checks.push(format!("PAC verified (server and KDC signatures); user {pac_user}"));
+            let groups: Vec<(&str, &str)> = shown
+                .lines()
+                .filter_map(|l| l.strip_prefix("PAC group: "))
+                .filter_map(|l| l.split_once(' '))
+                .collect();
+            let in_pac: BTreeSet<String> = groups.iter().map(|(s, _)| (*s).to_string()).collect();
+            if let Some(missing) = token_groups.difference(&in_pac).next() {
+                return Err(format!("tokenGroups SID {missing} not in the PAC:\n{shown}"));
+            }
+            for (sid, rest) in &groups {
+                if token_groups.contains(*sid) {
+                    continue;
+                }
+                // Not in tokenGroups: must be well known, its name before the "(source...)".
+                let name = rest.split(" (").next().unwrap_or_default();
+                if name.is_empty() || name.starts_with('(') {
+                    return Err(format!("PAC SID {sid} is neither in tokenGroups nor named"));
+                }
+                checks.push(format!("PAC also: {sid} {name}"));
+            }
+            checks.push(format!(
+                "PAC group SIDs = the DC's tokenGroups less BUILTIN ({} SIDs)",
+                token_groups.len()
+            ));
+            Ok(())
+        })();
+        Row {
+            peer: PEER,
+            scenario: "MIT GSSAPI initiator (user in nested groups) -> sesame accept --show-pac: PAC SIDs = DC tokenGroups",
+            messages: checks,
+            outcome,
+        }
     }
 
     /// MIT GSSAPI initiator with a Samba-issued ticket (a PAC inside, rc4-hmac: the exported
