@@ -200,6 +200,10 @@ pub struct KinitArgs {
     /// Renew the cache's TGT (no password): MIT's kinit -R.
     #[arg(short = 'R', long, conflicts_with_all = ["use_keytab", "keytab", "renewable"])]
     pub renew: bool,
+    /// The principal is an enterprise name (`user@upn.suffix`, NT-ENTERPRISE, as MIT's -E):
+    /// the KDC finds the account by its UPN and the cache holds its canonical name.
+    #[arg(short = 'E', long, conflicts_with = "renew")]
+    pub enterprise: bool,
     #[command(flatten)]
     pub kerberos: KerberosArgs,
     #[command(flatten)]

@@ -198,15 +198,30 @@ pub fn kinit(args: &KinitArgs) -> Result<(), String> {
                 .map(|e| e.principal.clone())
                 .ok_or("the keytab is empty")?,
         };
+        if args.enterprise {
+            return Err("-E takes a password, not a keytab".into());
+        }
         (Kinit::with_keytab(path, Some(&client.to_string())), client)
     } else {
         let name = args
             .principal
             .as_deref()
             .ok_or("a principal is needed (or -k for the keytab's first)")?;
-        let client = principal(name, &conf)?;
+        let client = if args.enterprise {
+            Principal::parse_enterprise(name, conf.default_realm()).map_err(|e| e.to_string())?
+        } else {
+            principal(name, &conf)?
+        };
         let pw = crate::password::read(&args.password, &format!("Password for {client}: "))?;
-        (Kinit::with_password(&client.to_string(), &pw), client)
+        let given = if args.enterprise {
+            name.to_string()
+        } else {
+            client.to_string()
+        };
+        (
+            Kinit::with_password(&given, &pw).enterprise(args.enterprise),
+            client,
+        )
     };
     if args.kerberos.enctypes.is_some() {
         kinit = kinit.enctypes(enctypes(&args.kerberos, &conf)?);

@@ -74,6 +74,27 @@ impl Principal {
         })
     }
 
+    /// An enterprise name (RFC 6806 5, `NT-ENTERPRISE`): `user@upn.suffix` as one component,
+    /// in the realm after a second `@` or else `default_realm`, as MIT's `kinit -E` parses it.
+    /// The KDC finds the account by its UPN and answers with its canonical name.
+    pub fn parse_enterprise(s: &str, default_realm: Option<&str>) -> Result<Self, BadPrincipal> {
+        let (name, realm) = match s.rsplit_once('@') {
+            Some((name, realm)) if name.contains('@') => (name, Some(realm)),
+            _ => (s, default_realm),
+        };
+        let realm = realm
+            .filter(|r| !r.is_empty())
+            .ok_or_else(|| BadPrincipal(format!("{s} (no realm)")))?;
+        if name.is_empty() || name.starts_with('@') || name.ends_with('@') {
+            return Err(BadPrincipal(s.into()));
+        }
+        Ok(Self {
+            components: vec![name.to_string()],
+            realm: realm.to_string(),
+            name_type: name_type::NT_ENTERPRISE,
+        })
+    }
+
     /// The default salt of RFC 4120 4: the realm followed by the components.
     pub fn default_salt(&self) -> Vec<u8> {
         let mut salt = self.realm.as_bytes().to_vec();
@@ -174,6 +195,27 @@ impl fmt::Display for Principal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn enterprise_names_keep_their_at_sign() {
+        let p = Principal::parse_enterprise("user1@samba.test", Some("SAMBA.TEST")).unwrap();
+        assert_eq!(p.components, ["user1@samba.test"]);
+        assert_eq!(p.realm, "SAMBA.TEST");
+        assert_eq!(p.name_type, name_type::NT_ENTERPRISE);
+        assert_eq!(p.to_string(), "user1\\@samba.test@SAMBA.TEST");
+        let p = Principal::parse_enterprise("alice@corp.example@SAMBA.TEST", None).unwrap();
+        assert_eq!(
+            (p.components[0].as_str(), p.realm.as_str()),
+            ("alice@corp.example", "SAMBA.TEST")
+        );
+        assert!(Principal::parse_enterprise("alice@corp.example", None).is_err());
+        assert!(Principal::parse_enterprise("@x", Some("R")).is_err());
+        // An enterprise name round-trips through MIT's unparsed form as one component.
+        assert_eq!(
+            Principal::parse(&p.to_string(), None).unwrap().components,
+            p.components
+        );
+    }
 
     #[test]
     fn parse_and_print() {

@@ -50,6 +50,7 @@ pub struct Kinit {
     proxiable: Option<bool>,
     enctypes: Option<Vec<Enctype>>,
     allow_weak: bool,
+    enterprise: bool,
     conf: Option<Krb5Conf>,
     transport: Option<Arc<dyn KdcTransport + Send + Sync>>,
     clock: Arc<dyn Clock>,
@@ -80,6 +81,7 @@ impl Kinit {
             proxiable: None,
             enctypes: None,
             allow_weak: false,
+            enterprise: false,
             conf: None,
             transport: None,
             clock: Arc::new(SystemClock),
@@ -130,6 +132,14 @@ impl Kinit {
         self
     }
 
+    /// The principal is an enterprise name (`user@upn.suffix`, MIT's `kinit -E`): the KDC finds
+    /// the account by its UPN, and the cache is written under the canonical name it answers.
+    #[must_use]
+    pub fn enterprise(mut self, on: bool) -> Self {
+        self.enterprise = on;
+        self
+    }
+
     /// krb5.conf (default: as MIT finds it).
     #[must_use]
     pub fn krb5_conf(mut self, conf: Krb5Conf) -> Self {
@@ -167,9 +177,14 @@ impl Kinit {
         let transport = self
             .transport
             .unwrap_or_else(|| Arc::new(KdcClient::from_conf(&conf)));
+        let enterprise = self.enterprise;
         let parse = |name: &str| {
-            Principal::parse(name, conf.default_realm())
-                .map_err(|e| SetupError::NoCredentials(format!("{name}: {e}")))
+            if enterprise {
+                Principal::parse_enterprise(name, conf.default_realm())
+            } else {
+                Principal::parse(name, conf.default_realm())
+            }
+            .map_err(|e| SetupError::NoCredentials(format!("{name}: {e}")))
         };
         let clock = self.clock.as_ref();
         let mut rng = SystemRandom;

@@ -60,7 +60,7 @@ impl SambaDc {
                 "[libdefaults]\n    default_realm = {REALM}\n    dns_lookup_kdc = false\n    \
                  dns_lookup_realm = false\n    dns_canonicalize_hostname = false\n    \
                  rdns = false\n[realms]\n    {REALM} = {{\n        kdc = 127.0.0.1:{port}\n    \
-                 }}\n[domain_realm]\n    localhost = {REALM}\n"
+                 }}\n[domain_realm]\n    localhost = {REALM}\n    aes.localhost = {REALM}\n"
             ),
         )
         .map_err(|e| e.to_string())?;
@@ -138,6 +138,12 @@ impl Kerberos<'_> {
                 &["group", "addmembers", "local1", "user1"],
                 &["group", "addmembers", "outer1", "inner1"],
                 &["group", "addmembers", "univ1", "outer1"],
+                // upn1's UPN suffix is not the realm (set below): an enterprise name.
+                &["user", "create", "upn1", PASSWORD],
+                // svcaes: msDS-SupportedEncryptionTypes = AES only (set below); svc1 has none,
+                // so its tickets and exported keys are RC4.
+                &["user", "create", "svcaes", PASSWORD],
+                &["spn", "add", "HTTP/aes.localhost", "svcaes"],
                 &["user", "create", "disabled1", PASSWORD],
                 &["user", "disable", "disabled1"],
                 &[
@@ -157,6 +163,28 @@ impl Kerberos<'_> {
                 &keytab,
                 "--principal=HTTP/localhost",
             ])?;
+            let ldif = dir.join("accounts.ldif");
+            fs::write(
+                &ldif,
+                "dn: CN=upn1,CN=Users,DC=samba,DC=test\nchangetype: modify\n\
+                 replace: userPrincipalName\nuserPrincipalName: alice@corp.example\n\n\
+                 dn: CN=svcaes,CN=Users,DC=samba,DC=test\nchangetype: modify\n\
+                 replace: msDS-SupportedEncryptionTypes\nmsDS-SupportedEncryptionTypes: 24\n",
+            )
+            .map_err(|e| e.to_string())?;
+            run_ok(
+                Command::new("ldbmodify")
+                    .arg("-H")
+                    .arg(dir.join("private/sam.ldb"))
+                    .arg(&ldif),
+            )?;
+            let aes = dir.join("aes.keytab").display().to_string();
+            dc.tool(&[
+                "domain",
+                "exportkeytab",
+                &aes,
+                "--principal=HTTP/aes.localhost",
+            ])?;
             let krbtgt = dir.join("krbtgt.keytab").display().to_string();
             dc.tool(&["domain", "exportkeytab", &krbtgt, "--principal=krbtgt"])?;
             Ok(dc)
@@ -171,10 +199,11 @@ impl Kerberos<'_> {
                 }];
             }
         };
-        let mut rows = vec![self.samba_kinit(&dc)];
+        let mut rows = vec![self.samba_kinit(&dc), self.samba_enterprise(&dc)];
         rows.extend(self.samba_refusals(&dc));
         rows.push(self.samba_acceptor(&dc, &dir));
         rows.push(self.samba_pac(&dc, &dir));
+        rows.extend(self.samba_enctypes(&dc, &dir));
         rows
     }
 
@@ -226,6 +255,65 @@ impl Kerberos<'_> {
         Row {
             peer: PEER,
             scenario: "sesame kinit (AD user) -> MIT klist; sesame kvno ldap/dc1 cifs/dc1",
+            messages: checks,
+            outcome,
+        }
+    }
+
+    /// Enterprise names (RFC 6806, `kinit -E`): the KDC finds the account by its UPN, the
+    /// realm's own suffix and one that differs from the realm, and answers with the canonical
+    /// name, under which MIT klist finds the cache. Sesame always canonicalizes, so it is
+    /// compared with MIT's `kinit -E -C` (without -C, MIT 1.20 keeps the enterprise name as the
+    /// cache's principal).
+    fn samba_enterprise(&self, dc: &SambaDc) -> Row {
+        let mut checks = Vec::new();
+        let outcome = (|| -> Result {
+            for (upn, canonical) in [
+                ("user1@samba.test", "user1@SAMBA.TEST"),
+                ("alice@corp.example", "upn1@SAMBA.TEST"),
+            ] {
+                let cache = format!("FILE:{}", dc.dir.join("cc-enterprise").display());
+                run_ok(self.samba_sesame(dc).args([
+                    "kinit",
+                    "-E",
+                    upn,
+                    "--password-env",
+                    "SESAME_PW",
+                    "-c",
+                    &cache,
+                ]))?;
+                let listed = stdout_of(
+                    Command::new("klist")
+                        .env("KRB5_CONFIG", &dc.conf)
+                        .args(["-c", &cache]),
+                )?;
+                if !listed.contains(&format!("Default principal: {canonical}")) {
+                    return Err(format!("sesame kinit -E {upn}: MIT klist:\n{listed}"));
+                }
+                let mit_cache = format!("FILE:{}", dc.dir.join("cc-enterprise-mit").display());
+                let mut kinit = Command::new("kinit");
+                kinit
+                    .env("KRB5_CONFIG", &dc.conf)
+                    .args(["-E", "-C", "-c", &mit_cache, upn]);
+                super::feed(&mut kinit, PASSWORD)
+                    .map_err(|e| format!("MIT kinit -E {upn}: {e}"))?;
+                let mit = stdout_of(
+                    Command::new("klist")
+                        .env("KRB5_CONFIG", &dc.conf)
+                        .args(["-c", &mit_cache]),
+                )?;
+                if !mit.contains(&format!("Default principal: {canonical}")) {
+                    return Err(format!("MIT kinit -E -C {upn}: MIT klist:\n{mit}"));
+                }
+                checks.push(format!(
+                    "sesame kinit -E {upn}: cache of {canonical} (MIT kinit -E -C: the same)"
+                ));
+            }
+            Ok(())
+        })();
+        Row {
+            peer: PEER,
+            scenario: "sesame kinit -E (enterprise name, UPN suffix of the realm and another) -> canonical name, MIT klist",
             messages: checks,
             outcome,
         }
@@ -297,13 +385,17 @@ impl Kerberos<'_> {
                     .map(str::to_string)
                     .collect()
             };
-            let user_sid = values("objectSid").pop().ok_or(format!("ldbsearch:\n{ldb}"))?;
+            let user_sid = values("objectSid")
+                .pop()
+                .ok_or(format!("ldbsearch:\n{ldb}"))?;
             let token_groups: BTreeSet<String> = values("tokenGroups")
                 .into_iter()
                 .filter(|s| !s.starts_with("S-1-5-32-"))
                 .collect();
             if token_groups.len() < 5 {
-                return Err(format!("tokenGroups of user1 lack the nested groups:\n{ldb}"));
+                return Err(format!(
+                    "tokenGroups of user1 lack the nested groups:\n{ldb}"
+                ));
             }
             checks.push(format!(
                 "DC (ldbsearch): user1 {user_sid}, tokenGroups less BUILTIN: {} SIDs",
@@ -331,9 +423,13 @@ impl Kerberos<'_> {
                 .and_then(|l| l.rsplit(' ').next())
                 .ok_or(format!("no PAC user line:\n{shown}"))?;
             if pac_user != user_sid {
-                return Err(format!("PAC user {pac_user}, the DC's objectSid {user_sid}"));
+                return Err(format!(
+                    "PAC user {pac_user}, the DC's objectSid {user_sid}"
+                ));
             }
-            checks.push(format!("PAC verified (server and KDC signatures); user {pac_user}"));
+            checks.push(format!(
+                "PAC verified (server and KDC signatures); user {pac_user}"
+            ));
             let groups: Vec<(&str, &str)> = shown
                 .lines()
                 .filter_map(|l| l.strip_prefix("PAC group: "))
@@ -341,7 +437,9 @@ impl Kerberos<'_> {
                 .collect();
             let in_pac: BTreeSet<String> = groups.iter().map(|(s, _)| (*s).to_string()).collect();
             if let Some(missing) = token_groups.difference(&in_pac).next() {
-                return Err(format!("tokenGroups SID {missing} not in the PAC:\n{shown}"));
+                return Err(format!(
+                    "tokenGroups SID {missing} not in the PAC:\n{shown}"
+                ));
             }
             for (sid, rest) in &groups {
                 if token_groups.contains(*sid) {
@@ -366,6 +464,49 @@ impl Kerberos<'_> {
             messages: checks,
             outcome,
         }
+    }
+
+    /// The service account's msDS-SupportedEncryptionTypes decides the ticket's enctype: AES
+    /// only gives an aes256 ticket that `sesame accept` takes with no opt-in; an account without
+    /// it (svc1) gets rc4-hmac tickets, refused without `--allow-weak` (enctype-refused).
+    fn samba_enctypes(&self, dc: &SambaDc, dir: &Path) -> Vec<Row> {
+        let init = |target: &str| {
+            let mut init = Command::new(&self.env.python);
+            init.arg(root().join("xtask/py/krb5_peer.py"))
+                .args(["init", "--mutual", "--target", target])
+                .args(["--user", &format!("user1@{REALM}"), "--password", PASSWORD])
+                .env("KRB5_CONFIG", &dc.conf)
+                .env("KRB5CCNAME", "MEMORY:krb5-peer");
+            init
+        };
+        let accept = |keytab: &str| {
+            let mut accept = self.samba_sesame(dc);
+            accept
+                .args(["accept", "--mech", "kerberos", "--keytab"])
+                .arg(dir.join(keytab));
+            accept
+        };
+        vec![
+            self.gss_with(
+                PEER,
+                "AES-only service account (msDS-SupportedEncryptionTypes 24) -> sesame accept, aes256, no weak opt-in",
+                init("HTTP@aes.localhost"),
+                accept("aes.keytab"),
+                Expect::Success("user1@SAMBA.TEST"),
+                &[
+                    "GSS(1.2.840.113554.1.2.2) GSS Kerberos AP-REQ",
+                    "GSS(1.2.840.113554.1.2.2) GSS Kerberos AP-REP",
+                ],
+            ),
+            self.gss_with(
+                PEER,
+                "service account without msDS-SupportedEncryptionTypes: rc4-hmac ticket -> sesame accept without --allow-weak: enctype-refused",
+                init("HTTP@localhost"),
+                accept("http.keytab"),
+                Expect::Refused("acceptor", "enctype-refused"),
+                &["GSS(1.2.840.113554.1.2.2) GSS Kerberos AP-REQ"],
+            ),
+        ]
     }
 
     /// MIT GSSAPI initiator with a Samba-issued ticket (a PAC inside, rc4-hmac: the exported

@@ -220,7 +220,13 @@ impl AsExchange {
                 let (part, _) = EncKdcRepPart::from_der_either(&plain)
                     .map_err(KerberosError::decode("EncASRepPart"))?;
                 let client = Principal::from_wire(&rep.cname, &rep.crealm);
-                super::check_client(&self.client, &client)?;
+                // An enterprise name is answered with the account's canonical name (RFC 6806
+                // 5); the reply is still bound to the request by its key and nonce.
+                if self.client.name_type
+                    != sesame_asn1::kerberos::constants::name_type::NT_ENTERPRISE
+                {
+                    super::check_client(&self.client, &client)?;
+                }
                 let ticket = issued(
                     client,
                     rep.ticket,
