@@ -123,6 +123,13 @@ pub trait SecurityContext {
         None
     }
 
+    /// Whether message protection works already (RFC 2743 `GSS_C_PROT_READY_FLAG`): SPNEGO's
+    /// mechanism can wrap once it is established, before SPNEGO's own last token. CredSSP
+    /// binds the TLS key in the message that carries that last token.
+    fn prot_ready(&self) -> bool {
+        self.is_established()
+    }
+
     /// After a failed step: an error token for the peer, if the mechanism has one (a Kerberos
     /// acceptor's KRB-ERROR, as `GSS_Accept_sec_context` returns it). Sending it is the
     /// caller's choice; SPNEGO carries it in its reject.

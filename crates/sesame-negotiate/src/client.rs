@@ -765,7 +765,9 @@ impl Client {
     fn established(&mut self) -> Result<&mut dyn MessageProtection, Error> {
         self.context
             .as_mut()
-            .filter(|c| c.context().is_established())
+            // GSS_C_PROT_READY: SPNEGO's mechanism may seal before SPNEGO's last token
+            // (CredSSP binds the TLS key in the message carrying it).
+            .filter(|c| c.context().prot_ready())
             .map(Inner::protection)
             .ok_or_else(|| Error::bare(MajorStatus::NoContext))
     }
@@ -815,5 +817,11 @@ impl SecurityContext for Client {
 
     fn key_info(&self) -> Option<sesame_gss::KeyInfo> {
         self.context.as_ref().and_then(|c| c.context().key_info())
+    }
+
+    fn prot_ready(&self) -> bool {
+        self.context
+            .as_ref()
+            .is_some_and(|c| c.context().prot_ready())
     }
 }

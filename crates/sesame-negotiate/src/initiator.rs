@@ -219,6 +219,10 @@ impl SecurityContext for NegotiateInitiator {
         self.spnego.key_info()
     }
 
+    fn prot_ready(&self) -> bool {
+        self.spnego.prot_ready()
+    }
+
     fn is_established(&self) -> bool {
         self.spnego.is_established()
     }

@@ -371,6 +371,10 @@ impl SecurityContext for Acceptor {
         self.spnego.key_info()
     }
 
+    fn prot_ready(&self) -> bool {
+        self.spnego.prot_ready()
+    }
+
     fn error_token(&self) -> Option<Vec<u8>> {
         self.spnego.error_token()
     }

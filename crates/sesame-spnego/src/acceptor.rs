@@ -291,6 +291,11 @@ impl SecurityContext for SpnegoAcceptor {
             .inspect_err(|_| self.phase = Phase::Failed)
     }
 
+    /// The chosen mechanism's keys exist before SPNEGO's mechListMIC round is over.
+    fn prot_ready(&self) -> bool {
+        self.phase != Phase::Failed && self.inner().is_some_and(SecurityContext::is_established)
+    }
+
     fn key_info(&self) -> Option<sesame_gss::KeyInfo> {
         self.is_established()
             .then(|| self.inner().and_then(SecurityContext::key_info))

@@ -303,6 +303,11 @@ impl SecurityContext for SpnegoInitiator {
         self.phase == Phase::Established
     }
 
+    /// The chosen mechanism's keys exist before SPNEGO's mechListMIC round is over.
+    fn prot_ready(&self) -> bool {
+        self.phase != Phase::Failed && self.inner().is_established()
+    }
+
     fn flags(&self) -> ContextFlags {
         self.inner().flags()
     }
