@@ -173,3 +173,57 @@ pub fn from_utf16le(bytes: &[u8]) -> Option<String> {
         .collect::<Result<String, _>>()
         .ok()
 }
+
+/// The SubjectPublicKey of an X.509 certificate (RFC 5280 4.1: the BIT STRING inside
+/// tbsCertificate's subjectPublicKeyInfo, e.g. the DER RSAPublicKey): what CredSSP's
+/// pubKeyAuth binds (MS-CSSP 3.1.5). Only the structure around it is read.
+pub fn subject_public_key(certificate: &[u8]) -> Result<Vec<u8>, crate::Error> {
+    let cert: x509::Certificate = crate::Der::from_der(certificate)?;
+    Ok(cert
+        .tbs_certificate
+        .subject_public_key_info
+        .subject_public_key
+        .as_raw_slice()
+        .to_vec())
+}
+
+mod x509 {
+    // rasn's derive output trips these pedantic lints.
+    #![allow(clippy::no_effect_underscore_binding, clippy::struct_field_names)]
+    use rasn::prelude::*;
+
+    /// `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }`.
+    #[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq)]
+    pub(super) struct Certificate {
+        pub tbs_certificate: TbsCertificate,
+        pub signature_algorithm: Any,
+        pub signature_value: BitString,
+    }
+
+    /// `TBSCertificate` (RFC 5280 4.1), the fields around the key kept opaque.
+    #[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq)]
+    pub(super) struct TbsCertificate {
+        #[rasn(tag(explicit(0)))]
+        pub version: Option<Integer>,
+        pub serial_number: Integer,
+        pub signature: Any,
+        pub issuer: Any,
+        pub validity: Any,
+        pub subject: Any,
+        pub subject_public_key_info: SubjectPublicKeyInfo,
+        #[rasn(tag(1))]
+        pub issuer_unique_id: Option<BitString>,
+        #[rasn(tag(2))]
+        pub subject_unique_id: Option<BitString>,
+        #[rasn(tag(explicit(3)))]
+        pub extensions: Option<Any>,
+    }
+
+    /// `SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey
+    /// BIT STRING }`.
+    #[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq)]
+    pub(super) struct SubjectPublicKeyInfo {
+        pub algorithm: Any,
+        pub subject_public_key: BitString,
+    }
+}

@@ -148,3 +148,14 @@ proptest! {
         prop_assert_eq!(TsRequest::from_der(&der).unwrap(), req);
     }
 }
+
+/// The key pubKeyAuth binds, read from pyspnego's CredSSP certificate as pyspnego reads it.
+#[test]
+fn subject_public_key_is_what_pyspnego_binds() {
+    let cert = vector("certificate.der");
+    let key = sesame_asn1::credssp::subject_public_key(&cert).unwrap();
+    assert_eq!(key, vector("certificate.public_key"));
+    for len in 0..cert.len() {
+        assert!(sesame_asn1::credssp::subject_public_key(&cert[..len]).is_err());
+    }
+}

@@ -135,7 +135,8 @@ pub struct KdcArgs {
     /// A KDC proxy (MS-KKDCP) instead: https://host/KdcProxy.
     #[arg(long, value_name = "URL")]
     pub kdc_proxy: Option<String>,
-    /// Trust this CA (PEM) for the KDC proxy, as MIT's http_anchors.
+    /// Trust this CA (PEM) for the KDC proxy (as MIT's http_anchors) and for a CredSSP
+    /// server's certificate.
     #[arg(long, value_name = "FILE")]
     pub ca_file: Option<String>,
     /// Ask this nameserver for SRV records (ADDRESS:PORT).
@@ -289,11 +290,11 @@ pub struct HttpArgs {
 }
 
 /// `sesame init` and `sesame accept`: a context over the token line protocol.
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Args, Default, Clone)]
 #[allow(clippy::struct_excessive_bools)] // one flag each, as on the command line
 pub struct ContextArgs {
     /// The mechanism.
-    #[arg(long, value_parser = ["ntlm", "kerberos", "negotiate", "spnego"])]
+    #[arg(long, value_parser = ["ntlm", "kerberos", "negotiate", "spnego", "credssp"])]
     pub mech: String,
     /// Initiator: the target SPN (HTTP/host, or with --u2u the other user). Acceptor: its own
     /// names, comma-separated (only tickets and NTLM target names for them are taken).
@@ -337,6 +338,16 @@ pub struct ContextArgs {
     /// Kerberos acceptor: write a delegated TGT to this cache.
     #[arg(long, value_name = "NAME")]
     pub delegated_ccache: Option<String>,
+    /// CredSSP initiator: trust the server's certificate whose SHA-256 fingerprint this is
+    /// (64 hex digits, colons allowed), as ssh trusts a known host key.
+    #[arg(long, value_name = "FP")]
+    pub accept_fingerprint: Option<String>,
+    /// CredSSP acceptor: the TLS certificate (PEM; its public key is what pubKeyAuth binds).
+    #[arg(long, value_name = "FILE")]
+    pub cert: Option<String>,
+    /// CredSSP acceptor: the certificate's private key (PEM).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<String>,
     /// Acceptor: print the verified PAC of a Kerberos logon on standard error (user SID,
     /// groups as S-1-5-... with their names, signatures checked).
     #[arg(long)]

@@ -17,6 +17,8 @@ pub fn of(e: &sesame_gss::Error) -> String {
         ntlm_kind(n).to_string()
     } else if let Some(s) = e.mech_error::<SpnegoError>() {
         spnego_kind(s).to_string()
+    } else if let Some(c) = e.mech_error::<crate::credssp::TlsCredsspError>() {
+        c.kind()
     } else {
         major_kind(e.major()).to_string()
     }

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+mod credssp;
 mod decode;
 mod http;
 mod kerberos;

@@ -66,6 +66,10 @@ impl Session {
 pub fn init(args: &ContextArgs) -> Result<(), String> {
     run_protocol(
         || {
+            if args.mech == "credssp" {
+                let client = crate::credssp::CredsspInitiator::new(args).map_err(usage)?;
+                return Ok(Session::plain(Box::new(client)));
+            }
             let client = crate::negotiate::initiator(args, args.mech.as_str()).map_err(usage)?;
             Ok(Session::plain(Box::new(client)))
         },
@@ -76,8 +80,13 @@ pub fn init(args: &ContextArgs) -> Result<(), String> {
 pub fn accept(args: &ContextArgs) -> Result<(), String> {
     run_protocol(
         || {
-            let ctx = crate::negotiate::acceptor(args, args.mech.as_str()).map_err(usage)?;
-            let mut session = Session::plain(Box::new(ctx));
+            let mut session = if args.mech == "credssp" {
+                let ctx = crate::credssp::CredsspAcceptor::new(args).map_err(usage)?;
+                Session::plain(Box::new(ctx))
+            } else {
+                let ctx = crate::negotiate::acceptor(args, args.mech.as_str()).map_err(usage)?;
+                Session::plain(Box::new(ctx))
+            };
             session.delegated_ccache.clone_from(&args.delegated_ccache);
             session.show_pac = args.show_pac;
             Ok(session)
@@ -156,32 +165,7 @@ fn converse(session: &mut Session, initiator: bool, out: &mut impl Write) -> Res
                     say(out, &format!("token {}", b64().encode(token)))?;
                 }
                 let peer = ctx.peer_name().map(|p| p.0.clone()).unwrap_or_default();
-                let (mech, fallback) =
-                    crate::negotiate::describe(ctx.as_any()).unwrap_or_else(|| {
-                        let name =
-                            sesame_asn1::oid::mech_name(ctx.mechanism()).unwrap_or("unknown");
-                        (name.to_string(), None)
-                    });
-                if let Some(reason) = fallback {
-                    eprintln!("sesame: fell back to NTLM: {reason}");
-                }
-                let acceptor = ctx.as_any().downcast_ref::<sesame_negotiate::Acceptor>();
-                if let Some(server) = acceptor
-                    .and_then(sesame_negotiate::Acceptor::kerberos)
-                    .and_then(sesame_kerberos::gssapi::KerberosAcceptor::server)
-                {
-                    eprintln!("sesame: accepted for {server}");
-                }
-                if session.show_pac {
-                    match acceptor.and_then(sesame_negotiate::Acceptor::pac) {
-                        Some(pac) => {
-                            for line in crate::pac::summary(pac) {
-                                eprintln!("{line}");
-                            }
-                        }
-                        None => eprintln!("PAC: none"),
-                    }
-                }
+                let mech = report(ctx, session.show_pac);
                 if let Some(name) = session.delegated_ccache.take() {
                     crate::kerberos::store_delegated(ctx.as_any(), &name).map_err(|e| Failure {
                         kind: "ccache".into(),
@@ -220,4 +204,47 @@ fn converse(session: &mut Session, initiator: bool, out: &mut impl Write) -> Res
         }
     }
     Ok(())
+}
+
+/// What an established context reports on standard error (the fallback, the service the
+/// ticket was for, delegated CredSSP credentials, the PAC); returns the mechanism for `done`.
+fn report(ctx: &dyn Context, show_pac: bool) -> String {
+    let credssp = ctx.as_any().is::<crate::credssp::CredsspInitiator>()
+        || ctx.as_any().is::<crate::credssp::CredsspAcceptor>();
+    let (mech, fallback) = if credssp {
+        ("credssp".to_string(), None)
+    } else {
+        crate::negotiate::describe(ctx.as_any()).unwrap_or_else(|| {
+            let name = sesame_asn1::oid::mech_name(ctx.mechanism()).unwrap_or("unknown");
+            (name.to_string(), None)
+        })
+    };
+    if let Some(reason) = fallback {
+        eprintln!("sesame: fell back to NTLM: {reason}");
+    }
+    let acceptor = ctx.as_any().downcast_ref::<sesame_negotiate::Acceptor>();
+    if let Some(server) = acceptor
+        .and_then(sesame_negotiate::Acceptor::kerberos)
+        .and_then(sesame_kerberos::gssapi::KerberosAcceptor::server)
+    {
+        eprintln!("sesame: accepted for {server}");
+    }
+    if let Some(d) = ctx
+        .as_any()
+        .downcast_ref::<crate::credssp::CredsspAcceptor>()
+        .and_then(crate::credssp::CredsspAcceptor::delegated)
+    {
+        eprintln!("sesame: delegated {} credentials: {d:?}", d.kind());
+    }
+    if show_pac {
+        match acceptor.and_then(sesame_negotiate::Acceptor::pac) {
+            Some(pac) => {
+                for line in crate::pac::summary(pac) {
+                    eprintln!("{line}");
+                }
+            }
+            None => eprintln!("PAC: none"),
+        }
+    }
+    mech
 }

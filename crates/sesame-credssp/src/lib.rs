@@ -59,8 +59,9 @@ pub enum CredsspError {
     /// The security context failed (wrong password, KDC refusal, ...); its error is kept.
     #[error("authentication failed: {0}")]
     Context(#[from] sesame_gss::Error),
-    /// The server reported an NTSTATUS in errorCode (version 3+), e.g. 0xC000006D.
-    #[error("the server refused the logon: NTSTATUS {0:#010x}")]
+    /// The server reported a status in errorCode (version 3+): an NTSTATUS such as
+    /// 0xC000006D, or (pyspnego) an SSPI status such as SEC_E_LOGON_DENIED 0x8009030C.
+    #[error("the server refused the logon (errorCode {0:#010x})")]
     ServerError(u32),
     /// The peer speaks a version below the configured minimum (versions 2-4 bind the public
     /// key without a nonce, CVE-2018-0886).

@@ -5,6 +5,7 @@
 //! (`kinit`, `kvno`), MIT GSSAPI through python-gssapi, and pyspnego.
 
 mod adversarial;
+mod credssp;
 mod discovery;
 mod epa;
 mod facade_http;
@@ -138,6 +139,15 @@ pub fn main(args: &[String]) -> Result {
             env: &env,
             sesame: &sesame,
             examples: &examples,
+        }
+        .rows(),
+    );
+    rows.extend(
+        credssp::Credssp {
+            sesame: &sesame,
+            python: &env.python,
+            users: users.clone(),
+            dir: work.join("credssp"),
         }
         .rows(),
     );

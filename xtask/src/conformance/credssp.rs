@@ -1,0 +1,184 @@
+//! CredSSP interop: `sesame init|accept --mech credssp` (rustls, sesame-credssp over the
+//! front door's Negotiate) against pyspnego's CredSSP (Python's ssl, its SPNEGO and NTLM), both
+//! directions, the TLS records as tokens; the certificate is an RSA one as pyspnego makes
+//! (pyspnego binds only RSA keys). Negative rows: an untrusted certificate (refused before any
+//! CredSSP, its fingerprint printed) and a wrong password (the server's errorCode).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::Row;
+use super::pump::{Expect, exchange, judge};
+use crate::util::{Result, root, run_ok};
+
+const PEER: &str = "pyspnego CredSSP (ssl + NTLM)";
+const PASSWORD: &str = "Passw0rd1";
+
+pub struct Credssp<'a> {
+    pub sesame: &'a Path,
+    pub python: &'a Path,
+    pub users: PathBuf,
+    pub dir: PathBuf,
+}
+
+impl Credssp<'_> {
+    fn peer(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(self.python);
+        c.arg(root().join("xtask/py/credssp_peer.py"))
+            .args(args)
+            .env("NTLM_USER_FILE", &self.users);
+        c
+    }
+
+    fn sesame_init(&self, password: &str, trust: &[&str]) -> Command {
+        let mut c = Command::new(self.sesame);
+        c.args(["init", "--mech", "credssp", "--target", "TERMSRV/localhost"])
+            .args(["--user", "EXAMPLE\\user1", "--password-env", "SESAME_PW"])
+            .args(["--packages", "ntlm"])
+            .args(trust)
+            .env("SESAME_PW", password)
+            .env("KRB5_CONFIG", "/dev/null");
+        c
+    }
+
+    fn cert(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+
+    fn row(
+        scenario: &'static str,
+        mut init: Command,
+        mut accept: Command,
+        expect: Expect,
+        check: &dyn Fn(&super::pump::Outcome) -> Result<String>,
+    ) -> Row {
+        let mut messages = Vec::new();
+        let outcome = exchange(&mut init, &mut accept, &|_, _| {}).and_then(|o| {
+            messages.push(format!("{} TLS tokens crossed", o.tokens.len()));
+            for (side, done) in ["initiator", "acceptor"].iter().zip(&o.done) {
+                if !done.is_empty() {
+                    messages.push(format!("{side} done {done}"));
+                }
+            }
+            if let Some((side, e)) = &o.error {
+                messages.push(format!("{side} error {e}"));
+            }
+            judge(&o, &expect)?;
+            messages.push(check(&o)?);
+            Ok(())
+        });
+        Row {
+            peer: PEER,
+            scenario,
+            messages,
+            outcome,
+        }
+    }
+
+    #[allow(clippy::too_many_lines)] // one entry per scenario
+    pub fn rows(&self) -> Vec<Row> {
+        if let Err(e) = fs::create_dir_all(&self.dir)
+            .map_err(|e| e.to_string())
+            .and_then(|()| {
+                run_ok(
+                    self.peer(&["make-cert", &self.dir.display().to_string()])
+                        .env_remove("NTLM_USER_FILE"),
+                )
+            })
+        {
+            return vec![Row {
+                peer: PEER,
+                scenario: "an RSA certificate for CredSSP",
+                messages: vec![],
+                outcome: Err(e),
+            }];
+        }
+        let fingerprint = fs::read_to_string(self.dir.join("fingerprint")).unwrap_or_default();
+        let fingerprint = fingerprint.trim();
+        let server = || {
+            self.peer(&[
+                "accept",
+                "--cert",
+                &self.cert("cert.pem"),
+                "--key",
+                &self.cert("key.pem"),
+            ])
+        };
+        let accept = || {
+            let mut c = Command::new(self.sesame);
+            c.args([
+                "accept",
+                "--mech",
+                "credssp",
+                "--cert",
+                &self.cert("cert.pem"),
+            ])
+            .args(["--key", &self.cert("key.pem"), "--ntlm-users"])
+            .arg(&self.users)
+            .env("KRB5_CONFIG", "/dev/null");
+            c
+        };
+        vec![
+            Self::row(
+                "pyspnego CredSSP client -> sesame accept --mech credssp (NTLM in SPNEGO), wrap both ways",
+                self.peer(&["init", "--user", "EXAMPLE\\user1", "--password", PASSWORD]),
+                accept(),
+                Expect::Success("EXAMPLE\\user1"),
+                &|o| {
+                    let said = &o.stderr[1];
+                    if said.contains("sesame: delegated password credentials: Password(EXAMPLE\\user1, <secret>)")
+                        && !said.contains(PASSWORD)
+                    {
+                        Ok("sesame accept: delegated password credentials for EXAMPLE\\user1 (the password never printed)".into())
+                    } else {
+                        Err(format!("acceptor said: {said}"))
+                    }
+                },
+            ),
+            Self::row(
+                "sesame init --mech credssp --accept-fingerprint -> pyspnego CredSSP server, wrap both ways",
+                self.sesame_init(PASSWORD, &["--accept-fingerprint", fingerprint]),
+                server(),
+                Expect::Success("EXAMPLE\\user1"),
+                &|o| Ok(format!("pyspnego: {}", o.done[1])),
+            ),
+            Self::row(
+                "sesame init --mech credssp, certificate not anchored: refused with its SHA-256 fingerprint",
+                self.sesame_init(PASSWORD, &[]),
+                server(),
+                Expect::Refused("initiator", "untrusted-certificate"),
+                &|o| {
+                    let (_, e) = o.error.clone().unwrap_or_default();
+                    let shown: String = fingerprint
+                        .as_bytes()
+                        .chunks(2)
+                        .map(|c| String::from_utf8_lossy(c).to_uppercase())
+                        .collect::<Vec<_>>()
+                        .join(":");
+                    if e.contains(&shown) && o.tokens.len() <= 2 {
+                        Ok(format!(
+                            "fingerprint {shown} shown; no CredSSP message sent"
+                        ))
+                    } else {
+                        Err(format!("expected the fingerprint {shown}: {e}"))
+                    }
+                },
+            ),
+            Self::row(
+                "sesame init --mech credssp, wrong password -> pyspnego server's errorCode: logon-refused",
+                self.sesame_init("wrong", &["--accept-fingerprint", fingerprint]),
+                server(),
+                Expect::Refused("initiator", "logon-refused"),
+                &|o| Ok(o.error.clone().map(|e| e.1).unwrap_or_default()),
+            ),
+            Self::row(
+                "pyspnego CredSSP client, wrong password -> sesame accept: wrong-password",
+                self.peer(&["init", "--user", "EXAMPLE\\user1", "--password", "wrong"]),
+                accept(),
+                Expect::Refused("acceptor", "wrong-password"),
+                &|o| Ok(o.error.clone().map(|e| e.1).unwrap_or_default()),
+            ),
+        ]
+    }
+}
