@@ -1,8 +1,9 @@
 """A CredSSP peer speaking Sesame's token line protocol (docs/cli.md), backed by pyspnego's
-CredSSP (TLS by Python's ssl over memory BIOs, its pure-Python SPNEGO and NTLM inside).
+CredSSP (TLS by Python's ssl over memory BIOs, its pure-Python SPNEGO and NTLM inside, or with
+--kerberos MIT GSSAPI's SPNEGO with Kerberos: KRB5_CONFIG, and KRB5_KTNAME for an acceptor).
 
-usage: credssp_peer.py init --user DOMAIN\\user --password P [--hostname localhost]
-       credssp_peer.py accept --cert PEM --key PEM
+usage: credssp_peer.py init --user DOMAIN\\user --password P [--hostname localhost] [--kerberos]
+       credssp_peer.py accept --cert PEM --key PEM [--kerberos]
        credssp_peer.py make-cert DIR   (an RSA certificate as pyspnego makes its own: cert.pem,
                                         key.pem, and fingerprint: its SHA-256, hex)
 Acceptors read users from NTLM_USER_FILE. Lines out: `token <b64>` (the TLS records; the
@@ -34,7 +35,9 @@ def make_cert(directory):
 
 def make(args):
     import spnego
-    opts = spnego.NegotiateOptions.use_negotiate | spnego.NegotiateOptions.use_ntlm
+    opts = spnego.NegotiateOptions.none
+    if not args.kerberos:
+        opts = spnego.NegotiateOptions.use_negotiate | spnego.NegotiateOptions.use_ntlm
     if args.role == "init":
         return spnego.client(args.user, args.password, hostname=args.hostname, service="HTTP",
                              protocol="credssp", options=opts)
@@ -80,6 +83,7 @@ if __name__ == "__main__":
     p.add_argument("--hostname", default="localhost")
     p.add_argument("--cert")
     p.add_argument("--key")
+    p.add_argument("--kerberos", action="store_true")
     a = p.parse_args()
     try:
         main(a)

@@ -166,6 +166,9 @@ impl Delegated {
 impl fmt::Debug for Delegated {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::Password { domain, user, .. } if domain.is_empty() => {
+                write!(f, "Password({user}, <secret>)")
+            }
             Self::Password { domain, user, .. } => {
                 write!(f, "Password({domain}\\{user}, <secret>)")
             }

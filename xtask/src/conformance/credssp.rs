@@ -1,7 +1,8 @@
 //! CredSSP interop: `sesame init|accept --mech credssp` (rustls, sesame-credssp over the
 //! front door's Negotiate) against pyspnego's CredSSP (Python's ssl, its SPNEGO and NTLM), both
 //! directions, the TLS records as tokens; the certificate is an RSA one as pyspnego makes
-//! (pyspnego binds only RSA keys). Negative rows: an untrusted certificate (refused before any
+//! (pyspnego binds only RSA keys). NTLM inside (pyspnego's pure-Python SPNEGO and NTLM) and
+//! Kerberos inside (MIT GSSAPI's SPNEGO, pykrb5 for the password; the MIT KDC). Negative rows: an untrusted certificate (refused before any
 //! CredSSP, its fingerprint printed) and a wrong password (the server's errorCode).
 
 use std::fs;
@@ -20,6 +21,9 @@ pub struct Credssp<'a> {
     pub python: &'a Path,
     pub users: PathBuf,
     pub dir: PathBuf,
+    /// The MIT KDC's krb5.conf and its HTTP/localhost keytab, for the Kerberos rows.
+    pub krb5_conf: PathBuf,
+    pub keytab: PathBuf,
 }
 
 impl Credssp<'_> {
@@ -39,6 +43,42 @@ impl Credssp<'_> {
             .args(trust)
             .env("SESAME_PW", password)
             .env("KRB5_CONFIG", "/dev/null");
+        c
+    }
+
+    /// With the MIT KDC's configuration and keytab, and a private memory ccache.
+    fn kerberos(&self, mut c: Command) -> Command {
+        c.env("KRB5_CONFIG", &self.krb5_conf)
+            .env("KRB5_KTNAME", &self.keytab)
+            .env("KRB5CCNAME", "MEMORY:credssp-peer");
+        c
+    }
+
+    fn sesame_kerberos_init(&self, fingerprint: &str) -> Command {
+        let mut c = Command::new(self.sesame);
+        c.args(["init", "--mech", "credssp", "--target", "HTTP/localhost"])
+            .args([
+                "--user",
+                "user1@EXAMPLE.TEST",
+                "--password-env",
+                "SESAME_PW",
+            ])
+            .args(["--accept-fingerprint", fingerprint])
+            .env("SESAME_PW", PASSWORD);
+        c
+    }
+
+    fn sesame_kerberos_accept(&self) -> Command {
+        let mut c = Command::new(self.sesame);
+        c.args([
+            "accept",
+            "--mech",
+            "credssp",
+            "--cert",
+            &self.cert("cert.pem"),
+        ])
+        .args(["--key", &self.cert("key.pem"), "--keytab"])
+        .arg(&self.keytab);
         c
     }
 
@@ -99,6 +139,16 @@ impl Credssp<'_> {
         let server = || {
             self.peer(&[
                 "accept",
+                "--cert",
+                &self.cert("cert.pem"),
+                "--key",
+                &self.cert("key.pem"),
+            ])
+        };
+        let server_kerberos = || {
+            self.peer(&[
+                "accept",
+                "--kerberos",
                 "--cert",
                 &self.cert("cert.pem"),
                 "--key",
@@ -171,6 +221,33 @@ impl Credssp<'_> {
                 server(),
                 Expect::Refused("initiator", "logon-refused"),
                 &|o| Ok(o.error.clone().map(|e| e.1).unwrap_or_default()),
+            ),
+            Self::row(
+                "Kerberos (MIT KDC) inside: sesame init --mech credssp -> pyspnego CredSSP server (MIT GSSAPI), wrap both ways",
+                self.kerberos(self.sesame_kerberos_init(fingerprint)),
+                self.kerberos(server_kerberos()),
+                Expect::Success("user1@EXAMPLE.TEST"),
+                &|o| Ok(format!("pyspnego: {}", o.done[1])),
+            ),
+            Self::row(
+                "Kerberos (MIT KDC) inside: pyspnego CredSSP client (MIT GSSAPI) -> sesame accept --mech credssp --keytab",
+                self.kerberos(self.peer(&[
+                    "init",
+                    "--kerberos",
+                    "--user",
+                    "user1@EXAMPLE.TEST",
+                    "--password",
+                    PASSWORD,
+                ])),
+                self.kerberos(self.sesame_kerberos_accept()),
+                Expect::Success("user1@EXAMPLE.TEST"),
+                &|o| {
+                    if o.stderr[1].contains("delegated password credentials") {
+                        Ok("sesame accept: delegated password credentials".into())
+                    } else {
+                        Err(format!("acceptor said: {}", o.stderr[1]))
+                    }
+                },
             ),
             Self::row(
                 "pyspnego CredSSP client, wrong password -> sesame accept: wrong-password",

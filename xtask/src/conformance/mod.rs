@@ -148,6 +148,8 @@ pub fn main(args: &[String]) -> Result {
             python: &env.python,
             users: users.clone(),
             dir: work.join("credssp"),
+            krb5_conf: env.conf.clone(),
+            keytab: env.kdc.dir.join("service.keytab"),
         }
         .rows(),
     );
@@ -186,6 +188,8 @@ fn python_env(work: &Path) -> Result<PathBuf> {
             ("spnego", "pyspnego==0.12.*"),
             ("kdcproxy", "kdcproxy==1.1.*"),
             ("requests_gssapi", "requests-gssapi==1.3.*"),
+            // pykrb5: pyspnego's Kerberos with a password (its CredSSP peer with --kerberos).
+            ("krb5", "krb5==0.10.*"),
         ],
     )?;
     Ok(python)
