@@ -41,6 +41,12 @@ pub enum Command {
     Locate(LocateArgs),
     /// GET a URL with Negotiate authentication (as curl --negotiate).
     Http(HttpArgs),
+    /// RDP network level authentication only, as `xfreerdp +auth-only`: X.224 negotiation,
+    /// TLS, CredSSP (docs/credssp.md).
+    RdpAuth(RdpAuthArgs),
+    /// Answer one RDP connection's network level authentication (X.224, TLS, CredSSP), print
+    /// the user and the kind of credentials delegated, and exit.
+    RdpListen(RdpListenArgs),
     /// Initiate a security context over the token line protocol (docs/cli.md).
     Init(ContextArgs),
     /// Accept a security context over the token line protocol (docs/cli.md).
@@ -384,4 +390,58 @@ pub struct ContextArgs {
     pub kerberos: KerberosArgs,
     #[command(flatten)]
     pub kdc: KdcArgs,
+}
+
+/// `sesame rdp-auth HOST[:PORT]`.
+#[derive(Debug, Args, Default)]
+pub struct RdpAuthArgs {
+    /// The RDP server (port 3389 unless given).
+    #[arg(value_name = "HOST[:PORT]")]
+    pub server: String,
+    /// The user: `DOMAIN\user`, `user@REALM`, or `user` with --domain.
+    #[arg(short, long)]
+    pub user: String,
+    /// The NTLM domain (and the domain of the delegated credentials).
+    #[arg(long)]
+    pub domain: Option<String>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    /// `negotiate` (Kerberos, NTLM by the fallback policy; default), or the raw `ntlm` that
+    /// mstsc and FreeRDP send, or raw `kerberos`.
+    #[arg(long, default_value = "negotiate", value_parser = ["negotiate", "ntlm", "kerberos"])]
+    pub mech: String,
+    /// Negotiate: packages in SSPI's form.
+    #[arg(long, value_name = "LIST")]
+    pub packages: Option<String>,
+    /// Negotiate: when to fall back to NTLM (allowlist, any, never).
+    #[arg(long)]
+    pub fallback: Option<String>,
+    /// Trust the server's certificate whose SHA-256 fingerprint this is (64 hex digits).
+    #[arg(long, value_name = "FP")]
+    pub accept_fingerprint: Option<String>,
+    #[command(flatten)]
+    pub kerberos: KerberosArgs,
+    #[command(flatten)]
+    pub kdc: KdcArgs,
+}
+
+/// `sesame rdp-listen PORT`.
+#[derive(Debug, Args, Default)]
+pub struct RdpListenArgs {
+    /// The port on 127.0.0.1.
+    pub port: u16,
+    /// The TLS certificate (PEM).
+    #[arg(long, value_name = "FILE")]
+    pub cert: String,
+    /// Its private key (PEM).
+    #[arg(long, value_name = "FILE")]
+    pub key: String,
+    /// Kerberos: the service keytab (TERMSRV/host).
+    #[arg(long, value_name = "FILE")]
+    pub keytab: Option<String>,
+    /// NTLM: the users (gss-ntlmssp's DOMAIN:user:password lines).
+    #[arg(long, value_name = "FILE")]
+    pub ntlm_users: Option<String>,
+    #[command(flatten)]
+    pub kerberos: KerberosArgs,
 }

@@ -121,7 +121,7 @@ fn fingerprint(cert: &[u8]) -> String {
 /// Takes the certificate that `--accept-fingerprint` names, else what `--ca-file` anchors;
 /// handshake signatures are checked either way.
 #[derive(Debug)]
-struct Trust {
+pub struct Trust {
     fingerprint: Option<String>,
     anchors: Option<Arc<dyn ServerCertVerifier>>,
     provider: Arc<CryptoProvider>,
@@ -234,43 +234,6 @@ impl CredsspInitiator {
     /// From `init --mech credssp`: the front door's client (Negotiate, mutual), the TLS server
     /// name from the target's host, the trust flags, and the password credentials to delegate.
     pub fn new(args: &ContextArgs) -> Result<Self, String> {
-        let provider = provider();
-        let anchors = match &args.kdc.ca_file {
-            Some(path) => {
-                let mut roots = rustls::RootCertStore::empty();
-                for cert in
-                    CertificateDer::pem_file_iter(path).map_err(|e| format!("{path}: {e}"))?
-                {
-                    roots
-                        .add(cert.map_err(|e| format!("{path}: {e}"))?)
-                        .map_err(|e| format!("{path}: {e}"))?;
-                }
-                let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
-                    Arc::new(roots),
-                    provider.clone(),
-                )
-                .build()
-                .map_err(|e| e.to_string())?;
-                Some(verifier as Arc<dyn ServerCertVerifier>)
-            }
-            None => None,
-        };
-        let trust = Arc::new(Trust {
-            fingerprint: args
-                .accept_fingerprint
-                .as_deref()
-                .map(parse_fingerprint)
-                .transpose()?,
-            anchors,
-            provider: provider.clone(),
-            refused: Mutex::new(None),
-        });
-        let config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .dangerous()
-            .with_custom_certificate_verifier(trust.clone())
-            .with_no_client_auth();
         let target = args.target.clone().ok_or("--target is required")?;
         let host = target
             .split('@')
@@ -278,17 +241,10 @@ impl CredsspInitiator {
             .and_then(|s| s.split('/').nth(1))
             .unwrap_or("localhost")
             .to_string();
+        let (config, trust) = client_tls(args)?;
         let name = ServerName::try_from(host).map_err(|e| e.to_string())?;
-        let conn =
-            rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| e.to_string())?;
-        let mut negotiate_args = ContextArgs {
-            mech: "negotiate".into(),
-            mutual: true,
-            ..args.clone()
-        };
-        negotiate_args.mutual = true;
-        let client = crate::negotiate::initiator(&negotiate_args, "negotiate")?;
-        let credentials = delegation(args)?;
+        let conn = rustls::ClientConnection::new(config, name).map_err(|e| e.to_string())?;
+        let (client, credentials) = negotiate_client(args)?;
         Ok(Self {
             pipe: Pipe(conn.into()),
             phase: ClientPhase::Handshake(Box::new((client, credentials))),
@@ -298,7 +254,7 @@ impl CredsspInitiator {
     }
 
     fn refusal(&self, e: sesame_gss::Error) -> sesame_gss::Error {
-        match self.trust.refused.lock().ok().and_then(|r| r.clone()) {
+        match self.trust.refused() {
             Some(fp) => fail(TlsCredsspError::Untrusted(fp)),
             None => e,
         }
@@ -379,9 +335,95 @@ impl CredsspInitiator {
     }
 }
 
+/// The TLS client configuration of a CredSSP initiator: `--ca-file` anchors and
+/// `--accept-fingerprint`, nothing else; the returned trust remembers a refused fingerprint.
+pub fn client_tls(args: &ContextArgs) -> Result<(Arc<rustls::ClientConfig>, Arc<Trust>), String> {
+    let provider = provider();
+    let anchors = match &args.kdc.ca_file {
+        Some(path) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in CertificateDer::pem_file_iter(path).map_err(|e| format!("{path}: {e}"))? {
+                roots
+                    .add(cert.map_err(|e| format!("{path}: {e}"))?)
+                    .map_err(|e| format!("{path}: {e}"))?;
+            }
+            let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider.clone(),
+            )
+            .build()
+            .map_err(|e| e.to_string())?;
+            Some(verifier as Arc<dyn ServerCertVerifier>)
+        }
+        None => None,
+    };
+    let trust = Arc::new(Trust {
+        fingerprint: args
+            .accept_fingerprint
+            .as_deref()
+            .map(parse_fingerprint)
+            .transpose()?,
+        anchors,
+        provider: provider.clone(),
+        refused: Mutex::new(None),
+    });
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .dangerous()
+        .with_custom_certificate_verifier(trust.clone())
+        .with_no_client_auth();
+    Ok((Arc::new(config), trust))
+}
+
+/// The front door's client for CredSSP (mutual authentication always) and the credentials to
+/// delegate.
+pub fn negotiate_client(args: &ContextArgs) -> Result<(Client, Credentials), String> {
+    let negotiate_args = ContextArgs {
+        mutual: true,
+        ..args.clone()
+    };
+    let mech = match args.mech.as_str() {
+        "credssp" => "negotiate",
+        other => other,
+    };
+    let client = crate::negotiate::initiator(&negotiate_args, mech)?;
+    Ok((client, delegation(args)?))
+}
+
+/// The TLS server configuration of `--cert`/`--key`, and the certificate's SubjectPublicKey.
+pub fn server_tls(
+    cert_path: &str,
+    key_path: &str,
+) -> Result<(Arc<rustls::ServerConfig>, Vec<u8>), String> {
+    let certs = CertificateDer::pem_file_iter(cert_path)
+        .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+        .map_err(|e| format!("{cert_path}: {e}"))?;
+    let first = certs
+        .first()
+        .ok_or_else(|| format!("{cert_path}: no certificate"))?;
+    let public_key =
+        sesame_asn1::credssp::subject_public_key(first).map_err(|e| format!("{cert_path}: {e}"))?;
+    let key = PrivateKeyDer::from_pem_file(key_path).map_err(|e| format!("{key_path}: {e}"))?;
+    let config = rustls::ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| e.to_string())?;
+    Ok((Arc::new(config), public_key))
+}
+
+impl Trust {
+    /// The fingerprint of a certificate this trust refused, if it refused one.
+    pub fn refused(&self) -> Option<String> {
+        self.refused.lock().ok().and_then(|r| r.clone())
+    }
+}
+
 /// What `init --mech credssp` delegates: `--user` (DOMAIN\user or user with `--domain`) and the
 /// same password the context uses.
-fn delegation(args: &ContextArgs) -> Result<Credentials, String> {
+pub fn delegation(args: &ContextArgs) -> Result<Credentials, String> {
     let user = args
         .user
         .as_deref()
@@ -413,22 +455,8 @@ impl CredsspAcceptor {
     pub fn new(args: &ContextArgs) -> Result<Self, String> {
         let cert_path = args.cert.as_deref().ok_or("--cert FILE is required")?;
         let key_path = args.key.as_deref().ok_or("--key FILE is required")?;
-        let certs = CertificateDer::pem_file_iter(cert_path)
-            .and_then(Iterator::collect::<Result<Vec<_>, _>>)
-            .map_err(|e| format!("{cert_path}: {e}"))?;
-        let first = certs
-            .first()
-            .ok_or_else(|| format!("{cert_path}: no certificate"))?;
-        let public_key = sesame_asn1::credssp::subject_public_key(first)
-            .map_err(|e| format!("{cert_path}: {e}"))?;
-        let key = PrivateKeyDer::from_pem_file(key_path).map_err(|e| format!("{key_path}: {e}"))?;
-        let config = rustls::ServerConfig::builder_with_provider(provider())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .map_err(|e| e.to_string())?;
-        let conn = rustls::ServerConnection::new(Arc::new(config)).map_err(|e| e.to_string())?;
+        let (config, public_key) = server_tls(cert_path, key_path)?;
+        let conn = rustls::ServerConnection::new(config).map_err(|e| e.to_string())?;
         let acceptor = crate::negotiate::acceptor(args, "negotiate")?;
         Ok(Self {
             pipe: Pipe(conn.into()),

@@ -17,6 +17,7 @@ mod negotiate;
 mod pac;
 mod password;
 mod policy;
+mod rdp;
 mod tokens;
 
 use std::io::Write as _;
@@ -41,6 +42,8 @@ fn main() -> ExitCode {
         Command::Kswitch(a) => kerberos::kswitch(a),
         Command::Locate(a) => kerberos::locate(a),
         Command::Http(a) => http::run(a),
+        Command::RdpAuth(a) => rdp::auth(a),
+        Command::RdpListen(a) => rdp::listen(a),
         Command::Init(a) => tokens::init(a),
         Command::Accept(a) => tokens::accept(a),
         Command::Completions { shell } => {

@@ -10,6 +10,7 @@ mod discovery;
 mod epa;
 mod facade_http;
 mod files;
+mod freerdp;
 mod http;
 pub(crate) mod inspect;
 mod kcm;
@@ -70,6 +71,12 @@ const APT: &[&str] = &[
     "samba-vfs-modules",
     // ldbsearch: a user's tokenGroups as the DC computes them, against the PAC's SIDs.
     "ldb-tools",
+    // FreeRDP 2.11: xfreerdp and freerdp-shadow-cli (under Xvfb), winpr-hash for its SAM file.
+    "freerdp2-x11",
+    "freerdp2-shadow-x11",
+    "winpr-utils",
+    "xvfb",
+    "xauth",
 ];
 
 pub fn main(args: &[String]) -> Result {
@@ -142,25 +149,7 @@ pub fn main(args: &[String]) -> Result {
         }
         .rows(),
     );
-    rows.extend(
-        credssp::Credssp {
-            sesame: &sesame,
-            python: &env.python,
-            users: users.clone(),
-            dir: work.join("credssp"),
-            krb5_conf: env.conf.clone(),
-            keytab: env.kdc.dir.join("service.keytab"),
-        }
-        .rows(),
-    );
-    rows.extend(
-        ntlm::Ntlm {
-            sesame: &sesame,
-            python: &env.python,
-            users,
-        }
-        .rows(),
-    );
+    rows.extend(tls_peer_rows(&env, &sesame, &work, &users));
     drop(env);
     let report = matrix(&rows);
     print!("{report}");
@@ -171,6 +160,41 @@ pub fn main(args: &[String]) -> Result {
         return Err(format!("{failed} conformance scenario(s) failed"));
     }
     Ok(())
+}
+
+/// The rows of CredSSP (pyspnego, FreeRDP) and NTLM peers.
+fn tls_peer_rows(env: &Env<'_>, sesame: &Path, work: &Path, users: &Path) -> Vec<Row> {
+    let mut rows = Vec::new();
+    rows.extend(
+        credssp::Credssp {
+            sesame,
+            python: &env.python,
+            users: users.to_path_buf(),
+            dir: work.join("credssp"),
+            krb5_conf: env.conf.clone(),
+            keytab: env.kdc.dir.join("service.keytab"),
+        }
+        .rows(),
+    );
+    rows.extend(
+        freerdp::Freerdp {
+            sesame,
+            users: users.to_path_buf(),
+            dir: work.join("freerdp"),
+            cert: work.join("credssp/cert.pem"),
+            key: work.join("credssp/key.pem"),
+        }
+        .rows(),
+    );
+    rows.extend(
+        ntlm::Ntlm {
+            sesame,
+            python: &env.python,
+            users: users.to_path_buf(),
+        }
+        .rows(),
+    );
+    rows
 }
 
 /// A venv that sees Debian's python3-gssapi and has pyspnego installed from PyPI.
