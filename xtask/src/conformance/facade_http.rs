@@ -15,6 +15,8 @@ use crate::util::{Result, cargo, free_port, output, root, run};
 pub struct Examples {
     pub client: PathBuf,
     pub server: PathBuf,
+    /// The LDAP SASL bind and search example (the Samba rows).
+    pub ldap: PathBuf,
 }
 
 /// Builds `http_client` and `http_server` of the facade.
@@ -33,6 +35,7 @@ pub fn build() -> Result<Examples> {
     Ok(Examples {
         client: dir.join("http_client"),
         server: dir.join("http_server"),
+        ldap: dir.join("ldap_search"),
     })
 }
 

@@ -134,10 +134,10 @@ pub fn main(args: &[String]) -> Result {
     };
     rows.extend(krb.rows());
     rows.extend(krb.kcm_rows());
-    rows.extend(krb.samba_rows());
+    let examples = facade_http::build();
+    rows.extend(krb.samba_rows(examples.as_ref().ok().map(|e| e.ldap.as_path())));
     rows.extend(krb.negotiate_rows());
     rows.extend(krb.adversarial_rows());
-    let examples = facade_http::build();
     rows.extend(http::rows(&env, &sesame, &examples));
     rows.extend(facade_http::rows(&env, &sesame, &examples));
     rows.extend(epa::rows(&env, &sesame, &examples));

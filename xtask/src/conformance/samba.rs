@@ -29,9 +29,18 @@ pub struct SambaDc {
 }
 
 impl SambaDc {
-    pub fn start(dir: &Path) -> Result<Self> {
+    pub fn start(dir: &Path, python: &Path) -> Result<Self> {
         let _ = fs::remove_dir_all(dir);
         fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        // LDAPS with a certificate of our CA for localhost (Samba's own has no SAN, which
+        // rustls rightly refuses); Samba wants its key readable by its owner only.
+        let pki = dir.join("pki");
+        run_ok(
+            Command::new(python)
+                .arg(root().join("xtask/py/make_certs.py"))
+                .arg(&pki),
+        )?;
+        run_ok(Command::new("chmod").arg("600").arg(pki.join("good.key")))?;
         let port = free_port()?;
         let opt = |o: String| format!("--option={o}");
         run_ok(
@@ -51,7 +60,17 @@ impl SambaDc {
                 .arg(opt("bind interfaces only=yes".into()))
                 .arg(opt(format!("krb5 port={port}")))
                 .arg(opt(format!("kpasswd port={}", port + 1)))
-                .arg(opt(format!("log file={}/log.%m", dir.display()))),
+                .arg(opt(format!("log file={}/log.%m", dir.display())))
+                .arg(opt("tls enabled=yes".into()))
+                .arg(opt(format!(
+                    "tls keyfile={}",
+                    pki.join("good.key").display()
+                )))
+                .arg(opt(format!(
+                    "tls certfile={}",
+                    pki.join("good.pem").display()
+                )))
+                .arg(opt(format!("tls cafile={}", pki.join("ca.pem").display()))),
         )?;
         let conf = dir.join("krb5.conf");
         fs::write(
@@ -119,11 +138,22 @@ impl Drop for SambaDc {
     }
 }
 
+/// One LDAP row: scenario, URL, SASL mechanism, user, CA (LDAPS), krb5.conf, expected line.
+type LdapCase<'a> = (
+    &'static str,
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    &'a Path,
+    &'a str,
+);
+
 impl Kerberos<'_> {
     /// The Samba AD rows, with the DC provisioned for them (or one failed row saying why).
-    pub fn samba_rows(&self) -> Vec<Row> {
+    pub fn samba_rows(&self, ldap: Option<&Path>) -> Vec<Row> {
         let dir = root().join("target/conformance/samba");
-        let dc = match SambaDc::start(&dir).and_then(|dc| {
+        let dc = match SambaDc::start(&dir, &self.env.python).and_then(|dc| {
             for args in [
                 &["user", "create", "user1", PASSWORD][..],
                 &["user", "create", "svc1", PASSWORD],
@@ -204,6 +234,7 @@ impl Kerberos<'_> {
         rows.push(self.samba_acceptor(&dc, &dir));
         rows.push(self.samba_pac(&dc, &dir));
         rows.extend(self.samba_enctypes(&dc, &dir));
+        rows.extend(Self::samba_ldap(&dc, ldap));
         rows
     }
 
@@ -464,6 +495,113 @@ impl Kerberos<'_> {
             messages: checks,
             outcome,
         }
+    }
+
+    /// LDAP, the most common AD client job: the facade's `ldap_search` example binds with SASL
+    /// and searches `(sAMAccountName=user1)` over the protection the bind set up, against
+    /// Samba's LDAP server (`ldap server require strong auth` is its default, yes).
+    fn samba_ldap(dc: &SambaDc, ldap: Option<&Path>) -> Vec<Row> {
+        let Some(ldap) = ldap else {
+            return vec![Row {
+                peer: PEER,
+                scenario: "LDAP binds (the ldap_search example)",
+                messages: vec![],
+                outcome: Err("the facade examples did not build".into()),
+            }];
+        };
+        // A krb5.conf whose KDC does not answer: Negotiate must fall back to NTLM.
+        let dead = dc.dir.join("krb5-dead.conf");
+        let conf = fs::read_to_string(&dc.conf).unwrap_or_default();
+        let port = free_port().unwrap_or(1);
+        let dead_conf = conf
+            .lines()
+            .map(|l| {
+                if l.trim_start().starts_with("kdc =") {
+                    format!("        kdc = 127.0.0.1:{port}")
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let _ = fs::write(&dead, dead_conf);
+        let ca = dc.dir.join("pki/ca.pem").display().to_string();
+        let cases: [LdapCase<'_>; 5] = [
+            (
+                "LDAP SASL GSSAPI (Kerberos, RFC 4752 confidentiality layer) -> Samba LDAP, sealed search",
+                "ldap://127.0.0.1:389",
+                "GSSAPI",
+                "user1@SAMBA.TEST",
+                None,
+                &dc.conf,
+                "bind: GSSAPI (kerberos), security layer offered 0x7, chosen 0x4",
+            ),
+            (
+                "LDAP SASL GSS-SPNEGO (Kerberos, sealed) -> Samba LDAP",
+                "ldap://127.0.0.1:389",
+                "GSS-SPNEGO",
+                "user1@SAMBA.TEST",
+                None,
+                &dc.conf,
+                "bind: GSS-SPNEGO (kerberos), sealed",
+            ),
+            (
+                "LDAP SASL GSS-SPNEGO with NTLM (sealed), completed by Samba's LDAP server",
+                "ldap://127.0.0.1:389",
+                "GSS-SPNEGO-NTLM",
+                "SAMBA\\user1",
+                None,
+                &dc.conf,
+                "bind: GSS-SPNEGO (ntlm), sealed",
+            ),
+            (
+                "LDAP SASL GSS-SPNEGO with the DC's KDC down: Negotiate falls back to NTLM, sealed",
+                "ldap://127.0.0.1:389",
+                "GSS-SPNEGO",
+                "user1@SAMBA.TEST",
+                None,
+                &dead,
+                "bind: GSS-SPNEGO (ntlm), sealed",
+            ),
+            (
+                "LDAPS (636) SASL GSS-SPNEGO (Kerberos) with tls-server-end-point channel bindings",
+                "ldaps://localhost:636",
+                "GSS-SPNEGO",
+                "user1@SAMBA.TEST",
+                Some(&ca),
+                &dc.conf,
+                "bind: GSS-SPNEGO (kerberos), over TLS with channel bindings",
+            ),
+        ];
+        cases
+            .into_iter()
+            .map(|(scenario, url, mech, user, ca, conf, expect)| {
+                let mut checks = Vec::new();
+                let outcome = (|| -> Result {
+                    let mut cmd = Command::new(ldap);
+                    cmd.args([url, mech, "ldap/dc1", user, "DC=samba,DC=test", "user1"])
+                        .args(ca)
+                        .env("KRB5_CONFIG", conf)
+                        .env("KRB5CCNAME", "MEMORY:ldap")
+                        .env("SESAME_PW", PASSWORD);
+                    let out = stdout_of(&mut cmd)?;
+                    checks.extend(out.lines().map(str::to_string));
+                    if !out.contains(expect)
+                        || !out.contains("dn: CN=user1,CN=Users,DC=samba,DC=test")
+                        || !out.contains("objectSid: S-1-5-21-")
+                    {
+                        return Err(format!("expected `{expect}` and user1's entry:\n{out}"));
+                    }
+                    Ok(())
+                })();
+                Row {
+                    peer: PEER,
+                    scenario,
+                    messages: checks,
+                    outcome,
+                }
+            })
+            .collect()
     }
 
     /// The service account's msDS-SupportedEncryptionTypes decides the ticket's enctype: AES

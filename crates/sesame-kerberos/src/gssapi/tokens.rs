@@ -164,10 +164,11 @@ impl Protection {
             self.send_seal().seal_in_place(&mut buf[HEADER..], rng)?;
         } else {
             // header(EC = checksum length) | plaintext | checksum(plaintext | header with EC
-            // and RRC zero).
-            let mac = self.send_sign().enctype().mac_len();
+            // and RRC zero), keyed with the SEAL usage as every Wrap token is (RFC 4121 2,
+            // 4.2.4; the SIGN usages are for MIC tokens): MIT and Heimdal check it so.
+            let mac = self.send_seal().enctype().mac_len();
             let mut cksum = [0u8; 24];
-            self.send_sign()
+            self.send_seal()
                 .checksum_parts_into(&[buf, &header], &mut cksum[..mac]);
             header[4..6].copy_from_slice(&u16::try_from(mac).unwrap_or(0).to_be_bytes());
             buf.resize(HEADER + n + mac, 0);
@@ -223,7 +224,7 @@ impl Protection {
             }
             &mut plain[..inner]
         } else {
-            let mac = self.recv_sign().enctype().mac_len();
+            let mac = self.recv_seal().enctype().mac_len();
             if ec != mac {
                 return Err(KerberosError::Protocol(
                     "unsealed Wrap token EC is not the checksum length",
@@ -235,7 +236,7 @@ impl Protection {
             let mut zeroed = header;
             zeroed[4..8].fill(0);
             let (message, cksum) = body.split_at_mut(n);
-            self.recv_sign()
+            self.recv_seal()
                 .verify_checksum_parts(&[message, &zeroed], cksum)
                 .map_err(bad_mic)?;
             message
