@@ -205,7 +205,8 @@ fn main() -> Result<(), Error> {
     let password = std::env::var("SESAME_PW").map_err(|_| "set SESAME_PW")?;
     let (io, bindings) = connect(url, rest.first().map(String::as_str))?;
     let over_tls = bindings.is_some();
-    // Over TLS the channel is protected already: AD refuses signing or sealing inside it.
+    // Over TLS the channel is sealed already: AD refuses signing or sealing inside it, and
+    // the channel bindings tie the authentication to this TLS session instead.
     let flags = if over_tls {
         ContextFlags::MUTUAL
     } else {
