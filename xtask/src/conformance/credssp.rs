@@ -46,6 +46,67 @@ impl Credssp<'_> {
         c
     }
 
+    /// A client and a server through [`super::credssp_relay::relay`], the proxy presenting its
+    /// own certificate: the server must refuse with `refusal` (its error line) and none of the
+    /// client's TSRequests that crossed may carry authInfo.
+    fn relay_row(
+        &self,
+        scenario: &'static str,
+        mut client: Command,
+        mut server: Command,
+        refusal: &str,
+    ) -> Row {
+        let mut messages = Vec::new();
+        let relay_dir = self.dir.join("relay");
+        let outcome = super::credssp_relay::relay(
+            &mut client,
+            &mut server,
+            &relay_dir.join("cert.pem").display().to_string(),
+            &relay_dir.join("key.pem").display().to_string(),
+        )
+        .and_then(|r| {
+            messages.push(format!(
+                "{} TSRequests from the client crossed the proxy: {}",
+                r.from_client.len(),
+                r.from_client
+                    .iter()
+                    .map(|t| {
+                        let mut parts = Vec::new();
+                        if t.nego_tokens.is_some() {
+                            parts.push("negoTokens");
+                        }
+                        if t.pub_key_auth.is_some() {
+                            parts.push("pubKeyAuth");
+                        }
+                        if t.auth_info.is_some() {
+                            parts.push("authInfo");
+                        }
+                        parts.join("+")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            let said = r.server_error.clone().unwrap_or_default();
+            messages.push(format!("server error: {said}"));
+            if r.from_client.iter().any(|t| t.auth_info.is_some()) {
+                return Err("credentials (authInfo) crossed the proxy".into());
+            }
+            if !said.contains(refusal) {
+                return Err(format!("expected the server to refuse with `{refusal}`"));
+            }
+            if !r.from_client.iter().any(|t| t.pub_key_auth.is_some()) {
+                return Err("the client never bound the key".into());
+            }
+            Ok(())
+        });
+        Row {
+            peer: PEER,
+            scenario,
+            messages,
+            outcome,
+        }
+    }
+
     /// With the MIT KDC's configuration and keytab, and a private memory ccache.
     fn kerberos(&self, mut c: Command) -> Command {
         c.env("KRB5_CONFIG", &self.krb5_conf)
@@ -134,6 +195,13 @@ impl Credssp<'_> {
                 outcome: Err(e),
             }];
         }
+        let relay_dir = self.dir.join("relay");
+        let relay_fingerprint = run_ok(
+            self.peer(&["make-cert", &relay_dir.display().to_string()])
+                .env_remove("NTLM_USER_FILE"),
+        )
+        .and_then(|()| fs::read_to_string(relay_dir.join("fingerprint")).map_err(|e| e.to_string()))
+        .unwrap_or_default();
         let fingerprint = fs::read_to_string(self.dir.join("fingerprint")).unwrap_or_default();
         let fingerprint = fingerprint.trim();
         let server = || {
@@ -248,6 +316,18 @@ impl Credssp<'_> {
                         Err(format!("acceptor said: {}", o.stderr[1]))
                     }
                 },
+            ),
+            self.relay_row(
+                "relaying proxy (its own certificate) between pyspnego CredSSP client and sesame accept: public-key-mismatch, no authInfo crossed",
+                self.peer(&["init", "--user", "EXAMPLE\\user1", "--password", PASSWORD]),
+                accept(),
+                "public-key-mismatch",
+            ),
+            self.relay_row(
+                "relaying proxy between sesame init (fooled into trusting the proxy) and pyspnego CredSSP server: refused, no authInfo crossed",
+                self.sesame_init(PASSWORD, &["--accept-fingerprint", &relay_fingerprint]),
+                server(),
+                "Public key verification failed",
             ),
             Self::row(
                 "pyspnego CredSSP client, wrong password -> sesame accept: wrong-password",

@@ -6,6 +6,7 @@
 
 mod adversarial;
 mod credssp;
+mod credssp_relay;
 mod discovery;
 mod epa;
 mod facade_http;
