@@ -223,6 +223,14 @@ pub struct KvnoArgs {
     /// Service principals (HTTP/host, HTTP/host@REALM, HTTP@host).
     #[arg(required = true)]
     pub services: Vec<String>,
+    /// S4U2Self (protocol transition, as MIT's -U): a ticket to the cache's own principal in
+    /// this user's name; the service named must be the cache's principal unless -P.
+    #[arg(short = 'U', value_name = "USER")]
+    pub impersonate: Option<String>,
+    /// With -U: S4U2Proxy (constrained delegation, as MIT's -P) to each service named, with
+    /// the S4U2Self ticket as the evidence.
+    #[arg(short = 'P', requires = "impersonate")]
+    pub proxy: bool,
     /// The credential cache (default: KRB5CCNAME, else default_ccache_name, as MIT resolves it).
     #[arg(short = 'c', long, value_name = "NAME")]
     pub ccache: Option<String>,

@@ -256,6 +256,9 @@ pub fn kvno(args: &KvnoArgs) -> Result<(), String> {
     let name = args.ccache.clone().unwrap_or_else(ccache::default_name);
     let cache = Ccache::read(&name).map_err(|e| format!("{name}: {e}"))?;
     let transport = reported(&args.kdc, &conf, &cache.default_principal.realm)?;
+    if let Some(user) = &args.impersonate {
+        return s4u(args, user, &conf, &name, cache, transport.as_ref());
+    }
     for service in &args.services {
         let mut client = Client::new(service)
             .with_ccache(&name)
@@ -273,6 +276,100 @@ pub fn kvno(args: &KvnoArgs) -> Result<(), String> {
         println!("{}: kvno = {}", ticket.server, ticket.kvno);
     }
     Ok(())
+}
+
+/// `kvno -U USER [-P] SPN...` (MS-SFU): S4U2Self for USER to the cache's principal, then with
+/// -P S4U2Proxy to each SPN with that ticket as the evidence; every ticket goes to the cache,
+/// where MIT `klist` shows it `for client USER`.
+fn s4u(
+    args: &KvnoArgs,
+    user: &str,
+    conf: &Krb5Conf,
+    name: &str,
+    mut cache: Ccache,
+    transport: &dyn KdcTransport,
+) -> Result<(), String> {
+    use sesame_kerberos::exchange::{KdcStep, TgsExchange, TgsOptions};
+    let clock = clock(&args.kerberos);
+    let now = clock
+        .now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let me = cache.default_principal.clone();
+    let tgt = sesame_kerberos::gssapi::InitiatorCredentials::from_ccache(
+        &cache,
+        args.kerberos.allow_weak,
+    )
+    .tgt(now)
+    .ok_or_else(|| format!("{name}: no valid TGT for {me}"))?;
+    let user = Principal::parse(user, conf.default_realm()).map_err(|e| e.to_string())?;
+    let mut rng = SystemRandom;
+    let run = |server: Principal, options: TgsOptions, rng: &mut SystemRandom| {
+        let (mut exchange, mut request) =
+            TgsExchange::start(tgt.clone(), server, options, clock.as_ref(), rng)
+                .map_err(|e| failure(&e.into()))?;
+        loop {
+            let reply = transport
+                .send(&request)
+                .map_err(|e| failure(&KerberosError::Transport(e).into()))?;
+            match exchange
+                .receive(&reply, clock.as_ref(), rng)
+                .map_err(|e| failure(&e.into()))?
+            {
+                KdcStep::Send(next) => request = next,
+                KdcStep::Done(ticket) => return Ok::<_, String>(ticket),
+            }
+        }
+    };
+    let base = TgsOptions {
+        allow_weak: args.kerberos.allow_weak,
+        ..TgsOptions::default()
+    };
+    let evidence = run(
+        me.clone(),
+        TgsOptions {
+            impersonate: Some(user.clone()),
+            ..base.clone()
+        },
+        &mut rng,
+    )?;
+    let mut issued = vec![evidence.clone()];
+    if args.proxy {
+        for service in &args.services {
+            let server = Principal::parse(service, Some(&me.realm)).map_err(|e| e.to_string())?;
+            issued.push(run(
+                server,
+                TgsOptions {
+                    evidence: Some(evidence.ticket.clone()),
+                    ..base.clone()
+                },
+                &mut rng,
+            )?);
+        }
+    } else if args
+        .services
+        .iter()
+        .any(|s| Principal::parse(s, Some(&me.realm)).ok().as_ref() != Some(&me))
+    {
+        return Err(format!(
+            "without -P the service must be the cache's principal, {me}"
+        ));
+    }
+    for t in &issued {
+        cache
+            .credentials
+            .push(t.to_credential().map_err(|e| e.to_string())?);
+        if args.proxy && t.server == me {
+            continue;
+        }
+        println!(
+            "{}: kvno = {}, for client {}",
+            t.server,
+            t.ticket.enc_part.kvno.unwrap_or(0),
+            t.client
+        );
+    }
+    cache.write(name).map_err(|e| format!("{name}: {e}"))
 }
 
 /// `sesame kdestroy`: removes the cache (the primary of a `DIR:` collection).

@@ -139,6 +139,10 @@ impl Kerberos<'_> {
                 &["user", "create", "user1", PASSWORD][..],
                 &["user", "create", "svc1", PASSWORD],
                 &["spn", "add", "HTTP/localhost", "svc1"],
+                // svc1 may delegate to cifs/dc1 only, with protocol transition (S4U2Self
+                // gives a forwardable ticket).
+                &["delegation", "add-service", "svc1", "cifs/dc1"],
+                &["delegation", "for-any-protocol", "svc1", "on"],
                 // Nested groups of every scope: user1 in inner1 (global) and local1 (domain
                 // local), inner1 in outer1 (global), outer1 in univ1 (universal).
                 &["group", "add", "inner1"],
@@ -189,6 +193,8 @@ impl Kerberos<'_> {
                     .arg(dir.join("private/sam.ldb"))
                     .arg(&ldif),
             )?;
+            let svc1 = dir.join("svc1.keytab").display().to_string();
+            dc.tool(&["domain", "exportkeytab", &svc1, "--principal=svc1"])?;
             let aes = dir.join("aes.keytab").display().to_string();
             dc.tool(&[
                 "domain",
@@ -216,6 +222,7 @@ impl Kerberos<'_> {
         rows.push(self.samba_pac(&dc, &dir));
         rows.extend(self.samba_enctypes(&dc, &dir));
         rows.extend(Self::samba_ldap(&dc, ldap));
+        rows.extend(self.samba_s4u(&dc, &dir));
         rows
     }
 
@@ -476,6 +483,94 @@ impl Kerberos<'_> {
             messages: checks,
             outcome,
         }
+    }
+
+    /// S4U (MS-SFU) as MIT's `kvno -U [-P]` does it: svc1, from its keytab, gets a ticket to
+    /// itself in user1's name (S4U2Self), then one to cifs/dc1 (S4U2Proxy, allowed by its
+    /// msDS-AllowedToDelegateTo), which MIT klist lists `for client user1`; to ldap/dc1, not
+    /// allowed, the KDC answers KDC_ERR_BADOPTION.
+    fn samba_s4u(&self, dc: &SambaDc, dir: &Path) -> Vec<Row> {
+        let cache = format!("FILE:{}", dc.dir.join("cc-svc1").display());
+        let mut checks = Vec::new();
+        let allowed = (|| -> Result {
+            run_ok(
+                self.samba_sesame(dc)
+                    .args(["kinit", "-k", "-t"])
+                    .arg(dir.join("svc1.keytab"))
+                    .args(["-f", "svc1@SAMBA.TEST", "-c", &cache]),
+            )?;
+            let s4u_self = stdout_of(self.samba_sesame(dc).args([
+                "kvno",
+                "-c",
+                &cache,
+                "-U",
+                "user1",
+                "svc1@SAMBA.TEST",
+            ]))?;
+            checks.push(format!("sesame kvno -U user1 svc1: {}", s4u_self.trim()));
+            let proxy = stdout_of(
+                self.samba_sesame(dc)
+                    .args(["kvno", "-c", &cache, "-U", "user1", "-P", "cifs/dc1"]),
+            )?;
+            checks.push(format!(
+                "sesame kvno -U user1 -P cifs/dc1: {}",
+                proxy.trim()
+            ));
+            let listed = stdout_of(
+                Command::new("klist")
+                    .env("KRB5_CONFIG", &dc.conf)
+                    .args(["-c", &cache]),
+            )?;
+            let for_user1 = listed.lines().collect::<Vec<_>>().windows(2).any(|w| {
+                w[0].contains("cifs/dc1@SAMBA.TEST") && w[1].contains("for client user1@SAMBA.TEST")
+            });
+            if !for_user1 {
+                return Err(format!("MIT klist:\n{listed}"));
+            }
+            checks.push("MIT klist: cifs/dc1@SAMBA.TEST for client user1@SAMBA.TEST".into());
+            let mut mit = Command::new("kvno");
+            mit.env("KRB5_CONFIG", &dc.conf).args([
+                "-c",
+                &cache,
+                "-U",
+                "user1",
+                "-P",
+                "cifs/dc1@SAMBA.TEST",
+            ]);
+            let mit = stdout_of(&mut mit)?;
+            checks.push(format!(
+                "MIT kvno -U user1 -P on the same cache: {}",
+                mit.trim()
+            ));
+            Ok(())
+        })();
+        let mut refused_checks = Vec::new();
+        let refused = (|| -> Result {
+            let out = output(
+                self.samba_sesame(dc)
+                    .args(["kvno", "-c", &cache, "-U", "user1", "-P", "ldap/dc1"]),
+            )?;
+            let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
+            refused_checks.push(err.clone());
+            if out.status.success() || !err.contains("KDC_ERR_BADOPTION (13)") {
+                return Err(format!("expected KDC_ERR_BADOPTION (13): {err}"));
+            }
+            Ok(())
+        })();
+        vec![
+            Row {
+                peer: PEER,
+                scenario: "sesame kvno -U user1 [-P cifs/dc1]: S4U2Self then S4U2Proxy (constrained delegation) -> MIT klist `for client user1`",
+                messages: checks,
+                outcome: allowed,
+            },
+            Row {
+                peer: PEER,
+                scenario: "S4U2Proxy to an SPN not in msDS-AllowedToDelegateTo: KDC_ERR_BADOPTION (13)",
+                messages: refused_checks,
+                outcome: refused,
+            },
+        ]
     }
 
     /// LDAP, the most common AD client job: the facade's `ldap_search` example binds with SASL

@@ -33,7 +33,8 @@ pub use kdc::{
 };
 pub use krb_error::{KrbError, MethodData, TypedData, TypedDataEntry};
 pub use padata::{
-    EtypeInfo, EtypeInfo2, EtypeInfo2Entry, EtypeInfoEntry, PaEncTsEnc, PaPacOptions, PaPacRequest,
+    EtypeInfo, EtypeInfo2, EtypeInfo2Entry, EtypeInfoEntry, PaEncTsEnc, PaForUser, PaPacOptions,
+    PaPacRequest,
 };
 pub use safe_priv_cred::{
     EncKrbCredPart, EncKrbPrivPart, KrbCred, KrbCredInfo, KrbPriv, KrbSafe, KrbSafeBody,

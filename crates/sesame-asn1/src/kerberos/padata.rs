@@ -67,3 +67,23 @@ pub struct PaPacOptions {
     #[rasn(tag(explicit(0)))]
     pub flags: KerberosFlags,
 }
+
+/// `PA-FOR-USER ::= SEQUENCE { userName [0] PrincipalName, userRealm [1] Realm, cksum [2]
+/// Checksum, auth-package [3] KerberosString }` (MS-SFU 2.2.1), padata type 129: the user a
+/// service asks a ticket to itself for (S4U2Self). The checksum is HMAC-MD5 (-138) with the
+/// TGT's session key over the name type, the name strings, the realm and "Kerberos".
+#[derive(AsnType, Encode, Decode, Clone, Debug, PartialEq, Eq)]
+pub struct PaForUser {
+    /// The user.
+    #[rasn(tag(explicit(0)))]
+    pub user_name: super::PrincipalName,
+    /// The user's realm.
+    #[rasn(tag(explicit(1)))]
+    pub user_realm: super::KerberosString,
+    /// The keyed checksum binding the fields to the TGT's session key.
+    #[rasn(tag(explicit(2)))]
+    pub cksum: super::Checksum,
+    /// "Kerberos".
+    #[rasn(tag(explicit(3)))]
+    pub auth_package: super::KerberosString,
+}

@@ -22,6 +22,12 @@ use zeroize::Zeroizing;
 
 pub use nfold::nfold;
 
+/// The hmac-md5 checksum (RFC 4757 4) of `data` with `key`'s bytes whatever its enctype, as
+/// MS-SFU's PA-FOR-USER wants it (key usage 17).
+pub fn hmac_md5_checksum(key: &Key, usage: u32, data: &[u8]) -> [u8; 16] {
+    rc4_hmac::hmac_md5_checksum(key.as_bytes(), usage, data)
+}
+
 /// Why a cryptographic operation failed.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]

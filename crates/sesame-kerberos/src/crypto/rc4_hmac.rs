@@ -113,3 +113,11 @@ impl UsageKeys {
         }
     }
 }
+
+/// The hmac-md5 checksum (RFC 4757 4, type -138) keyed with any key's bytes: what MS-SFU's
+/// PA-FOR-USER carries whatever the TGT session key's enctype (MS-SFU 2.2.1).
+pub(super) fn hmac_md5_checksum(key: &[u8], usage: u32, data: &[u8]) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    UsageKeys::derive(key, usage).checksum(&[data], &mut out);
+    out
+}

@@ -37,6 +37,8 @@ pub mod kdc_options {
     pub const PROXIABLE: usize = 3;
     /// RENEWABLE.
     pub const RENEWABLE: usize = 8;
+    /// CNAME-IN-ADDL-TKT (MS-SFU 2.2.3): S4U2Proxy, the client is the evidence ticket's.
+    pub const CNAME_IN_ADDL_TKT: usize = 14;
     /// CANONICALIZE (RFC 6806).
     pub const CANONICALIZE: usize = 15;
     /// RENEWABLE-OK.

@@ -9,8 +9,8 @@ use sesame_asn1::Der;
 use sesame_asn1::kerberos::constants::{msg_type, pa_type, ticket_flags};
 use sesame_asn1::kerberos::{
     ApReq, Authenticator, Checksum, EncKdcRepPart, EncryptedData, EncryptionKey, KdcReq,
-    KdcReqBody, KerberosFlags, KerberosTime, KrbError, PaData, SecretOctets, TgsRep, TgsReq,
-    Ticket,
+    KdcReqBody, KerberosFlags, KerberosTime, KrbError, PaData, PaForUser, SecretOctets, TgsRep,
+    TgsReq, Ticket,
 };
 use sesame_gss::{Clock, KdcRequest, Random};
 
@@ -43,6 +43,13 @@ pub struct TgsOptions {
     /// RENEW: ask for the ticket of the request (the TGT) again, with a new end time; the
     /// server must be the TGT's own (see [`TgsExchange::renew`]).
     pub renew: bool,
+    /// S4U2Self (MS-SFU 3.1.5.1.1): a ticket to the TGT's own client for this user, asked
+    /// with PA-FOR-USER; the server of the request must be the service itself.
+    pub impersonate: Option<Principal>,
+    /// S4U2Proxy (MS-SFU 3.1.5.2.1): the user's ticket to this service (from S4U2Self or an
+    /// AP-REQ), sent as the additional ticket with CNAME-IN-ADDL-TKT, for a ticket to the
+    /// server of the request in the user's name.
+    pub evidence: Option<Ticket>,
 }
 
 impl Default for TgsOptions {
@@ -55,6 +62,8 @@ impl Default for TgsOptions {
             second_ticket: None,
             allow_weak: false,
             renew: false,
+            impersonate: None,
+            evidence: None,
         }
     }
 }
@@ -134,6 +143,10 @@ impl TgsExchange {
             kdc_options::ENC_TKT_IN_SKEY,
             self.options.second_ticket.is_some(),
         );
+        options.set(
+            kdc_options::CNAME_IN_ADDL_TKT,
+            self.options.evidence.is_some(),
+        );
         (options, renewable)
     }
 
@@ -173,7 +186,12 @@ impl TgsExchange {
             etype: enctype_ids(&self.options.enctypes),
             addresses: None,
             enc_authorization_data: None,
-            additional_tickets: self.options.second_ticket.clone().map(|t| vec![t]),
+            additional_tickets: self
+                .options
+                .second_ticket
+                .clone()
+                .or_else(|| self.options.evidence.clone())
+                .map(|t| vec![t]),
         };
         let body_der = body
             .to_der()
@@ -215,21 +233,55 @@ impl TgsExchange {
                     .into(),
             },
         };
+        let mut padata = vec![PaData {
+            padata_type: pa_type::TGS_REQ,
+            padata_value: ap_req
+                .to_der()
+                .map_err(KerberosError::decode("AP-REQ"))?
+                .into(),
+        }];
+        if let Some(user) = &self.options.impersonate {
+            padata.push(self.for_user(user)?);
+        }
         let req = TgsReq(KdcReq {
             pvno: 5,
             msg_type: msg_type::TGS_REQ,
-            padata: Some(vec![PaData {
-                padata_type: pa_type::TGS_REQ,
-                padata_value: ap_req
-                    .to_der()
-                    .map_err(KerberosError::decode("AP-REQ"))?
-                    .into(),
-            }]),
+            padata: Some(padata),
             req_body: body,
         });
         Ok(KdcRequest {
             realm: kdc_realm,
             message: req.to_der().map_err(KerberosError::decode("TGS-REQ"))?,
+        })
+    }
+
+    /// PA-FOR-USER for `user` (MS-SFU 2.2.1): the checksum is hmac-md5 with the TGT's session
+    /// key (usage 17) over the name type (little-endian), the name strings, the realm and the
+    /// auth package, whatever the session key's enctype.
+    fn for_user(&self, user: &Principal) -> Result<PaData, KerberosError> {
+        const AUTH_PACKAGE: &str = "Kerberos";
+        let mut data = user.name_type.to_le_bytes().to_vec();
+        for c in &user.components {
+            data.extend_from_slice(c.as_bytes());
+        }
+        data.extend_from_slice(user.realm.as_bytes());
+        data.extend_from_slice(AUTH_PACKAGE.as_bytes());
+        let cksum = crate::crypto::hmac_md5_checksum(&self.tgt.session_key, 17, &data);
+        let value = PaForUser {
+            user_name: user.to_principal_name(),
+            user_realm: user.wire_realm(),
+            cksum: Checksum {
+                cksumtype: -138,
+                checksum: cksum.to_vec().into(),
+            },
+            auth_package: AUTH_PACKAGE.into(),
+        };
+        Ok(PaData {
+            padata_type: pa_type::FOR_USER,
+            padata_value: value
+                .to_der()
+                .map_err(KerberosError::decode("PA-FOR-USER"))?
+                .into(),
         })
     }
 
@@ -266,12 +318,18 @@ impl TgsExchange {
                 };
                 let (part, _) = EncKdcRepPart::from_der_either(&plain)
                     .map_err(KerberosError::decode("EncTGSRepPart"))?;
-                super::check_client(
-                    &self.tgt.client,
-                    &Principal::from_wire(&rep.cname, &rep.crealm),
-                )?;
+                let client = Principal::from_wire(&rep.cname, &rep.crealm);
+                match (&self.options.impersonate, &self.options.evidence) {
+                    // S4U2Self: the ticket is in the impersonated user's name.
+                    (Some(user), _) => super::check_client(user, &client)?,
+                    // S4U2Proxy: in the name of the evidence ticket's client, which only the
+                    // service's key reads; the reply is bound to the request by its key and
+                    // nonce.
+                    (None, Some(_)) => {}
+                    (None, None) => super::check_client(&self.tgt.client, &client)?,
+                }
                 let ticket = issued(
-                    self.tgt.client.clone(),
+                    client,
                     rep.ticket,
                     &part,
                     self.nonce,
