@@ -75,6 +75,13 @@ pub fn summary(pac: &Pac) -> Vec<String> {
     if let Some(c) = &pac.client_info {
         lines.push(format!("PAC client: {} at {}", c.name, c.client_id));
     }
+    if let Some(d) = &pac.delegation_info {
+        lines.push(format!(
+            "PAC delegation: S4U2Proxy to {} through {}",
+            d.s4u2proxy_target,
+            d.transited_services.join(", ")
+        ));
+    }
     if let Some(r) = &pac.requestor {
         lines.push(format!("PAC requestor: {r}"));
     }

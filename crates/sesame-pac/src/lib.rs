@@ -20,6 +20,7 @@
 
 mod attributes_info;
 mod client_info;
+mod delegation_info;
 mod logon_info;
 mod ndr;
 mod pac;
@@ -29,6 +30,7 @@ mod upn_dns_info;
 
 pub use attributes_info::{AttributesInfo, PAC_WAS_GIVEN_IMPLICITLY, PAC_WAS_REQUESTED};
 pub use client_info::ClientInfo;
+pub use delegation_info::DelegationInfo;
 pub use logon_info::{
     GroupMembership, GroupSid, LOGON_EXTRA_SIDS, LOGON_RESOURCE_GROUPS, LogonInfo,
     SidAndAttributes, SidSource,
@@ -70,8 +72,9 @@ pub mod buffer_type {
     pub const FULL_CHECKSUM: u32 = 19;
 
     /// The types this crate decodes, each allowed once.
-    pub(crate) const KNOWN: [u32; 9] = [
+    pub(crate) const KNOWN: [u32; 10] = [
         LOGON_INFO,
+        DELEGATION_INFO,
         SERVER_CHECKSUM,
         PRIVSVR_CHECKSUM,
         CLIENT_INFO,

@@ -1,7 +1,8 @@
 //! PACTYPE (MS-PAC 2.3, 2.4): the buffer list, and every buffer an acceptor reads, decoded.
 
 use crate::{
-    AttributesInfo, ClientInfo, LogonInfo, PacError, Sid, Signature, UpnDnsInfo, buffer_type,
+    AttributesInfo, ClientInfo, DelegationInfo, LogonInfo, PacError, Sid, Signature, UpnDnsInfo,
+    buffer_type,
 };
 
 /// The most buffers a PAC may list (Windows issues fewer than 16).
@@ -29,6 +30,8 @@ pub struct Pac {
     pub client_info: Option<ClientInfo>,
     /// UPN_DNS_INFO (type 12).
     pub upn_dns_info: Option<UpnDnsInfo>,
+    /// S4U_DELEGATION_INFO (type 11), in tickets obtained by S4U2Proxy.
+    pub delegation_info: Option<DelegationInfo>,
     /// PAC_ATTRIBUTES_INFO (type 17).
     pub attributes_info: Option<AttributesInfo>,
     /// PAC_REQUESTOR (type 18): the SID of the client that asked for the TGT.
@@ -88,6 +91,7 @@ impl Pac {
             logon_info: None,
             client_info: None,
             upn_dns_info: None,
+            delegation_info: None,
             attributes_info: None,
             requestor: None,
             server_signature: None,
@@ -98,6 +102,8 @@ impl Pac {
         pac.logon_info = pac.decode_buffer(buffer_type::LOGON_INFO, LogonInfo::decode)?;
         pac.client_info = pac.decode_buffer(buffer_type::CLIENT_INFO, ClientInfo::decode)?;
         pac.upn_dns_info = pac.decode_buffer(buffer_type::UPN_DNS_INFO, UpnDnsInfo::decode)?;
+        pac.delegation_info =
+            pac.decode_buffer(buffer_type::DELEGATION_INFO, DelegationInfo::decode)?;
         pac.attributes_info =
             pac.decode_buffer(buffer_type::ATTRIBUTES_INFO, AttributesInfo::decode)?;
         pac.requestor = pac.decode_buffer(buffer_type::REQUESTOR, Sid::from_bytes)?;

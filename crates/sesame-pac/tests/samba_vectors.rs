@@ -64,7 +64,12 @@ fn check_against_samba(pac: &Pac, dump: &str) {
         u64::from(info.user_account_control),
         number(dumped(dump, "acct_flags")[0])
     );
-    let strings: Vec<&str> = dumped(dump, "string").into_iter().map(quoted).collect();
+    // The logon info's eight strings come first (delegation info's follow).
+    let strings: Vec<&str> = dumped(dump, "string")
+        .into_iter()
+        .map(quoted)
+        .take(8)
+        .collect();
     assert_eq!(
         strings,
         [
@@ -257,5 +262,32 @@ fn a_built_pac_parses_back_with_its_signatures() {
         pac.zeroed_signatures()[..]
             .windows(12)
             .all(|w| w != [7; 12])
+    );
+}
+
+const PROXY: &[u8] = include_bytes!("vectors/samba/pac-user1-s4u2proxy.bin");
+const PROXY_DUMP: &str = include_str!("vectors/samba/pac-user1-s4u2proxy.ndrdump.txt");
+
+/// The PAC of the ticket svc1 got to cifs/dc1 for user1 by S4U2Proxy: user1's groups, and
+/// the delegation info naming the target and svc1 as the transited service.
+#[test]
+fn s4u2proxy_pac_names_the_target_and_the_delegating_service() {
+    let pac = Pac::parse(PROXY).unwrap();
+    check_against_samba(&pac, PROXY_DUMP);
+    let info = pac.delegation_info.as_ref().expect("S4U_DELEGATION_INFO");
+    let strings: Vec<&str> = dumped(PROXY_DUMP, "string")
+        .into_iter()
+        .map(quoted)
+        .collect();
+    assert!(strings.contains(&"cifs/dc1") && strings.contains(&"svc1@SAMBA.TEST"));
+    assert_eq!(info.s4u2proxy_target, "cifs/dc1");
+    assert_eq!(info.transited_services, ["svc1@SAMBA.TEST"]);
+    assert_eq!(
+        u64::try_from(info.transited_services.len()).unwrap(),
+        number(dumped(PROXY_DUMP, "num_transited_services")[0])
+    );
+    assert_eq!(
+        pac.user_sid().unwrap().to_string(),
+        format!("{DOMAIN}-1102")
     );
 }
