@@ -35,8 +35,8 @@ use crate::util::{Result, ensure_apt, output, root, run};
 use mit_kdc::{MitKdc, PASSWORD, REALM, UTF8_USER};
 use relay::{Direction, Relay};
 
-/// The facade's HTTP examples, run here against real clients and servers.
-pub const HTTP_EXAMPLES: &[&str] = &["http_client", "http_server"];
+/// The facade's examples that need peers (HTTP clients and servers, the LDAP DC), run here.
+pub const HTTP_EXAMPLES: &[&str] = &["http_client", "http_server", "ldap_search"];
 
 /// One row of the printed matrix.
 struct Row {
