@@ -159,8 +159,14 @@ pub struct Relayed {
 }
 
 /// Runs `client` (initiator) and `server` (acceptor) through the proxy, which presents
-/// `cert`/`key` to the client.
-pub fn relay(client: &mut Command, server: &mut Command, cert: &str, key: &str) -> Result<Relayed> {
+/// `cert`/`key` to the client and passes each server TSRequest through `tamper` on its way.
+pub fn relay(
+    client: &mut Command,
+    server: &mut Command,
+    cert: &str,
+    key: &str,
+    tamper: &dyn Fn(&mut TsRequest),
+) -> Result<Relayed> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let certs = CertificateDer::pem_file_iter(cert)
         .and_then(Iterator::collect::<std::result::Result<Vec<_>, _>>)
@@ -227,7 +233,12 @@ pub fn relay(client: &mut Command, server: &mut Command, cert: &str, key: &str) 
             match b.recv()? {
                 Reply::Token(t) => {
                     feed(&mut c, &t)?;
-                    let answer = plaintext(&mut c)?;
+                    let mut answer = plaintext(&mut c)?;
+                    if !answer.is_empty() {
+                        let mut ts = TsRequest::from_der(&answer).map_err(|e| e.to_string())?;
+                        tamper(&mut ts);
+                        answer = ts.to_der().map_err(|e| e.to_string())?;
+                    }
                     to_a.extend(seal(&mut s, &answer)?);
                 }
                 Reply::Error(e) => {
