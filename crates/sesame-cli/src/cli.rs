@@ -406,9 +406,17 @@ pub struct RdpAuthArgs {
     /// The RDP server (port 3389 unless given).
     #[arg(value_name = "HOST[:PORT]")]
     pub server: String,
-    /// The user: `DOMAIN\user`, `user@REALM`, or `user` with --domain.
-    #[arg(short, long)]
-    pub user: String,
+    /// The user: `DOMAIN\user`, `user@REALM`, or `user` with --domain (required unless
+    /// --ccache).
+    #[arg(short, long, required_unless_present = "ccache")]
+    pub user: Option<String>,
+    /// Kerberos from this credential cache instead of a password; without a password nothing
+    /// reusable is delegated (restricted admin mode: empty TSPasswordCreds).
+    #[arg(short = 'c', long, value_name = "NAME")]
+    pub ccache: Option<String>,
+    /// The server's SPN (default TERMSRV/HOST).
+    #[arg(long, value_name = "SPN")]
+    pub spn: Option<String>,
     /// The NTLM domain (and the domain of the delegated credentials).
     #[arg(long)]
     pub domain: Option<String>,

@@ -422,12 +422,22 @@ impl Trust {
 }
 
 /// What `init --mech credssp` delegates: `--user` (DOMAIN\user or user with `--domain`) and the
-/// same password the context uses.
+/// same password the context uses; with `--ccache` and no password, restricted admin mode.
 pub fn delegation(args: &ContextArgs) -> Result<Credentials, String> {
-    let user = args
+    let password_given =
+        args.password.password_env.is_some() || args.password.password_file.is_some();
+    // Kerberos from a cache without a password: restricted admin mode, nothing reusable.
+    let Some(user) = args
         .user
         .as_deref()
-        .ok_or("--user is required for CredSSP")?;
+        .filter(|_| password_given || args.ccache.is_none())
+    else {
+        return if args.ccache.is_some() {
+            Ok(Credentials::RestrictedAdmin)
+        } else {
+            Err("--user is required for CredSSP".into())
+        };
+    };
     let (domain, name) = match user.split_once('\\') {
         Some((d, u)) => (d.to_string(), u.to_string()),
         None => (args.domain.clone().unwrap_or_default(), user.to_string()),

@@ -150,8 +150,13 @@ pub fn auth(args: &RdpAuthArgs) -> Result<(), String> {
     let (host, port) = host_port(&args.server);
     let context = ContextArgs {
         mech: args.mech.clone(),
-        target: Some(format!("TERMSRV/{host}")),
-        user: Some(args.user.clone()),
+        target: Some(
+            args.spn
+                .clone()
+                .unwrap_or_else(|| format!("TERMSRV/{host}")),
+        ),
+        user: args.user.clone(),
+        ccache: args.ccache.clone(),
         domain: args.domain.clone(),
         password: args.password.clone(),
         packages: args.packages.clone(),
@@ -167,8 +172,14 @@ pub fn auth(args: &RdpAuthArgs) -> Result<(), String> {
         TcpStream::connect((host.as_str(), port)).map_err(|e| format!("{host}:{port}: {e}"))?;
     tcp.set_read_timeout(Some(Duration::from_secs(30)))
         .map_err(|e| e.to_string())?;
-    let user = args.user.rsplit('\\').next().unwrap_or(&args.user);
-    let selected = negotiate_nla(&mut tcp, user)?;
+    let who = rdp_user(args)?;
+    let delegated = if matches!(credentials, sesame_credssp::Credentials::RestrictedAdmin) {
+        "restricted admin, nothing delegated"
+    } else {
+        "credentials delegated"
+    };
+    let cookie = who.rsplit('\\').next().unwrap_or(&who).to_string();
+    let selected = negotiate_nla(&mut tcp, &cookie)?;
     let name = ServerName::try_from(host.clone()).map_err(|e| e.to_string())?;
     let conn = rustls::ClientConnection::new(config, name).map_err(|e| e.to_string())?;
     let mut tls = rustls::StreamOwned::new(conn, tcp);
@@ -223,8 +234,7 @@ pub fn auth(args: &RdpAuthArgs) -> Result<(), String> {
             .map_err(|e| format!("tls: {e}"))?;
         if u32::from_le_bytes(result) != 0 {
             return Err(format!(
-                "access-denied: the server denied user {} (Early User Authorization Result {:#x})",
-                args.user,
+                "access-denied: the server denied user {who} (Early User Authorization Result {:#x})",
                 u32::from_le_bytes(result)
             ));
         }
@@ -234,11 +244,21 @@ pub fn auth(args: &RdpAuthArgs) -> Result<(), String> {
         .negotiated()
         .map_or("unknown", |n| n.mechanism);
     println!(
-        "rdp-auth: {} authenticated to {host}:{port} with {mech}, credentials delegated (CredSSP v{})",
-        args.user,
+        "rdp-auth: {who} authenticated to {host}:{port} with {mech}, {delegated} (CredSSP v{})",
         credssp.version()
     );
     Ok(())
+}
+
+/// Who `rdp-auth` logs on as: `--user`, else the cache's principal.
+fn rdp_user(args: &RdpAuthArgs) -> Result<String, String> {
+    match (&args.user, &args.ccache) {
+        (Some(u), _) => Ok(u.clone()),
+        (None, Some(c)) => sesame_kerberos::ccache::Ccache::read(c)
+            .map(|c| c.default_principal.to_string())
+            .map_err(|e| format!("{c}: {e}")),
+        (None, None) => Err("--user or --ccache is required".into()),
+    }
 }
 
 /// The X.224 exchange of a client asking for CredSSP: the protocol the server selected.

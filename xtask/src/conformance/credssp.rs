@@ -113,6 +113,80 @@ impl Credssp<'_> {
         }
     }
 
+    /// `sesame rdp-auth --ccache` (Kerberos from a cache that `sesame kinit` filled from the MIT
+    /// KDC, no password) -> `sesame rdp-listen --keytab`: authenticated with Kerberos, and only
+    /// restricted admin mode delegated (nothing reusable).
+    fn rdp_ccache_row(&self, fingerprint: &str) -> Row {
+        let mut checks = Vec::new();
+        let outcome = (|| -> Result {
+            let cache = format!("FILE:{}", self.dir.join("cc-rdp").display());
+            run_ok(
+                Command::new(self.sesame)
+                    .args([
+                        "kinit",
+                        "user1@EXAMPLE.TEST",
+                        "--password-env",
+                        "SESAME_PW",
+                        "-c",
+                        &cache,
+                    ])
+                    .env("SESAME_PW", PASSWORD)
+                    .env("KRB5_CONFIG", &self.krb5_conf),
+            )?;
+            let port = crate::util::free_port()?;
+            let listener = Command::new(self.sesame)
+                .args([
+                    "rdp-listen",
+                    &port.to_string(),
+                    "--cert",
+                    &self.cert("cert.pem"),
+                ])
+                .args(["--key", &self.cert("key.pem"), "--keytab"])
+                .arg(&self.keytab)
+                .env("KRB5_CONFIG", &self.krb5_conf)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .map_err(|e| e.to_string())?;
+            for _ in 0..50 {
+                if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            let auth = crate::util::output(
+                Command::new(self.sesame)
+                    .arg("rdp-auth")
+                    .arg(format!("127.0.0.1:{port}"))
+                    .args(["--ccache", &cache, "--spn", "HTTP/localhost"])
+                    .args(["--accept-fingerprint", fingerprint])
+                    .env("KRB5_CONFIG", &self.krb5_conf),
+            )?;
+            let said = String::from_utf8_lossy(&auth.stdout).trim().to_string();
+            let out = listener.wait_with_output().map_err(|e| e.to_string())?;
+            let heard = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            checks.push(format!(
+                "rdp-auth: {said}{}",
+                String::from_utf8_lossy(&auth.stderr).trim()
+            ));
+            checks.push(format!("rdp-listen: {heard}"));
+            if said.contains("with kerberos, restricted admin, nothing delegated")
+                && heard.contains("user1@EXAMPLE.TEST authenticated")
+                && heard.contains("delegated restricted-admin credentials")
+            {
+                Ok(())
+            } else {
+                Err("expected Kerberos and restricted admin on both sides".into())
+            }
+        })();
+        Row {
+            peer: "MIT KDC (tickets) + sesame rdp-listen",
+            scenario: "sesame rdp-auth --ccache (Kerberos, no password) -> sesame rdp-listen --keytab: restricted admin, nothing reusable delegated",
+            messages: checks,
+            outcome,
+        }
+    }
+
     /// With the MIT KDC's configuration and keytab, and a private memory ccache.
     fn kerberos(&self, mut c: Command) -> Command {
         c.env("KRB5_CONFIG", &self.krb5_conf)
@@ -344,6 +418,7 @@ impl Credssp<'_> {
                 "(client) credssp-version",
                 &|ts| ts.version = 2,
             ),
+            self.rdp_ccache_row(fingerprint),
             Self::row(
                 "pyspnego CredSSP client, wrong password -> sesame accept: wrong-password",
                 self.peer(&["init", "--user", "EXAMPLE\\user1", "--password", "wrong"]),
