@@ -70,15 +70,34 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// A TLS connection over byte buffers.
-struct Pipe(rustls::Connection);
+/// A TLS connection over byte buffers, and the application data it has received.
+struct Pipe(rustls::Connection, Vec<u8>);
+
+/// The most application data taken before the CredSSP layer reads it (a TSRequest with a
+/// Kerberos ticket and its PAC stays far below).
+const MAX_RECEIVED: usize = 1 << 20;
 
 impl Pipe {
-    /// Takes the peer's records.
+    fn new(conn: impl Into<rustls::Connection>) -> Self {
+        Self(conn.into(), Vec::new())
+    }
+
+    /// Takes the peer's records, moving their plaintext out as it comes (rustls holds only a
+    /// bounded amount of received plaintext).
     fn feed(&mut self, mut bytes: &[u8]) -> Result<(), sesame_gss::Error> {
         while !bytes.is_empty() {
             self.0.read_tls(&mut bytes).map_err(tls)?;
             self.0.process_new_packets().map_err(tls)?;
+            match self.0.reader().read_to_end(&mut self.1) {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(tls(e)),
+            }
+            if self.1.len() > MAX_RECEIVED {
+                return Err(tls(format!(
+                    "the peer sent more than {MAX_RECEIVED} bytes of application data at once"
+                )));
+            }
         }
         Ok(())
     }
@@ -93,19 +112,19 @@ impl Pipe {
     }
 
     /// The application data received so far.
-    fn plaintext(&mut self) -> Result<Vec<u8>, sesame_gss::Error> {
-        let mut out = Vec::new();
-        match self.0.reader().read_to_end(&mut out) {
-            Ok(_) => Ok(out),
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(out),
-            Err(e) => Err(tls(e)),
-        }
+    fn plaintext(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.1)
     }
 
-    /// `data` as application data records.
-    fn seal(&mut self, data: &[u8]) -> Result<Vec<u8>, sesame_gss::Error> {
-        self.0.writer().write_all(data).map_err(tls)?;
-        self.drain()
+    /// `data` as application data records, drained as rustls's send buffer fills.
+    fn seal(&mut self, mut data: &[u8]) -> Result<Vec<u8>, sesame_gss::Error> {
+        let mut out = Vec::new();
+        while !data.is_empty() {
+            let n = self.0.writer().write(data).map_err(tls)?;
+            out.extend(self.drain()?);
+            data = &data[n..];
+        }
+        Ok(out)
     }
 }
 
@@ -246,7 +265,7 @@ impl CredsspInitiator {
         let conn = rustls::ClientConnection::new(config, name).map_err(|e| e.to_string())?;
         let (client, credentials) = negotiate_client(args)?;
         Ok(Self {
-            pipe: Pipe(conn.into()),
+            pipe: Pipe::new(conn),
             phase: ClientPhase::Handshake(Box::new((client, credentials))),
             trust,
             target: PeerName(target),
@@ -281,7 +300,7 @@ impl CredsspInitiator {
             }
             ClientPhase::AfterFinished(pending) => self.start(*pending),
             ClientPhase::Credssp(mut credssp) => {
-                let request = self.pipe.plaintext()?;
+                let request = self.pipe.plaintext();
                 let step = credssp.step(Some(&request)).map_err(fail)?;
                 self.answer(credssp, step)
             }
@@ -469,7 +488,7 @@ impl CredsspAcceptor {
         let conn = rustls::ServerConnection::new(config).map_err(|e| e.to_string())?;
         let acceptor = crate::negotiate::acceptor(args, "negotiate")?;
         Ok(Self {
-            pipe: Pipe(conn.into()),
+            pipe: Pipe::new(conn),
             phase: ServerPhase::Handshake(Box::new(acceptor)),
             public_key,
         })
@@ -514,7 +533,7 @@ impl CredsspAcceptor {
         mut credssp: Box<CredsspServer<Acceptor>>,
         mut out: Vec<u8>,
     ) -> Result<Step, sesame_gss::Error> {
-        let request = self.pipe.plaintext()?;
+        let request = self.pipe.plaintext();
         if request.is_empty() {
             self.phase = ServerPhase::Credssp(credssp);
             return Ok(Step::Continue(out));
@@ -551,7 +570,7 @@ fn open_after<'a>(
         return Err(sesame_gss::Error::bare(MajorStatus::NoContext));
     }
     pipe.feed(buf)?;
-    let plain = pipe.plaintext()?;
+    let plain = pipe.plaintext();
     let n = plain.len().min(buf.len());
     buf[..n].copy_from_slice(&plain[..n]);
     Ok(Unwrapped {

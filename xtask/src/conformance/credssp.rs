@@ -10,6 +10,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::Row;
+use super::credssp_relay::Tamper;
+
+/// A proxy that alters nothing.
+const UNTOUCHED: Tamper<'static> = Tamper {
+    to_client: &|_| {},
+    to_server: &|_| {},
+};
 use super::pump::{Expect, exchange, judge};
 use crate::util::{Result, root, run_ok};
 
@@ -55,7 +62,7 @@ impl Credssp<'_> {
         mut client: Command,
         mut server: Command,
         refusal: &str,
-        tamper: &dyn Fn(&mut sesame_asn1::credssp::TsRequest),
+        tamper: &super::credssp_relay::Tamper<'_>,
     ) -> Row {
         let mut messages = Vec::new();
         let relay_dir = self.dir.join("relay");
@@ -100,7 +107,8 @@ impl Credssp<'_> {
             if !said.contains(refusal) {
                 return Err(format!("expected a refusal with `{refusal}`"));
             }
-            if r.server_error.is_some() && !r.from_client.iter().any(|t| t.pub_key_auth.is_some()) {
+            let binding_refused = refusal.contains("ublic key") || refusal.contains("public-key");
+            if binding_refused && !r.from_client.iter().any(|t| t.pub_key_auth.is_some()) {
                 return Err("the client never bound the key".into());
             }
             Ok(())
@@ -402,21 +410,44 @@ impl Credssp<'_> {
                 self.peer(&["init", "--user", "EXAMPLE\\user1", "--password", PASSWORD]),
                 accept(),
                 "public-key-mismatch",
-                &|_| {},
+                &UNTOUCHED,
             ),
             self.relay_row(
                 "relaying proxy between sesame init (fooled into trusting the proxy) and pyspnego CredSSP server: refused, no authInfo crossed",
                 self.sesame_init(PASSWORD, &["--accept-fingerprint", &relay_fingerprint]),
                 server(),
                 "Public key verification failed",
-                &|_| {},
+                &UNTOUCHED,
             ),
             self.relay_row(
                 "a server that answers version 2 (the proxy rewrites pyspnego's version) -> sesame init refuses: credssp-version, no authInfo",
                 self.sesame_init(PASSWORD, &["--accept-fingerprint", &relay_fingerprint]),
                 server(),
                 "(client) credssp-version",
-                &|ts| ts.version = 2,
+                &Tamper {
+                    to_client: &|ts| ts.version = 2,
+                    to_server: &|_| {},
+                },
+            ),
+            self.relay_row(
+                "a truncated TSRequest (the proxy passes half of the client's first) -> sesame accept: defective-token",
+                self.peer(&["init", "--user", "EXAMPLE\\user1", "--password", PASSWORD]),
+                accept(),
+                "defective-token",
+                &Tamper {
+                    to_client: &|_| {},
+                    to_server: &|b| b.truncate(b.len() / 2),
+                },
+            ),
+            self.relay_row(
+                "an oversized TSRequest (64 KiB after the client's first) -> sesame accept: defective-token",
+                self.peer(&["init", "--user", "EXAMPLE\\user1", "--password", PASSWORD]),
+                accept(),
+                "defective-token",
+                &Tamper {
+                    to_client: &|_| {},
+                    to_server: &|b| b.extend(std::iter::repeat_n(0x30, 64 * 1024)),
+                },
             ),
             self.rdp_ccache_row(fingerprint),
             Self::row(

@@ -143,9 +143,15 @@ fn plaintext(conn: &mut rustls::Connection) -> Result<Vec<u8>> {
     }
 }
 
-fn seal(conn: &mut rustls::Connection, data: &[u8]) -> Result<Vec<u8>> {
-    conn.writer().write_all(data).map_err(|e| e.to_string())?;
-    drain(conn)
+/// `data` as records, drained as rustls's send buffer fills.
+fn seal(conn: &mut rustls::Connection, mut data: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    while !data.is_empty() {
+        let n = conn.writer().write(data).map_err(|e| e.to_string())?;
+        out.extend(drain(conn)?);
+        data = &data[n..];
+    }
+    Ok(out)
 }
 
 /// How the relayed exchange ended.
@@ -158,14 +164,22 @@ pub struct Relayed {
     pub client_error: Option<String>,
 }
 
+/// What the proxy does to the messages it passes on.
+pub struct Tamper<'a> {
+    /// Each server TSRequest, decoded, on its way to the client.
+    pub to_client: &'a dyn Fn(&mut TsRequest),
+    /// The bytes of each client TSRequest on their way to the server.
+    pub to_server: &'a dyn Fn(&mut Vec<u8>),
+}
+
 /// Runs `client` (initiator) and `server` (acceptor) through the proxy, which presents
-/// `cert`/`key` to the client and passes each server TSRequest through `tamper` on its way.
+/// `cert`/`key` to the client and alters what it passes on as `tamper` says.
 pub fn relay(
     client: &mut Command,
     server: &mut Command,
     cert: &str,
     key: &str,
-    tamper: &dyn Fn(&mut TsRequest),
+    tamper: &Tamper<'_>,
 ) -> Result<Relayed> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let certs = CertificateDer::pem_file_iter(cert)
@@ -221,7 +235,7 @@ pub fn relay(
     loop {
         feed(&mut s, &from_a)?;
         let mut to_a = drain(&mut s)?;
-        let request = if s.is_handshaking() {
+        let mut request = if s.is_handshaking() {
             Vec::new()
         } else {
             plaintext(&mut s)?
@@ -229,6 +243,7 @@ pub fn relay(
         if !request.is_empty() {
             out.from_client
                 .push(TsRequest::from_der(&request).map_err(|e| e.to_string())?);
+            (tamper.to_server)(&mut request);
             b.send(&seal(&mut c, &request)?)?;
             match b.recv()? {
                 Reply::Token(t) => {
@@ -236,7 +251,7 @@ pub fn relay(
                     let mut answer = plaintext(&mut c)?;
                     if !answer.is_empty() {
                         let mut ts = TsRequest::from_der(&answer).map_err(|e| e.to_string())?;
-                        tamper(&mut ts);
+                        (tamper.to_client)(&mut ts);
                         answer = ts.to_der().map_err(|e| e.to_string())?;
                     }
                     to_a.extend(seal(&mut s, &answer)?);
