@@ -48,12 +48,7 @@ impl TlsCredsspError {
         match self {
             Self::Tls(_) => "tls".into(),
             Self::Untrusted(_) => "untrusted-certificate".into(),
-            Self::Credssp(CredsspError::Context(e)) => crate::kinds::of(e),
-            Self::Credssp(CredsspError::PublicKeyMismatch) => "public-key-mismatch".into(),
-            Self::Credssp(CredsspError::MissingPublicKeyAuth) => "no-public-key-auth".into(),
-            Self::Credssp(CredsspError::ServerError(_)) => "logon-refused".into(),
-            Self::Credssp(CredsspError::VersionTooOld { .. }) => "credssp-version".into(),
-            Self::Credssp(_) => "defective-token".into(),
+            Self::Credssp(e) => crate::kinds::credssp_kind(e),
         }
     }
 }

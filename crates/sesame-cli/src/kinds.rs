@@ -24,6 +24,19 @@ pub fn of(e: &sesame_gss::Error) -> String {
     }
 }
 
+/// The kind of a CredSSP failure: the inner context's own kind, else the CredSSP fact.
+pub fn credssp_kind(e: &sesame_credssp::CredsspError) -> String {
+    use sesame_credssp::CredsspError;
+    match e {
+        CredsspError::Context(inner) => of(inner),
+        CredsspError::PublicKeyMismatch => "public-key-mismatch".into(),
+        CredsspError::MissingPublicKeyAuth => "no-public-key-auth".into(),
+        CredsspError::ServerError(_) => "logon-refused".into(),
+        CredsspError::VersionTooOld { .. } => "credssp-version".into(),
+        _ => "defective-token".into(),
+    }
+}
+
 /// `kind: message` of a failed call, as the `error` lines and standard error give it.
 pub fn failure_text(e: &sesame_gss::Error) -> String {
     format!("{}: {e}", of(e))

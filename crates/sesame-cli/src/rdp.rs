@@ -283,15 +283,7 @@ fn negotiate_nla(tcp: &mut TcpStream, user: &str) -> Result<u32, String> {
 }
 
 fn credssp_failure(e: &sesame_credssp::CredsspError) -> String {
-    let kind = match e {
-        sesame_credssp::CredsspError::Context(inner) => crate::kinds::of(inner),
-        sesame_credssp::CredsspError::PublicKeyMismatch => "public-key-mismatch".into(),
-        sesame_credssp::CredsspError::MissingPublicKeyAuth => "no-public-key-auth".into(),
-        sesame_credssp::CredsspError::ServerError(_) => "logon-refused".into(),
-        sesame_credssp::CredsspError::VersionTooOld { .. } => "credssp-version".into(),
-        _ => "defective-token".into(),
-    };
-    format!("{kind}: {e}")
+    format!("{}: {e}", crate::kinds::credssp_kind(e))
 }
 
 /// `sesame rdp-listen PORT`.
