@@ -366,6 +366,11 @@ round_trips! {
     etype_info2: vec((any::<i32>(), of(kstring()), of(octets())).prop_map(|(etype, salt, s2kparams)| EtypeInfo2Entry { etype, salt, s2kparams }), 1..3);
     pa_pac_request: any::<bool>().prop_map(|include_pac| PaPacRequest { include_pac });
     pa_pac_options: flags().prop_map(|flags| PaPacOptions { flags });
+    pa_s4u_x509_user: (any::<u32>(), of(principal()), kstring(), of(octets()), of(flags()), checksum())
+        .prop_map(|(nonce, cname, crealm, subject_certificate, options, checksum)| PaS4uX509User {
+            user_id: S4uUserId { nonce, cname, crealm, subject_certificate, options },
+            checksum,
+        });
     ad_kdc_issued: (checksum(), of(kstring()), of(principal()), authz())
         .prop_map(|(ad_checksum, i_realm, i_sname, elements)| AdKdcIssued { ad_checksum, i_realm, i_sname, elements });
     ad_and_or: (any::<i32>(), authz()).prop_map(|(condition_count, elements)| AdAndOr { condition_count, elements });

@@ -394,6 +394,10 @@ pub struct ContextArgs {
     /// Delegate the TGT.
     #[arg(long)]
     pub delegate: bool,
+    /// Kerberos and Negotiate initiator: constrained delegation, as USER (S4U2Self with the
+    /// service's own credentials, then S4U2Proxy to --target; NTLM is not offered).
+    #[arg(long, value_name = "USER")]
+    pub impersonate: Option<String>,
     #[command(flatten)]
     pub kerberos: KerberosArgs,
     #[command(flatten)]

@@ -78,6 +78,9 @@ pub fn initiator(args: &ContextArgs, mech: &str) -> Result<Client, String> {
         .ntlm_minimum(crate::policy::ntlm_minimum(args)?)
         .ntlmv1(args.ntlmv1)
         .workstation(&crate::policy::hostname());
+    if let Some(user) = &args.impersonate {
+        client = client.impersonate(user);
+    }
     let default_realm = conf.default_realm().map(str::to_string);
     // The realm whose KDC the transport must know (for --kdc and friends).
     let realm = match (&args.user, &args.ccache) {

@@ -24,6 +24,10 @@ pub const AP_REP_ENC_PART: u32 = 12;
 pub const KRB_CRED_ENC_PART: u32 = 14;
 /// PAC server and KDC signatures (KERB_NON_KERB_CKSUM_SALT).
 pub const PAC_CHECKSUM: u32 = 17;
+/// PA-S4U-X509-USER checksum in an S4U2Self request (MS-SFU 2.2.2).
+pub const PA_S4U_X509_USER_REQUEST: u32 = 26;
+/// PA-S4U-X509-USER checksum in the reply, when the request set "signed-with-kun-27".
+pub const PA_S4U_X509_USER_REPLY: u32 = 27;
 /// RFC 4121 Wrap token sealed by the acceptor.
 pub const ACCEPTOR_SEAL: u32 = 22;
 /// RFC 4121 MIC and unsealed Wrap token by the acceptor.

@@ -167,6 +167,7 @@ pub struct Client {
     flags: ContextFlags,
     channel_bindings: Option<ChannelBindings>,
     enctypes: Option<Vec<Enctype>>,
+    impersonate: Option<String>,
     ntlm_minimum: Option<sesame_ntlm::NegotiateFlags>,
     allow_weak: bool,
     conf: Option<Krb5Conf>,
@@ -208,6 +209,7 @@ impl Client {
                 | ContextFlags::INTEGRITY,
             channel_bindings: None,
             enctypes: None,
+            impersonate: None,
             ntlm_minimum: None,
             allow_weak: false,
             conf: None,
@@ -328,6 +330,17 @@ impl Client {
     #[must_use]
     pub fn enctypes(mut self, enctypes: Vec<Enctype>) -> Self {
         self.enctypes = Some(enctypes);
+        self
+    }
+
+    /// Constrained delegation (MS-SFU): with the Kerberos credentials of a service (its
+    /// keytab or cache), authenticate to the target as `user` (`user1`, `user1@REALM`): a
+    /// ticket to the service itself in the user's name (S4U2Self), then the target's
+    /// (S4U2Proxy), as MIT's `gss_acquire_cred_impersonate_name` does. The KDC must allow
+    /// the service to delegate to the target; NTLM is not offered.
+    #[must_use]
+    pub fn impersonate(mut self, user: &str) -> Self {
+        self.impersonate = Some(user.to_string());
         self
     }
 
@@ -570,6 +583,15 @@ impl Client {
             .enctypes
             .clone()
             .or_else(|| conf.enctypes("default_tgs_enctypes", self.allow_weak));
+        // A user without a realm is in the service account's realm.
+        let own_realm = identity.kerberos.as_ref().map(|k| k.client.realm.clone());
+        let impersonate = match &self.impersonate {
+            Some(user) => Some(
+                Principal::parse(user, Some(own_realm.as_deref().unwrap_or(&realm)))
+                    .map_err(|e| Error::new(MajorStatus::BadName, e))?,
+            ),
+            None => None,
+        };
         let config = NegotiateConfig {
             packages,
             policy: self.policy,
@@ -578,6 +600,7 @@ impl Client {
             flags: self.flags,
             channel_bindings: self.channel_bindings.clone(),
             enctypes,
+            impersonate,
         };
         match self.mechanism {
             Mechanism::Negotiate => Ok(Inner::Negotiate(Box::new(NegotiateInitiator::new(
@@ -615,6 +638,10 @@ impl Client {
             config.credentials = credentials;
             config.target.clone_from(&spn);
             config.channel_bindings.clone_from(&self.channel_bindings);
+            // The context flags asked for, in NTLM's terms (as SSPI maps ISC_REQ_*).
+            config.confidentiality = self.flags.contains(ContextFlags::CONFIDENTIALITY);
+            config.integrity =
+                config.confidentiality || self.flags.contains(ContextFlags::INTEGRITY);
             if let Some(m) = self.ntlm_minimum {
                 config.minimum = m;
             }

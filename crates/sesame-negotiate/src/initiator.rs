@@ -48,6 +48,10 @@ pub struct NegotiateConfig {
     /// Kerberos enctypes for the session key, in order of preference (`None`: the
     /// mechanism's default).
     pub enctypes: Option<Vec<sesame_kerberos::crypto::Enctype>>,
+    /// Constrained delegation: the Kerberos credentials act as this user (S4U2Self, then
+    /// S4U2Proxy to the target). NTLM is never offered then: it could only authenticate the
+    /// service's own account, not the user.
+    pub impersonate: Option<Principal>,
 }
 
 /// The Kerberos initiator `config` asks for: the target's service principal in the realm
@@ -72,6 +76,7 @@ pub(crate) fn kerberos_initiator(
         kc.flags |= ContextFlags::USE_SESSION_KEY;
     }
     kc.channel_bindings.clone_from(&config.channel_bindings);
+    kc.impersonate.clone_from(&config.impersonate);
     if let Some(enctypes) = &config.enctypes {
         kc.enctypes.clone_from(enctypes);
     }
@@ -93,11 +98,14 @@ pub struct NegotiateInitiator {
 impl NegotiateInitiator {
     /// An initiator for `config` with `identity`. An IP-address target goes straight to NTLM.
     pub fn new(
-        config: NegotiateConfig,
+        mut config: NegotiateConfig,
         identity: Identity,
         clock: Arc<dyn Clock>,
         random: RandomSource,
     ) -> Result<Self, sesame_gss::Error> {
+        if config.impersonate.is_some() {
+            config.packages.ntlm = false;
+        }
         let mut fallback = None;
         let mut kerberos = config.packages.kerberos && identity.kerberos.is_some();
         if kerberos && config.target.host_is_ip() && !config.packages.user_to_user {

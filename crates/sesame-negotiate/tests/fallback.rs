@@ -101,6 +101,7 @@ fn initiator(
         flags: ContextFlags::from_bits(0x3e),
         channel_bindings: None,
         enctypes: None,
+        impersonate: None,
     };
     NegotiateInitiator::new(config, id, clock(), random()).unwrap()
 }

@@ -53,6 +53,10 @@ pub struct ClientConfig {
     pub target: Option<String>,
     /// The channel bindings, sent as the MD5 in MsvAvChannelBindings.
     pub channel_bindings: Option<ChannelBindings>,
+    /// Ask for integrity (NTLMSSP_NEGOTIATE_SIGN), as SSPI does for ISC_REQ_INTEGRITY.
+    /// Without it and without confidentiality the context authenticates only: what an
+    /// LDAP bind inside TLS must do (AD and Samba refuse signing or sealing there).
+    pub integrity: bool,
     /// Ask for confidentiality (sealing) as well as integrity.
     pub confidentiality: bool,
     /// The explicit opt-in to NTLMv1 (with extended session security, the "NTLM2 session
@@ -76,6 +80,7 @@ impl ClientConfig {
             workstation: String::new(),
             target: None,
             channel_bindings: None,
+            integrity: true,
             confidentiality: true,
             ntlmv1: false,
             minimum: NegotiateFlags::KEY_128,
@@ -144,7 +149,10 @@ impl NtlmClient {
         clock: Arc<dyn Clock>,
         rng: Box<dyn Random>,
     ) -> Self {
-        let mut flags = ContextFlags::INTEGRITY | ContextFlags::REPLAY | ContextFlags::SEQUENCE;
+        let mut flags = ContextFlags::REPLAY | ContextFlags::SEQUENCE;
+        if creds.config.integrity || creds.config.confidentiality {
+            flags |= ContextFlags::INTEGRITY;
+        }
         if creds.config.confidentiality {
             flags |= ContextFlags::CONFIDENTIALITY;
         }
@@ -161,7 +169,6 @@ impl NtlmClient {
     fn requested_flags(&self) -> NegotiateFlags {
         let mut f = NegotiateFlags::UNICODE
             | NegotiateFlags::REQUEST_TARGET
-            | NegotiateFlags::SIGN
             | NegotiateFlags::NTLM
             | NegotiateFlags::ALWAYS_SIGN
             | NegotiateFlags::EXTENDED_SESSIONSECURITY
@@ -169,6 +176,9 @@ impl NtlmClient {
             | NegotiateFlags::KEY_128
             | NegotiateFlags::KEY_EXCH
             | NegotiateFlags::KEY_56;
+        if self.creds.config.integrity || self.creds.config.confidentiality {
+            f = f | NegotiateFlags::SIGN;
+        }
         if self.creds.config.confidentiality {
             f = f | NegotiateFlags::SEAL;
         }
@@ -338,7 +348,7 @@ impl SecurityContext for NtlmClient {
     }
 
     fn requires_mech_list_mic(&self) -> bool {
-        matches!(&self.state, State::Established(e) if e.with_mic)
+        matches!(&self.state, State::Established(e) if e.requires_mech_list_mic())
     }
 }
 

@@ -21,6 +21,8 @@ pub(crate) struct Established {
     key_exch: bool,
     session: Option<SessionSecurity>,
     pub(crate) seal: bool,
+    /// Whether integrity (NTLMSSP_NEGOTIATE_SIGN) was negotiated.
+    pub(crate) sign: bool,
     /// The sealing key's strength as negotiated (MS-NLMP 3.4.5.3: 128, 56 or 40 bits).
     key_bits: u32,
     /// Whether the AUTHENTICATE carried a MIC (then SPNEGO exchanges mechListMIC).
@@ -39,6 +41,7 @@ impl Established {
             key_exch: flags.contains(NegotiateFlags::KEY_EXCH),
             session: None,
             seal: flags.contains(NegotiateFlags::SEAL),
+            sign: flags.contains(NegotiateFlags::SIGN),
             key_bits: if flags.contains(NegotiateFlags::KEY_128) {
                 128
             } else if flags.contains(NegotiateFlags::KEY_56) {
@@ -48,6 +51,14 @@ impl Established {
             },
             with_mic: false,
         }
+    }
+
+    /// Whether SPNEGO must exchange mechListMIC (MS-SPNG 3.1.5.1): when the AUTHENTICATE
+    /// carried a MIC and integrity was negotiated. Without NTLMSSP_NEGOTIATE_SIGN (an
+    /// authentication-only context, e.g. an LDAP bind inside TLS) there is nothing to sign
+    /// with, and Windows and Samba send none; the NTLM MIC still covers the three messages.
+    pub(crate) fn requires_mech_list_mic(&self) -> bool {
+        self.with_mic && self.sign
     }
 
     /// The session security's algorithm: RC4 with HMAC-MD5 signatures (MS-NLMP 3.4).

@@ -223,7 +223,7 @@ impl NtlmServer {
             clock,
             rng,
             state: State::Initial,
-            flags: ContextFlags::INTEGRITY | ContextFlags::REPLAY | ContextFlags::SEQUENCE,
+            flags: ContextFlags::REPLAY | ContextFlags::SEQUENCE,
             peer: None,
         }
     }
@@ -468,6 +468,9 @@ impl SecurityContext for NtlmServer {
             ) => {
                 let (established, peer) =
                     self.verify(&negotiate, &challenge, server_challenge, flags, auth)?;
+                if established.sign {
+                    self.flags |= ContextFlags::INTEGRITY;
+                }
                 if established.seal {
                     self.flags |= ContextFlags::CONFIDENTIALITY;
                 }
@@ -503,7 +506,7 @@ impl SecurityContext for NtlmServer {
     }
 
     fn requires_mech_list_mic(&self) -> bool {
-        matches!(&self.state, State::Established(e) if e.with_mic)
+        matches!(&self.state, State::Established(e) if e.requires_mech_list_mic())
     }
 }
 

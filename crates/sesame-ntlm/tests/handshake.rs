@@ -512,3 +512,37 @@ fn ntlmv1_needs_the_explicit_opt_in() {
     let e = run(&mut client(wrong), &mut server(allow), |_| {}, |_| {}).unwrap_err();
     assert!(matches!(ntlm_error(&e), NtlmError::WrongPassword { .. }));
 }
+
+/// Authentication only (an LDAP bind inside TLS): neither SIGN nor SEAL asked, none
+/// negotiated, no INTEGRITY on either side, and SPNEGO's mechListMIC not required (nothing to
+/// sign it with) though the AUTHENTICATE still carries its MIC. The default asks for both.
+#[test]
+fn authentication_only_negotiates_no_sign_and_needs_no_mech_list_mic() {
+    use sesame_gss::ContextFlags;
+    use sesame_ntlm::messages::Negotiate;
+    for (integrity, confidentiality) in [(false, false), (true, false), (true, true)] {
+        let mut config = ClientConfig::password("EXAMPLE", "user1", "Passw0rd1");
+        config.integrity = integrity;
+        config.confidentiality = confidentiality;
+        let (mut c, mut s) = (client(config), server(ServerConfig::default()));
+        let Step::Continue(negotiate) = c.step(Input::Start).unwrap() else {
+            panic!("NEGOTIATE")
+        };
+        let flags = Negotiate::parse(&negotiate).unwrap().flags;
+        assert_eq!(flags.contains(NegotiateFlags::SIGN), integrity);
+        assert_eq!(flags.contains(NegotiateFlags::SEAL), confidentiality);
+        let Step::Continue(challenge) = s.step(Input::Token(&negotiate)).unwrap() else {
+            panic!("CHALLENGE")
+        };
+        let Step::Complete(Some(auth)) = c.step(Input::Token(&challenge)).unwrap() else {
+            panic!("AUTHENTICATE")
+        };
+        assert!(Authenticate::parse(&auth).unwrap().mic.is_some());
+        s.step(Input::Token(&auth)).unwrap();
+        for ctx in [&c as &dyn SecurityContext, &s] {
+            assert!(ctx.is_established());
+            assert_eq!(ctx.flags().contains(ContextFlags::INTEGRITY), integrity);
+            assert_eq!(ctx.requires_mech_list_mic(), integrity);
+        }
+    }
+}

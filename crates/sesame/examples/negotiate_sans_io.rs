@@ -42,6 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             | sesame::ContextFlags::CONFIDENTIALITY,
         channel_bindings: None,
         enctypes: None,
+        impersonate: None,
     };
     let mut client = NegotiateInitiator::new(config, identity, clock.clone(), random.clone())?;
     let setup = AcceptorSetup {

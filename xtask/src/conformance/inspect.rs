@@ -5,7 +5,8 @@ use sesame_asn1::Der;
 use sesame_asn1::gss::KerberosContextToken;
 use sesame_asn1::kerberos::constants::{error_code, pa_type};
 use sesame_asn1::kerberos::{
-    ApReq, EtypeInfo2, KdcReq, KrbError, MethodData, PaData, PaPacRequest,
+    ApReq, EtypeInfo2, KdcRep, KdcReq, KrbError, MethodData, PaData, PaForUser, PaPacOptions,
+    PaPacRequest, PaS4uX509User,
 };
 use sesame_asn1::message::AnyMessage;
 use sesame_asn1::spnego::NegotiationToken;
@@ -22,7 +23,7 @@ pub fn inspect(bytes: &[u8]) -> Result<String> {
         AnyMessage::AsReq(m) => format!("AS-REQ {}", kdc_req(&m.0)?),
         AnyMessage::TgsReq(m) => format!("TGS-REQ {}", kdc_req(&m.0)?),
         AnyMessage::AsRep(m) => format!("AS-REP cname={}", m.0.cname),
-        AnyMessage::TgsRep(m) => format!("TGS-REP sname={}", m.0.ticket.sname),
+        AnyMessage::TgsRep(m) => format!("TGS-REP sname={}{}", m.0.ticket.sname, rep_padata(&m.0)?),
         AnyMessage::KrbError(e) => krb_error(e)?,
         AnyMessage::GssKerberos { mech, token } => match token {
             KerberosContextToken::KrbError(e) => format!("GSS({mech}) {}", krb_error(e)?),
@@ -98,6 +99,18 @@ fn kdc_req(req: &KdcReq) -> Result<String> {
     Ok(s)
 }
 
+/// A reply's padata, when it has any (` padata=[...]`).
+fn rep_padata(rep: &KdcRep) -> Result<String> {
+    let Some(list) = &rep.padata else {
+        return Ok(String::new());
+    };
+    let mut pa = Vec::new();
+    for p in list {
+        pa.push(padata(p)?);
+    }
+    Ok(format!(" padata=[{}]", pa.join(",")))
+}
+
 fn padata(p: &PaData) -> Result<String> {
     let v = &p.padata_value;
     Ok(match p.padata_type {
@@ -119,6 +132,21 @@ fn padata(p: &PaData) -> Result<String> {
         pa_type::AS_FRESHNESS => "PA-AS-FRESHNESS".into(),
         pa_type::FX_FAST => "PA-FX-FAST".into(),
         pa_type::FX_COOKIE => "PA-FX-COOKIE".into(),
+        pa_type::FOR_USER => {
+            let u = exact_der::<PaForUser>(v, "PA-FOR-USER")?;
+            format!("PA-FOR-USER({})", u.user_name)
+        }
+        pa_type::S4U_X509_USER => {
+            let u = exact_der::<PaS4uX509User>(v, "PA-S4U-X509-USER")?;
+            let name = u.user_id.cname.map(|n| n.to_string()).unwrap_or_default();
+            let options = u.user_id.options.map_or(0, |o| o.to_u32());
+            format!("PA-S4U-X509-USER({name} options={options:#x})")
+        }
+        pa_type::PAC_OPTIONS => {
+            let o = exact_der::<PaPacOptions>(v, "PA-PAC-OPTIONS")?;
+            let rbcd = if o.flags.is_set(3) { "rbcd" } else { "-" };
+            format!("PA-PAC-OPTIONS({rbcd})")
+        }
         other => other.to_string(),
     })
 }

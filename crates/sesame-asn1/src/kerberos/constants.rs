@@ -412,6 +412,8 @@ pub mod pa_type {
     pub const PAC_REQUEST: i32 = 128;
     /// PA-FOR-USER (S4U2Self, MS-SFU).
     pub const FOR_USER: i32 = 129;
+    /// PA-S4U-X509-USER (S4U2Self, MS-SFU 2.2.2).
+    pub const S4U_X509_USER: i32 = 130;
     /// PA-REQ-ENC-PA-REP (RFC 6806).
     pub const REQ_ENC_PA_REP: i32 = 149;
     /// PA-AS-FRESHNESS (RFC 8070).

@@ -34,7 +34,7 @@ pub use kdc::{
 pub use krb_error::{KrbError, MethodData, TypedData, TypedDataEntry};
 pub use padata::{
     EtypeInfo, EtypeInfo2, EtypeInfo2Entry, EtypeInfoEntry, PaEncTsEnc, PaForUser, PaPacOptions,
-    PaPacRequest,
+    PaPacRequest, PaS4uX509User, S4uUserId,
 };
 pub use safe_priv_cred::{
     EncKrbCredPart, EncKrbPrivPart, KrbCred, KrbCredInfo, KrbPriv, KrbSafe, KrbSafeBody,

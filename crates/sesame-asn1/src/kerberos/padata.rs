@@ -87,3 +87,40 @@ pub struct PaForUser {
     #[rasn(tag(explicit(3)))]
     pub auth_package: super::KerberosString,
 }
+
+/// `S4UUserID ::= SEQUENCE { nonce [0] UInt32, cname [1] PrincipalName OPTIONAL, crealm [2]
+/// Realm, subject-certificate [3] OCTET STRING OPTIONAL, options [4] BIT STRING OPTIONAL, ... }`
+/// (MS-SFU 2.2.2): the user of an S4U2Self request, bound to the request by its nonce.
+#[derive(AsnType, Encode, Decode, Clone, Debug, PartialEq, Eq)]
+pub struct S4uUserId {
+    /// The KDC-REQ-BODY's nonce.
+    #[rasn(tag(explicit(0)))]
+    pub nonce: u32,
+    /// The user.
+    #[rasn(tag(explicit(1)))]
+    pub cname: Option<super::PrincipalName>,
+    /// The user's realm.
+    #[rasn(tag(explicit(2)))]
+    pub crealm: KerberosString,
+    /// The user's certificate (certificate mapping), not sent by Sesame.
+    #[rasn(tag(explicit(3)))]
+    pub subject_certificate: Option<OctetString>,
+    /// Options: bit 1 (0x4000_0000) check logon hours, bit 2 (0x2000_0000) reply
+    /// checksummed with key usage 27 ("signed-with-kun-27").
+    #[rasn(tag(explicit(4)))]
+    pub options: Option<KerberosFlags>,
+}
+
+/// `PA-S4U-X509-USER ::= SEQUENCE { user-id [0] S4UUserID, checksum [1] Checksum }` (MS-SFU
+/// 2.2.2), padata type 130, in an S4U2Self TGS-REQ and echoed in its TGS-REP. The checksum is
+/// over the DER of `user-id`, keyed with the request's subkey (MIT; the TGT's session key
+/// without one), usage 26 in the request and 27 in a reply to a request with bit 2 set.
+#[derive(AsnType, Encode, Decode, Clone, Debug, PartialEq, Eq)]
+pub struct PaS4uX509User {
+    /// The user.
+    #[rasn(tag(explicit(0)))]
+    pub user_id: S4uUserId,
+    /// The keyed checksum over `user_id`.
+    #[rasn(tag(explicit(1)))]
+    pub checksum: super::Checksum,
+}

@@ -9,8 +9,8 @@ use sesame_asn1::Der;
 use sesame_asn1::kerberos::constants::{msg_type, pa_type, ticket_flags};
 use sesame_asn1::kerberos::{
     ApReq, Authenticator, Checksum, EncKdcRepPart, EncryptedData, EncryptionKey, KdcReq,
-    KdcReqBody, KerberosFlags, KerberosTime, KrbError, PaData, PaForUser, SecretOctets, TgsRep,
-    TgsReq, Ticket,
+    KdcReqBody, KerberosFlags, KerberosTime, KrbError, PaData, PaForUser, PaPacOptions,
+    PaS4uX509User, S4uUserId, SecretOctets, TgsRep, TgsReq, Ticket,
 };
 use sesame_gss::{Clock, KdcRequest, Random};
 
@@ -23,6 +23,13 @@ use crate::tickets::IssuedTicket;
 
 /// Referrals followed before giving up (MIT allows 10; real forests need 2 or 3).
 const MAX_HOPS: usize = 5;
+
+/// S4UUserID option "signed-with-kun-27" (MS-SFU 2.2.2): the KDC's echo is checksummed with
+/// the reply usage, so a request checksum cannot be replayed as the reply's.
+const S4U_REPLY_KEY_USAGE: u32 = 0x2000_0000;
+
+/// PA-PAC-OPTIONS bit 3 (MS-KILE 2.2.10): resource-based constrained delegation.
+const PAC_OPTION_RBCD: usize = 3;
 
 /// What to ask for.
 #[derive(Clone, Debug)]
@@ -240,9 +247,7 @@ impl TgsExchange {
                 .map_err(KerberosError::decode("AP-REQ"))?
                 .into(),
         }];
-        if let Some(user) = &self.options.impersonate {
-            padata.push(self.for_user(user)?);
-        }
+        padata.extend(self.s4u_padata()?);
         let req = TgsReq(KdcReq {
             pvno: 5,
             msg_type: msg_type::TGS_REQ,
@@ -253,6 +258,31 @@ impl TgsExchange {
             realm: kdc_realm,
             message: req.to_der().map_err(KerberosError::decode("TGS-REQ"))?,
         })
+    }
+
+    /// The S4U padata beside PA-TGS-REQ: PA-FOR-USER and PA-S4U-X509-USER for S4U2Self,
+    /// PA-PAC-OPTIONS for S4U2Proxy.
+    fn s4u_padata(&self) -> Result<Vec<PaData>, KerberosError> {
+        let mut padata = Vec::new();
+        if let Some(user) = &self.options.impersonate {
+            padata.push(self.for_user(user)?);
+            padata.push(self.s4u_x509_user(user)?);
+        }
+        if self.options.evidence.is_some() {
+            // As Windows and MIT do for every S4U2Proxy request: a KDC that supports
+            // resource-based constrained delegation checks the target's
+            // msDS-AllowedToActOnBehalfOfOtherIdentity first, then the classic list.
+            let mut flags = KerberosFlags::default();
+            flags.set(PAC_OPTION_RBCD, true);
+            padata.push(PaData {
+                padata_type: pa_type::PAC_OPTIONS,
+                padata_value: PaPacOptions { flags }
+                    .to_der()
+                    .map_err(KerberosError::decode("PA-PAC-OPTIONS"))?
+                    .into(),
+            });
+        }
+        Ok(padata)
     }
 
     /// PA-FOR-USER for `user` (MS-SFU 2.2.1): the checksum is hmac-md5 with the TGT's session
@@ -283,6 +313,84 @@ impl TgsExchange {
                 .map_err(KerberosError::decode("PA-FOR-USER"))?
                 .into(),
         })
+    }
+
+    /// The S4UUserID of an S4U2Self request for `user`.
+    fn s4u_user_id(&self, user: &Principal) -> S4uUserId {
+        S4uUserId {
+            nonce: self.nonce,
+            cname: Some(user.to_principal_name()),
+            crealm: user.wire_realm(),
+            subject_certificate: None,
+            options: Some(KerberosFlags::from_u32(S4U_REPLY_KEY_USAGE)),
+        }
+    }
+
+    /// PA-S4U-X509-USER for `user` (MS-SFU 2.2.2), sent beside PA-FOR-USER as MIT and
+    /// Windows do: unlike PA-FOR-USER's fixed hmac-md5 it is keyed with the request's subkey
+    /// and the enctype's own checksum, covers the nonce, and the KDC echoes it checksummed
+    /// (see [`Self::check_s4u_reply`]).
+    fn s4u_x509_user(&self, user: &Principal) -> Result<PaData, KerberosError> {
+        let user_id = self.s4u_user_id(user);
+        let der = user_id
+            .to_der()
+            .map_err(KerberosError::decode("S4UUserID"))?;
+        let checksum = Checksum {
+            cksumtype: self.subkey.enctype().checksum_type(),
+            checksum: self
+                .subkey
+                .usage(key_usage::PA_S4U_X509_USER_REQUEST)
+                .checksum(&der)
+                .into(),
+        };
+        Ok(PaData {
+            padata_type: pa_type::S4U_X509_USER,
+            padata_value: PaS4uX509User { user_id, checksum }
+                .to_der()
+                .map_err(KerberosError::decode("PA-S4U-X509-USER"))?
+                .into(),
+        })
+    }
+
+    /// The KDC's PA-S4U-X509-USER in an S4U2Self reply, when it sent one (a KDC that only
+    /// reads PA-FOR-USER, such as Heimdal's, does not): same nonce, the checksum over its
+    /// user-id with our subkey (usage 27 when it echoes "signed-with-kun-27"), and the user
+    /// it names is the one the ticket is for. Any mismatch is KRB_AP_ERR_MODIFIED's fact: the
+    /// reply was altered.
+    fn check_s4u_reply(
+        &self,
+        padata: Option<&[PaData]>,
+        client: &Principal,
+    ) -> Result<(), KerberosError> {
+        const MODIFIED: KerberosError =
+            KerberosError::Protocol("the KDC's PA-S4U-X509-USER does not match the request");
+        let Some(pa) = padata
+            .unwrap_or_default()
+            .iter()
+            .find(|p| p.padata_type == pa_type::S4U_X509_USER)
+        else {
+            return Ok(());
+        };
+        let echo = PaS4uX509User::from_der(&pa.padata_value)
+            .map_err(KerberosError::decode("PA-S4U-X509-USER"))?;
+        if echo.user_id.nonce != self.nonce {
+            return Err(MODIFIED);
+        }
+        let usage = match &echo.user_id.options {
+            Some(o) if o.to_u32() & S4U_REPLY_KEY_USAGE != 0 => key_usage::PA_S4U_X509_USER_REPLY,
+            _ => key_usage::PA_S4U_X509_USER_REQUEST,
+        };
+        let der = echo
+            .user_id
+            .to_der()
+            .map_err(KerberosError::decode("S4UUserID"))?;
+        self.subkey
+            .usage(usage)
+            .verify_checksum(&der, &echo.checksum.checksum)
+            .map_err(|_| MODIFIED)?;
+        let named = echo.user_id.cname.as_ref().ok_or(MODIFIED)?;
+        super::check_client(client, &Principal::from_wire(named, &echo.user_id.crealm))
+            .map_err(|_| MODIFIED)
     }
 
     /// Takes the KDC's reply: a request to the next realm (referral), the ticket, or the error.
@@ -321,7 +429,10 @@ impl TgsExchange {
                 let client = Principal::from_wire(&rep.cname, &rep.crealm);
                 match (&self.options.impersonate, &self.options.evidence) {
                     // S4U2Self: the ticket is in the impersonated user's name.
-                    (Some(user), _) => super::check_client(user, &client)?,
+                    (Some(user), _) => {
+                        super::check_client(user, &client)?;
+                        self.check_s4u_reply(rep.padata.as_deref(), &client)?;
+                    }
                     // S4U2Proxy: in the name of the evidence ticket's client, which only the
                     // service's key reads; the reply is bound to the request by its key and
                     // nonce.

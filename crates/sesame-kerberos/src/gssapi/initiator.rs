@@ -45,6 +45,12 @@ pub struct InitiatorConfig {
     pub client_aware_channel_bindings: bool,
     /// Enctypes for session keys, in order of preference.
     pub enctypes: Vec<Enctype>,
+    /// Constrained delegation (MS-SFU; MIT's `gss_acquire_cred_impersonate_name`): act as
+    /// this user. The credentials' own TGT asks for a ticket to their own principal in the
+    /// user's name (S4U2Self), then for the target with that ticket as evidence (S4U2Proxy);
+    /// the AP-REQ is the user's. The KDC decides: the credentials' account must be trusted
+    /// to delegate to the target (or the target trust it), else KDC_ERR_BADOPTION.
+    pub impersonate: Option<Principal>,
 }
 
 impl InitiatorConfig {
@@ -61,6 +67,7 @@ impl InitiatorConfig {
             channel_bindings: None,
             client_aware_channel_bindings: false,
             enctypes: Enctype::DEFAULT_PREFERENCE.to_vec(),
+            impersonate: None,
         }
     }
 }
@@ -70,6 +77,8 @@ enum State {
     AwaitTgtReply,
     Tgt(Box<AsExchange>),
     ServiceTicket(Box<TgsExchange>),
+    /// S4U2Self for [`InitiatorConfig::impersonate`]; its ticket is S4U2Proxy's evidence.
+    Evidence(Box<TgsExchange>),
     Forwardable(Box<(TgsExchange, IssuedTicket)>),
     AwaitApRep(Box<Sent>),
     Established(Box<Protection>),
@@ -186,6 +195,22 @@ impl KerberosInitiator {
                     }
                 }
             }
+            (State::Evidence(mut exchange), Input::KdcReply(reply)) => {
+                match exchange.receive(reply, self.clock.as_ref(), self.rng.as_mut())? {
+                    KdcStep::Send(request) => {
+                        self.state = State::Evidence(exchange);
+                        Ok(Step::NeedKdc(request))
+                    }
+                    KdcStep::Done(evidence) => {
+                        self.remember(evidence.clone());
+                        let tgt = self
+                            .credentials
+                            .tgt(self.now())
+                            .ok_or(KerberosError::State("the TGT expired during S4U2Self"))?;
+                        self.request_proxy_ticket(tgt, evidence)
+                    }
+                }
+            }
             (State::Forwardable(mut pending), Input::KdcReply(reply)) => {
                 match pending
                     .0
@@ -217,13 +242,16 @@ impl KerberosInitiator {
     fn service_ticket(&mut self) -> Result<Step, KerberosError> {
         let now = self.now();
         let u2u = self.user_to_user();
+        let client = self
+            .config
+            .impersonate
+            .as_ref()
+            .unwrap_or(&self.credentials.client);
         if !u2u
-            && let Some(t) = self.credentials.cache.find(
-                &self.credentials.client,
-                &self.config.target,
-                false,
-                now,
-            )
+            && let Some(t) = self
+                .credentials
+                .cache
+                .find(client, &self.config.target, false, now)
         {
             return self.with_ticket(t);
         }
@@ -264,6 +292,30 @@ impl KerberosInitiator {
     }
 
     fn request_service_ticket(&mut self, tgt: IssuedTicket) -> Result<Step, KerberosError> {
+        if let Some(user) = &self.config.impersonate {
+            let now = self.now();
+            if let Some(evidence) =
+                self.credentials
+                    .cache
+                    .find(user, &self.credentials.client, false, now)
+            {
+                return self.request_proxy_ticket(tgt, evidence);
+            }
+            let options = TgsOptions {
+                impersonate: Some(user.clone()),
+                second_ticket: None,
+                ..self.tgs_options()
+            };
+            let (exchange, request) = TgsExchange::start(
+                tgt,
+                self.credentials.client.clone(),
+                options,
+                self.clock.as_ref(),
+                self.rng.as_mut(),
+            )?;
+            self.state = State::Evidence(Box::new(exchange));
+            return Ok(Step::NeedKdc(request));
+        }
         let (exchange, request) = TgsExchange::start(
             tgt,
             self.config.target.clone(),
@@ -275,9 +327,39 @@ impl KerberosInitiator {
         Ok(Step::NeedKdc(request))
     }
 
+    /// S4U2Proxy: the target's ticket in the name of `evidence`'s client (the target itself
+    /// when it is the credentials' own principal: S4U2Self's ticket is the one).
+    fn request_proxy_ticket(
+        &mut self,
+        tgt: IssuedTicket,
+        evidence: IssuedTicket,
+    ) -> Result<Step, KerberosError> {
+        if evidence.server.same_name(&self.config.target) {
+            return self.with_ticket(evidence);
+        }
+        let options = TgsOptions {
+            evidence: Some(evidence.ticket),
+            second_ticket: None,
+            ..self.tgs_options()
+        };
+        let (exchange, request) = TgsExchange::start(
+            tgt,
+            self.config.target.clone(),
+            options,
+            self.clock.as_ref(),
+            self.rng.as_mut(),
+        )?;
+        self.state = State::ServiceTicket(Box::new(exchange));
+        Ok(Step::NeedKdc(request))
+    }
+
     /// With the service ticket: ask for a forwarded TGT first when delegating, else the AP-REQ.
     fn with_ticket(&mut self, ticket: IssuedTicket) -> Result<Step, KerberosError> {
-        if self.config.flags.contains(ContextFlags::DELEGATE) {
+        if self.config.impersonate.is_some() {
+            // The user's TGT is not ours to forward.
+            self.flags = self.flags.difference(ContextFlags::DELEGATE);
+        }
+        if self.flags.contains(ContextFlags::DELEGATE) {
             let now = self.now();
             match self.credentials.tgt(now) {
                 Some(tgt) if tgt.flags & (1 << (31 - ticket_flags::FORWARDABLE)) != 0 => {
