@@ -45,9 +45,11 @@ def make(args):
                 creds = gssapi.raw.acquire_cred_with_password(
                     name, args.password.encode(), usage="initiate", mechs=[NTLM]).creds
             else:
+                # For SPNEGO the handle must hold a SPNEGO element (MIT's mechglue looks the
+                # context's mechanism up in it); SPNEGO's covers krb5 with the password.
                 name = gssapi.Name(args.user, gssapi.NameType.kerberos_principal)
                 creds = gssapi.raw.acquire_cred_with_password(
-                    name, args.password.encode(), usage="initiate", mechs=[KRB5]).creds
+                    name, args.password.encode(), usage="initiate", mechs=[mech]).creds
         flags = F.integrity | F.confidentiality | F.replay_detection | F.out_of_sequence_detection
         if args.mutual:
             flags |= F.mutual_authentication

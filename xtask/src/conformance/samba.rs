@@ -972,7 +972,24 @@ impl Kerberos<'_> {
                 .arg(dir.join(keytab));
             accept
         };
+        let mut spnego = init("HTTP@aes.localhost");
+        spnego.args(["--mech", "spnego"]);
+        let mut negotiate = self.samba_sesame(dc);
+        negotiate
+            .args(["accept", "--mech", "negotiate", "--keytab"])
+            .arg(dir.join("aes.keytab"));
         vec![
+            self.gss_with(
+                PEER,
+                "MIT SPNEGO initiator (Samba ticket with PAC) -> sesame accept --mech negotiate (exportkeytab, AES)",
+                spnego,
+                negotiate,
+                Expect::Success("user1@SAMBA.TEST"),
+                &[
+                    "initiator SPNEGO NegTokenInit mechs=[kerberos",
+                    "acceptor SPNEGO NegTokenResp state=AcceptCompleted token=[GSS(1.2.840.113554.1.2.2) GSS Kerberos AP-REP]",
+                ],
+            ),
             self.gss_with(
                 PEER,
                 "AES-only service account (msDS-SupportedEncryptionTypes 24) -> sesame accept, aes256, no weak opt-in",
