@@ -72,6 +72,8 @@ const APT: &[&str] = &[
     "samba-vfs-modules",
     // ldbsearch: a user's tokenGroups as the DC computes them, against the PAC's SIDs.
     "ldb-tools",
+    // The DC's LDAPS certificate, made by a test CA.
+    "openssl",
     // FreeRDP 2.11: xfreerdp and freerdp-shadow-cli (under Xvfb), winpr-hash for its SAM file.
     "freerdp2-x11",
     "freerdp2-shadow-x11",
