@@ -40,6 +40,7 @@ mod error;
 pub mod gss;
 pub mod kerberos;
 pub mod kkdcp;
+pub mod kpasswd;
 pub mod message;
 pub mod oid;
 pub mod spnego;

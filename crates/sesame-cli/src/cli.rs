@@ -33,6 +33,8 @@ pub enum Command {
     Kinit(KinitArgs),
     /// Get service tickets into the credential cache and print their kvno (as MIT's kvno).
     Kvno(KvnoArgs),
+    /// Change a password over the kpasswd protocol (RFC 3244, as MIT's kpasswd).
+    Kpasswd(KpasswdArgs),
     /// Destroy a credential cache (as MIT's kdestroy).
     Kdestroy(KdestroyArgs),
     /// Make a cache of a collection (KCM:name, DIR::file) the primary (as MIT's kswitch -c).
@@ -211,6 +213,37 @@ pub struct KinitArgs {
     /// the KDC finds the account by its UPN and the cache holds its canonical name.
     #[arg(short = 'E', long, conflicts_with = "renew")]
     pub enterprise: bool,
+    /// When the KDC says the password has expired, change it to the password in this
+    /// environment variable and get the TGT with it (MIT's kinit prompts for it).
+    #[arg(long, value_name = "VAR", conflicts_with_all = ["renew", "use_keytab", "keytab"])]
+    pub new_password_env: Option<String>,
+    /// The password-change server (HOST[:PORT], default port 464) instead of krb5.conf's.
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub kpasswd_server: Option<String>,
+    #[command(flatten)]
+    pub kerberos: KerberosArgs,
+    #[command(flatten)]
+    pub kdc: KdcArgs,
+}
+
+/// `sesame kpasswd`.
+#[derive(Debug, Args)]
+pub struct KpasswdArgs {
+    /// Whose password (default: the default cache's principal, as MIT's kpasswd).
+    pub principal: Option<String>,
+    /// The current password (default: prompt).
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    /// The new password, from this environment variable (default: prompt, twice).
+    #[arg(long, value_name = "VAR")]
+    pub new_password_env: Option<String>,
+    /// Set this principal's password instead (RFC 3244 set-password), authenticated as
+    /// PRINCIPAL, an administrator.
+    #[arg(long, value_name = "USER")]
+    pub set_for: Option<String>,
+    /// The password-change server (HOST[:PORT], default port 464) instead of krb5.conf's.
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub kpasswd_server: Option<String>,
     #[command(flatten)]
     pub kerberos: KerberosArgs,
     #[command(flatten)]

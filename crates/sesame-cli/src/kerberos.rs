@@ -21,7 +21,8 @@ use sesame_kerberos::transport::{
 use sesame_negotiate::{Client, Kinit};
 
 use crate::cli::{
-    ContextArgs, KdcArgs, KdestroyArgs, KerberosArgs, KinitArgs, KswitchArgs, KvnoArgs, LocateArgs,
+    ContextArgs, KdcArgs, KdestroyArgs, KerberosArgs, KinitArgs, KpasswdArgs, KswitchArgs,
+    KvnoArgs, LocateArgs,
 };
 
 /// The krb5.conf MIT would read (an absent file is an empty configuration).
@@ -238,6 +239,12 @@ pub fn kinit(args: &KinitArgs) -> Result<(), String> {
     if args.proxiable || args.not_proxiable {
         kinit = kinit.proxiable(args.proxiable);
     }
+    if let Some(var) = &args.new_password_env {
+        kinit = kinit.new_password(&crate::password::new(Some(var), &client.to_string())?);
+    }
+    if let Some(server) = &args.kpasswd_server {
+        kinit = kinit.kpasswd_server(server);
+    }
     let transport = reported(&args.kdc, &conf, &client.realm)?;
     kinit
         .allow_weak(args.kerberos.allow_weak)
@@ -247,6 +254,42 @@ pub fn kinit(args: &KinitArgs) -> Result<(), String> {
         .store(&name)
         .map(drop)
         .map_err(|e| failure(&e))
+}
+
+/// `sesame kpasswd [PRINCIPAL]`: the current password, the new one, the change over kpasswd
+/// (RFC 3244); `Password changed.` as MIT prints it, or the server's refusal with its code.
+pub fn kpasswd(args: &KpasswdArgs) -> Result<(), String> {
+    let conf = conf()?;
+    let client = if let Some(name) = &args.principal {
+        principal(name, &conf)?
+    } else {
+        let name = ccache::default_name();
+        Ccache::read(&name)
+            .map_err(|e| format!("no principal given and none in {name}: {e}"))?
+            .default_principal
+    };
+    let old = crate::password::read(&args.password, &format!("Password for {client}: "))?;
+    let whose = args.set_for.clone().unwrap_or_else(|| client.to_string());
+    let new = crate::password::new(args.new_password_env.as_deref(), &whose)?;
+    let transport = reported(&args.kdc, &conf, &client.realm)?;
+    let mut kinit = Kinit::with_password(&client.to_string(), &old)
+        .allow_weak(args.kerberos.allow_weak)
+        .clock(clock(&args.kerberos))
+        .kdc_transport(transport)
+        .krb5_conf(conf);
+    if args.kerberos.enctypes.is_some() {
+        kinit = kinit.enctypes(enctypes(&args.kerberos, &crate::kerberos::conf()?)?);
+    }
+    if let Some(server) = &args.kpasswd_server {
+        kinit = kinit.kpasswd_server(server);
+    }
+    match &args.set_for {
+        Some(target) => kinit.set_password(target, &new),
+        None => kinit.change_password(&new),
+    }
+    .map_err(|e| failure(&e))?;
+    println!("Password changed.");
+    Ok(())
 }
 
 /// `sesame kvno SPN...`: the front door's `Client::service_ticket` for each, into the cache;

@@ -63,6 +63,18 @@ pub fn kerberos_kind(e: &KerberosError) -> String {
         | KerberosError::NoPreauthMethod { .. } => "enctype-refused".into(),
         KerberosError::Crypto(_) => "bad-mic".into(),
         KerberosError::Decode { .. } | KerberosError::Protocol(_) => "defective-token".into(),
+        // `kpasswd-softerror` for KRB5_KPASSWD_SOFTERROR (a policy refusal), and so on.
+        KerberosError::Kpasswd(r) => sesame_asn1::kpasswd::result_code::name(r.code).map_or_else(
+            || format!("kpasswd-{}", r.code),
+            |n| {
+                format!(
+                    "kpasswd-{}",
+                    n.trim_start_matches("KRB5_KPASSWD_")
+                        .to_lowercase()
+                        .replace('_', "-")
+                )
+            },
+        ),
         other => match other.krb_error_code() {
             Some(code) => {
                 let name = sesame_kerberos::error::error_name(code);

@@ -38,6 +38,7 @@ fn main() -> ExitCode {
         Command::Ktadd(a) => ktadd::run(a),
         Command::Kinit(a) => kerberos::kinit(a),
         Command::Kvno(a) => kerberos::kvno(a),
+        Command::Kpasswd(a) => kerberos::kpasswd(a),
         Command::Kdestroy(a) => kerberos::kdestroy(a),
         Command::Kswitch(a) => kerberos::kswitch(a),
         Command::Locate(a) => kerberos::locate(a),

@@ -35,3 +35,26 @@ pub fn given(args: &PasswordArgs) -> Result<Option<Zeroizing<String>>, String> {
     }
     Ok(None)
 }
+
+/// The new password: from the environment variable `var`, else typed twice at the terminal
+/// (the two must agree, as MIT's kpasswd asks).
+pub fn new(var: Option<&str>, principal: &str) -> Result<Zeroizing<String>, String> {
+    if let Some(var) = var {
+        return std::env::var(var)
+            .map(Zeroizing::new)
+            .map_err(|_| format!("environment variable {var} is not set"));
+    }
+    let ask = |prompt: String| {
+        rpassword::prompt_password(prompt)
+            .map(Zeroizing::new)
+            .map_err(|e| {
+                format!("cannot ask for the new password ({e}): give --new-password-env VAR")
+            })
+    };
+    let first = ask(format!("Enter new password for {principal}: "))?;
+    let again = ask("Enter it again: ".to_string())?;
+    if first != again {
+        return Err("the two new passwords differ".into());
+    }
+    Ok(first)
+}

@@ -142,6 +142,9 @@ pub enum KerberosError {
     /// KRB_AP_ERR_MODIFIED, as Windows does).
     #[error("PAC refused: {0}")]
     Pac(crate::pac::PacRefusal),
+    /// The kpasswd server refused the password change (RFC 3244 result code and its words).
+    #[error("password change refused: {0}")]
+    Kpasswd(crate::kpasswd::KpasswdRefusal),
     /// No credentials to do what was asked (no TGT, no key for the ticket, no password).
     #[error("no usable credentials: {0}")]
     NoCredentials(String),

@@ -22,6 +22,8 @@ pub const AP_REQ_AUTH: u32 = 11;
 pub const AP_REP_ENC_PART: u32 = 12;
 /// KRB-CRED encrypted part (delegation), with the session key.
 pub const KRB_CRED_ENC_PART: u32 = 14;
+/// KRB-PRIV encrypted part (RFC 4120 7.5.1), with the subkey (kpasswd).
+pub const KRB_PRIV_ENC_PART: u32 = 13;
 /// PAC server and KDC signatures (KERB_NON_KERB_CKSUM_SALT).
 pub const PAC_CHECKSUM: u32 = 17;
 /// PA-S4U-X509-USER checksum in an S4U2Self request (MS-SFU 2.2.2).
@@ -36,3 +38,15 @@ pub const ACCEPTOR_SIGN: u32 = 23;
 pub const INITIATOR_SEAL: u32 = 24;
 /// RFC 4121 MIC and unsealed Wrap token by the initiator.
 pub const INITIATOR_SIGN: u32 = 25;
+/// FAST: checksum over the outer request body, with the armor key (RFC 6113 5.4.2).
+pub const FAST_REQ_CHKSUM: u32 = 50;
+/// FAST: the sealed KrbFastReq.
+pub const FAST_ENC: u32 = 51;
+/// FAST: the sealed KrbFastResponse.
+pub const FAST_REP: u32 = 52;
+/// FAST: KrbFastFinished's checksum over the ticket.
+pub const FAST_FINISHED: u32 = 53;
+/// FAST encrypted challenge from the client (RFC 6113 5.4.6).
+pub const ENC_CHALLENGE_CLIENT: u32 = 54;
+/// FAST encrypted challenge from the KDC.
+pub const ENC_CHALLENGE_KDC: u32 = 55;

@@ -356,6 +356,40 @@ impl Krb5Conf {
             .collect()
     }
 
+    /// The password-change servers of `realm` (RFC 3244, port 464 unless given): `kpasswd_server`,
+    /// else the `admin_server` hosts as MIT does, else the KDC hosts (an Active Directory DC
+    /// serves both; MIT stops at `admin_server`).
+    pub fn kpasswd_servers(&self, realm: &str) -> Vec<KdcAddress> {
+        const PORT: u16 = 464;
+        for (relation, keep_port) in [
+            ("kpasswd_server", true),
+            ("admin_server", false),
+            ("kdc", false),
+        ] {
+            let found: Vec<KdcAddress> = self
+                .values(&["realms", realm, relation])
+                .into_iter()
+                .filter_map(|v| match parse_address(v, PORT)? {
+                    KdcAddress::Host {
+                        host,
+                        port,
+                        transport,
+                    } => Some(KdcAddress::Host {
+                        host,
+                        // admin_server's port is kadmind's; the kdc's is the KDC's.
+                        port: if keep_port { port } else { PORT },
+                        transport,
+                    }),
+                    KdcAddress::Proxy(_) => None,
+                })
+                .collect();
+            if !found.is_empty() {
+                return found;
+            }
+        }
+        Vec::new()
+    }
+
     /// The realm of `host` from `[domain_realm]`: an exact entry, else the longest `.suffix`.
     pub fn realm_of_host(&self, host: &str) -> Option<&str> {
         let host = host.to_ascii_lowercase();
@@ -461,6 +495,11 @@ pub fn parse_duration(v: &str) -> Option<Duration> {
 }
 
 fn parse_kdc(v: &str) -> Option<KdcAddress> {
+    parse_address(v, 88)
+}
+
+/// `[tcp/|udp/]host[:port]` (or `[v6]:port`), `default_port` when none is given; or a proxy URL.
+fn parse_address(v: &str, default_port: u16) -> Option<KdcAddress> {
     if v.starts_with("https://") || v.starts_with("http://") {
         return Some(KdcAddress::Proxy(v.to_string()));
     }
@@ -475,12 +514,12 @@ fn parse_kdc(v: &str) -> Option<KdcAddress> {
             h,
             after
                 .strip_prefix(':')
-                .map_or(Some(88), |p| p.parse().ok())?,
+                .map_or(Some(default_port), |p| p.parse().ok())?,
         )
     } else {
         match rest.rsplit_once(':') {
             Some((h, p)) if !h.contains(':') => (h, p.parse().ok()?),
-            _ => (rest, 88),
+            _ => (rest, default_port),
         }
     };
     (!host.is_empty()).then(|| KdcAddress::Host {

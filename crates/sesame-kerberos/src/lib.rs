@@ -14,6 +14,7 @@ pub mod exchange;
 pub mod gssapi;
 pub mod key_usage;
 pub mod keytab;
+pub mod kpasswd;
 pub mod krb5_conf;
 pub mod pac;
 pub mod principal;

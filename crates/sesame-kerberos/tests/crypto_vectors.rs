@@ -460,3 +460,34 @@ mod properties {
         }
     }
 }
+
+/// KRB-FX-CF2 (RFC 6113 5.1) against MIT's t_cf2 vectors: key1 and key2 from string-to-key
+/// of "key1"/"key2" salted with themselves, peppers "a" and "b".
+#[test]
+fn cf2_matches_mit() {
+    for (enctype, want) in [
+        (
+            Enctype::AES128_CTS_HMAC_SHA1_96,
+            "97df97e4b798b29eb31ed7280287a92a",
+        ),
+        (
+            Enctype::AES256_CTS_HMAC_SHA1_96,
+            "4d6ca4e629785c1f01baf55e2e548566b9617ae3a96868c337cb93b5e72b1c7b",
+        ),
+        (Enctype::rc4_hmac_weak(), "24d7f6b6bae4e5c00d2082c5ebab3672"),
+        (
+            Enctype::AES128_CTS_HMAC_SHA256_128,
+            "edd02a39d2dbde31611c16e610be062c",
+        ),
+        (
+            Enctype::AES256_CTS_HMAC_SHA384_192,
+            "67f6ea530aea85a37dcbb23349ea52dcc61ca8493ff557252327fd8304341584",
+        ),
+    ] {
+        let k1 = Key::from_password(enctype, b"key1", b"key1", None).unwrap();
+        let k2 = Key::from_password(enctype, b"key2", b"key2", None).unwrap();
+        let k = k1.cf2(&k2, b"a", b"b").unwrap();
+        assert_eq!(k.as_bytes(), hex(want).as_slice(), "{enctype}");
+        assert_eq!(k.enctype(), enctype);
+    }
+}

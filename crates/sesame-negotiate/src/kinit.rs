@@ -54,6 +54,8 @@ pub struct Kinit {
     conf: Option<Krb5Conf>,
     transport: Option<Arc<dyn KdcTransport + Send + Sync>>,
     clock: Arc<dyn Clock>,
+    new_password: Option<Zeroizing<String>>,
+    kpasswd_server: Option<String>,
 }
 
 impl Kinit {
@@ -85,6 +87,8 @@ impl Kinit {
             conf: None,
             transport: None,
             clock: Arc::new(SystemClock),
+            new_password: None,
+            kpasswd_server: None,
         }
     }
 
@@ -168,44 +172,158 @@ impl Kinit {
         Self::new(None, Secret::Renew(name.to_string()))
     }
 
+    /// When the KDC says the password has expired (KDC_ERR_KEY_EXPIRED), change it to
+    /// `new_password` over kpasswd and get the TGT with it, as MIT's `kinit` does after
+    /// prompting for a new one. Without it the expiry is the error.
+    #[must_use]
+    pub fn new_password(mut self, new_password: &str) -> Self {
+        self.new_password = Some(Zeroizing::new(new_password.to_string()));
+        self
+    }
+
+    /// The password-change server (`host[:port]`, default port 464) instead of krb5.conf's.
+    #[must_use]
+    pub fn kpasswd_server(mut self, server: &str) -> Self {
+        self.kpasswd_server = Some(server.to_string());
+        self
+    }
+
     /// Runs the AS exchange (or, for [`Kinit::renew`], the TGS exchange); the TGT.
-    pub fn run(self) -> Result<IssuedTicket, Error> {
-        let conf = match self.conf {
-            Some(c) => c,
-            None => Krb5Conf::from_env().map_err(|e| SetupError::Config(e.to_string()))?,
-        };
+    pub fn run(mut self) -> Result<IssuedTicket, Error> {
+        let conf = self.conf()?;
         let transport = self
             .transport
+            .clone()
             .unwrap_or_else(|| Arc::new(KdcClient::from_conf(&conf)));
-        let enterprise = self.enterprise;
-        let parse = |name: &str| {
-            if enterprise {
-                Principal::parse_enterprise(name, conf.default_realm())
-            } else {
-                Principal::parse(name, conf.default_realm())
+        match self.exchange(&conf, transport.as_ref(), None) {
+            Err(e) if key_expired(&e) && matches!(self.secret, Secret::Password(_)) => {
+                let Some(new) = self.new_password.take() else {
+                    return Err(e);
+                };
+                self.change(&conf, transport.as_ref(), None, &new)?;
+                self.secret = Secret::Password(new);
+                self.exchange(&conf, transport.as_ref(), None)
             }
-            .map_err(|e| SetupError::NoCredentials(format!("{name}: {e}")))
+            other => other,
+        }
+    }
+
+    /// Changes the password (RFC 3244): a ticket for `kadmin/changepw` from the AS exchange
+    /// with the current password (an INITIAL ticket, which the server requires; allowed
+    /// even when the password has expired), then the kpasswd request to the realm's
+    /// password-change server. The server's refusal is the error, with its result code and
+    /// words ([`sesame_kerberos::kpasswd::KpasswdRefusal`]); a wrong current password is the
+    /// KDC's KDC_ERR_PREAUTH_FAILED.
+    pub fn change_password(self, new_password: &str) -> Result<(), Error> {
+        let conf = self.conf()?;
+        let transport = self
+            .transport
+            .clone()
+            .unwrap_or_else(|| Arc::new(KdcClient::from_conf(&conf)));
+        self.change(&conf, transport.as_ref(), None, new_password)
+    }
+
+    /// Sets `target`'s password (RFC 3244's set-password, version 0xff80) with this
+    /// principal's credentials: an administrator's (MIT: the `c` right in kadm5.acl; Active
+    /// Directory: reset-password permission on the account). A principal without the right
+    /// gets KRB5_KPASSWD_ACCESSDENIED, or MIT's KRB5_KPASSWD_HARDERROR with its words.
+    pub fn set_password(self, target: &str, new_password: &str) -> Result<(), Error> {
+        let conf = self.conf()?;
+        let transport = self
+            .transport
+            .clone()
+            .unwrap_or_else(|| Arc::new(KdcClient::from_conf(&conf)));
+        let target = Principal::parse(target, conf.default_realm())
+            .map_err(|e| SetupError::NoCredentials(format!("{target}: {e}")))?;
+        self.change(&conf, transport.as_ref(), Some(&target), new_password)
+    }
+
+    fn conf(&self) -> Result<Krb5Conf, Error> {
+        match &self.conf {
+            Some(c) => Ok(c.clone()),
+            None => Ok(Krb5Conf::from_env().map_err(|e| SetupError::Config(e.to_string()))?),
+        }
+    }
+
+    fn change(
+        &self,
+        conf: &Krb5Conf,
+        transport: &dyn KdcTransport,
+        target: Option<&Principal>,
+        new_password: &str,
+    ) -> Result<(), Error> {
+        let principal = self.principal(conf)?;
+        let service = sesame_kerberos::kpasswd::changepw_principal(&principal.realm);
+        let ticket = self.exchange(conf, transport, Some(service))?;
+        let (kpasswd, source) = sesame_kerberos::transport::kpasswd_transport(
+            conf,
+            &ticket.client.realm,
+            self.kpasswd_server.as_deref(),
+        )
+        .map_err(KerberosError::Transport)?;
+        let mut rng = SystemRandom;
+        let (change, message) = match target {
+            None => sesame_kerberos::kpasswd::PasswordChange::change(
+                &ticket,
+                new_password,
+                source,
+                self.clock.as_ref(),
+                &mut rng,
+            )?,
+            Some(t) => sesame_kerberos::kpasswd::PasswordChange::set(
+                &ticket,
+                Some(t),
+                new_password,
+                source,
+                self.clock.as_ref(),
+                &mut rng,
+            )?,
         };
+        let reply = kpasswd
+            .send(&sesame_gss::KdcRequest {
+                realm: ticket.client.realm.clone(),
+                message,
+            })
+            .map_err(KerberosError::Transport)?;
+        Ok(change.receive(&reply)?)
+    }
+
+    fn principal(&self, conf: &Krb5Conf) -> Result<Principal, Error> {
+        let name = self
+            .principal
+            .as_deref()
+            .ok_or_else(|| SetupError::NoCredentials("no principal".into()))?;
+        Ok(if self.enterprise {
+            Principal::parse_enterprise(name, conf.default_realm())
+        } else {
+            Principal::parse(name, conf.default_realm())
+        }
+        .map_err(|e| SetupError::NoCredentials(format!("{name}: {e}")))?)
+    }
+
+    /// The AS exchange for `service` (default the TGT), or the renewal.
+    fn exchange(
+        &self,
+        conf: &Krb5Conf,
+        transport: &dyn KdcTransport,
+        service: Option<Principal>,
+    ) -> Result<IssuedTicket, Error> {
         let clock = self.clock.as_ref();
         let mut rng = SystemRandom;
-        let (client, secret) = match self.secret {
+        let (client, secret) = match &self.secret {
             Secret::Password(password) => {
-                let name = self
-                    .principal
-                    .as_deref()
-                    .ok_or_else(|| SetupError::NoCredentials("no principal".into()))?;
                 let bytes = Zeroizing::new(password.as_bytes().to_vec());
-                (parse(name)?, ClientSecret::Password(bytes))
+                (self.principal(conf)?, ClientSecret::Password(bytes))
             }
             Secret::Keytab(path) => {
                 let (keytab, client) =
-                    crate::client::keytab_client(&path, self.principal.as_deref(), &conf)?;
+                    crate::client::keytab_client(path, self.principal.as_deref(), conf)?;
                 let keys = keytab.keys_for(&client, self.allow_weak);
                 (client, ClientSecret::Keys(keys))
             }
             // No secret: a TGS exchange with the cached TGT.
             Secret::Renew(name) => {
-                let tgt = cached_tgt(&name, self.allow_weak)?;
+                let tgt = cached_tgt(name, self.allow_weak)?;
                 let options = TgsOptions {
                     lifetime: self.lifetime.unwrap_or_else(|| conf.ticket_lifetime()),
                     enctypes: vec![tgt.session_key.enctype()],
@@ -213,31 +331,41 @@ impl Kinit {
                     ..TgsOptions::default()
                 };
                 let (mut exchange, request) = TgsExchange::renew(tgt, options, clock, &mut rng)?;
-                return until_done(transport.as_ref(), request, |reply| {
+                return until_done(transport, request, |reply| {
                     exchange.receive(reply, clock, &mut rng)
                 });
             }
         };
+        let for_password_change = service.is_some();
         let options = AsOptions {
             enctypes: self
                 .enctypes
+                .clone()
                 .or_else(|| conf.enctypes("default_tkt_enctypes", self.allow_weak))
                 .unwrap_or_else(|| AsOptions::default().enctypes),
-            lifetime: self.lifetime.unwrap_or_else(|| conf.ticket_lifetime()),
-            renew: self.renewable,
-            forwardable: self
-                .forwardable
-                .or_else(|| conf.bool(&["libdefaults", "forwardable"]))
-                .unwrap_or(false),
-            proxiable: self
-                .proxiable
-                .or_else(|| conf.bool(&["libdefaults", "proxiable"]))
-                .unwrap_or(false),
+            // A ticket to change the password with lives minutes, as MIT's (5 min).
+            lifetime: if for_password_change {
+                Duration::from_secs(300)
+            } else {
+                self.lifetime.unwrap_or_else(|| conf.ticket_lifetime())
+            },
+            renew: self.renewable.filter(|_| !for_password_change),
+            forwardable: !for_password_change
+                && self
+                    .forwardable
+                    .or_else(|| conf.bool(&["libdefaults", "forwardable"]))
+                    .unwrap_or(false),
+            proxiable: !for_password_change
+                && self
+                    .proxiable
+                    .or_else(|| conf.bool(&["libdefaults", "proxiable"]))
+                    .unwrap_or(false),
             allow_weak: self.allow_weak,
+            service,
             ..AsOptions::default()
         };
         let (mut exchange, request) = AsExchange::start(client, secret, options, clock, &mut rng)?;
-        until_done(transport.as_ref(), request, |reply| {
+        until_done(transport, request, |reply| {
             exchange.receive(reply, clock, &mut rng)
         })
     }
@@ -253,6 +381,13 @@ impl Kinit {
             .map_err(|e| SetupError::NoCredentials(format!("ccache {name}: {e}")))?;
         Ok(tgt)
     }
+}
+
+/// Whether the KDC said the password has expired (KDC_ERR_KEY_EXPIRED).
+fn key_expired(e: &Error) -> bool {
+    e.mech_error::<KerberosError>()
+        .and_then(KerberosError::krb_error_code)
+        == Some(sesame_asn1::kerberos::constants::error_code::KDC_ERR_KEY_EXPIRED)
 }
 
 /// Sends each request of an exchange to the KDC until the exchange is done.

@@ -30,24 +30,39 @@ impl Shadow {
         let sam = dir.join("sam");
         std::fs::write(&sam, format!("user1:EXAMPLE::{}:::\n", hash.trim()))
             .map_err(|e| e.to_string())?;
-        let port = free_port()?;
-        let log = std::fs::File::create(dir.join("shadow.log")).map_err(|e| e.to_string())?;
-        let child = Command::new("xvfb-run")
-            .args(["-a", "freerdp-shadow-cli"])
-            .arg(format!("/port:{port}"))
-            .arg("/sec:nla")
-            .arg(format!("/sam-file:{}", sam.display()))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().map_err(|e| e.to_string())?)
-            .stderr(log)
-            .process_group(0)
-            .spawn()
-            .map_err(|e| format!("xvfb-run freerdp-shadow-cli: {e}"))?;
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Ok(Self { child, port });
+        // Up to three tries: `xvfb-run -a` can pick a display whose previous Xvfb (another
+        // row's, just stopped) still holds its socket, and the shadow server then exits at
+        // once ("failed to open display").
+        for attempt in 1..=3 {
+            let port = free_port()?;
+            let log = std::fs::File::create(dir.join(format!("shadow-{attempt}.log")))
+                .map_err(|e| e.to_string())?;
+            let mut child = Command::new("xvfb-run")
+                .args(["-a", "freerdp-shadow-cli"])
+                .arg(format!("/port:{port}"))
+                .arg("/sec:nla")
+                .arg(format!("/sam-file:{}", sam.display()))
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().map_err(|e| e.to_string())?)
+                .stderr(log)
+                .process_group(0)
+                .spawn()
+                .map_err(|e| format!("xvfb-run freerdp-shadow-cli: {e}"))?;
+            for _ in 0..150 {
+                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return Ok(Self { child, port });
+                }
+                if matches!(child.try_wait(), Ok(Some(_))) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
             }
-            std::thread::sleep(Duration::from_millis(100));
+            let _ = Command::new("kill")
+                .arg("--")
+                .arg(format!("-{}", child.id()))
+                .status();
+            let _ = child.wait();
+            std::thread::sleep(Duration::from_secs(1));
         }
         Err("freerdp-shadow-cli did not listen".into())
     }

@@ -90,6 +90,7 @@ impl Kerberos<'_> {
         rows.extend(self.negative_rows());
         rows.extend(self.renewal_rows());
         rows.extend(self.keytab_client_rows());
+        rows.extend(self.kpasswd_rows());
         rows
     }
 

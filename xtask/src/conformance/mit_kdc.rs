@@ -22,7 +22,10 @@ pub struct MitKdc {
     pub dir: PathBuf,
     /// Where it listens (TCP and UDP).
     pub addr: SocketAddr,
+    /// Where kadmind's password-change service (RFC 3244) listens.
+    pub kpasswd: SocketAddr,
     child: Child,
+    kadmind: Child,
 }
 
 impl MitKdc {
@@ -31,6 +34,9 @@ impl MitKdc {
         let _ = fs::remove_dir_all(dir);
         fs::create_dir_all(dir.join("db")).map_err(|e| format!("{}: {e}", dir.display()))?;
         let port = free_port()?;
+        let kadmin_port = free_port()?;
+        let kpasswd_port = free_port()?;
+        let kpasswd: SocketAddr = ([127, 0, 0, 1], kpasswd_port).into();
         let d = dir.display();
         write(
             &dir.join("kdc.conf"),
@@ -38,17 +44,18 @@ impl MitKdc {
                 "[kdcdefaults]\n    kdc_listen = 127.0.0.1:{port}\n    kdc_tcp_listen = 127.0.0.1:{port}\n\
                  [realms]\n    {REALM} = {{\n        database_name = {d}/db/principal\n\
                  \x20       key_stash_file = {d}/db/stash\n        acl_file = {d}/db/kadm5.acl\n\
+                 \x20       kadmind_listen = 127.0.0.1:{kadmin_port}\n        kpasswd_listen = 127.0.0.1:{kpasswd_port}\n\
                  \x20       default_principal_flags = +preauth\n\
                  \x20       max_life = 10h 0m 0s\n        max_renewable_life = 7d 0h 0m 0s\n\
                  \x20       supported_enctypes = aes256-cts-hmac-sha1-96:normal aes128-cts-hmac-sha1-96:normal aes256-cts-hmac-sha384-192:normal aes128-cts-hmac-sha256-128:normal\n    }}\n\
-                 [logging]\n    kdc = FILE:{d}/kdc.log\n"
+                 [logging]\n    kdc = FILE:{d}/kdc.log\n    admin_server = FILE:{d}/kadmind.log\n"
             ),
         )?;
         write(&dir.join("db/kadm5.acl"), &format!("*/admin@{REALM} *\n"))?;
         // The KDC's own krb5.conf points at itself; clients get their own from `client_conf`.
         write(
             &dir.join("krb5.conf"),
-            &client_conf_text(dir, &format!("127.0.0.1:{port}")),
+            &client_conf_text(dir, &format!("127.0.0.1:{port}"), kpasswd),
         )?;
         let kdc = Self::command_in(dir, "kdb5_util");
         run(kdc_env(kdc, dir)
@@ -63,6 +70,15 @@ impl MitKdc {
             "addprinc -randkey HTTP/localhost".into(),
             "addprinc -randkey host/localhost".into(),
             format!("ktadd -k {d}/service.keytab HTTP/localhost host/localhost"),
+            // Password changes (kpasswd): kpw1 and kpw2 change theirs, pol1 is under a
+            // 12-character minimum, exp1 must change at the next logon, admin/admin may set
+            // any password (kadm5.acl).
+            "addpol -minlength 12 strict".into(),
+            format!("addprinc -pw {PASSWORD} kpw1"),
+            format!("addprinc -pw {PASSWORD} kpw2"),
+            format!("addprinc -policy strict -pw {PASSWORD}-long pol1"),
+            format!("addprinc +needchange -pw {PASSWORD} exp1"),
+            format!("addprinc -pw {PASSWORD} admin/admin"),
         ] {
             let out = output(
                 kdc_env(Self::command_in(dir, "kadmin.local"), dir).args(["-r", REALM, "-q", &q]),
@@ -82,19 +98,32 @@ impl MitKdc {
             .stderr(log)
             .spawn()
             .map_err(|e| format!("cannot start krb5kdc: {e}"))?;
+        let admin_log = fs::File::create(dir.join("kadmind.out")).map_err(|e| e.to_string())?;
+        let kadmind = kdc_env(Self::command_in(dir, "kadmind"), dir)
+            .args(["-nofork", "-r", REALM])
+            .stdin(Stdio::null())
+            .stdout(admin_log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(admin_log)
+            .spawn()
+            .map_err(|e| format!("cannot start kadmind: {e}"))?;
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(addr).is_err() {
-            if Instant::now() > deadline {
-                return Err("krb5kdc did not start listening within 10 s".into());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Ok(Self {
+        let kdc = Self {
             dir: dir.to_path_buf(),
             addr,
+            kpasswd,
             child,
-        })
+            kadmind,
+        };
+        for (what, at) in [("krb5kdc", addr), ("kadmind's kpasswd", kpasswd)] {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while std::net::TcpStream::connect(at).is_err() {
+                if Instant::now() > deadline {
+                    return Err(format!("{what} did not start listening within 10 s"));
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        Ok(kdc)
     }
 
     fn command_in(dir: &Path, program: &str) -> Command {
@@ -107,15 +136,17 @@ impl MitKdc {
     /// over TCP only (`udp_preference_limit = 1`, so every message is length-framed), and returns its path.
     pub fn client_conf(&self, name: &str, kdc: &str) -> Result<PathBuf> {
         let path = self.dir.join(name);
-        write(&path, &client_conf_text(&self.dir, kdc))?;
+        write(&path, &client_conf_text(&self.dir, kdc, self.kpasswd))?;
         Ok(path)
     }
 }
 
 impl Drop for MitKdc {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        for child in [&mut self.child, &mut self.kadmind] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
@@ -125,12 +156,12 @@ fn kdc_env(mut cmd: Command, dir: &Path) -> Command {
     cmd
 }
 
-fn client_conf_text(dir: &Path, kdc: &str) -> String {
+fn client_conf_text(dir: &Path, kdc: &str, kpasswd: SocketAddr) -> String {
     format!(
         "[libdefaults]\n    default_realm = {REALM}\n    dns_lookup_kdc = false\n    dns_lookup_realm = false\n\
          \x20   dns_canonicalize_hostname = false\n    rdns = false\n    udp_preference_limit = 1\n    forwardable = true\n\
          \x20   default_keytab_name = FILE:{d}/service.keytab\n\
-         [realms]\n    {REALM} = {{\n        kdc = {kdc}\n    }}\n\
+         [realms]\n    {REALM} = {{\n        kdc = {kdc}\n        kpasswd_server = {kpasswd}\n    }}\n\
          [domain_realm]\n    localhost = {REALM}\n",
         d = dir.display()
     )

@@ -16,6 +16,7 @@ mod http;
 pub(crate) mod inspect;
 mod kcm;
 mod kerberos;
+mod kpasswd;
 mod mit_kdc;
 mod negotiate;
 mod ntlm;

@@ -33,6 +33,7 @@ impl SambaDc {
         let _ = fs::remove_dir_all(dir);
         fs::create_dir_all(dir).map_err(|e| e.to_string())?;
         let port = free_port()?;
+        let kpasswd = port + 1;
         let tls = tls_certificate(dir)?;
         let opt = |o: String| format!("--option={o}");
         run_ok(
@@ -77,7 +78,7 @@ impl SambaDc {
                 "[libdefaults]\n    default_realm = {REALM}\n    dns_lookup_kdc = false\n    \
                  dns_lookup_realm = false\n    dns_canonicalize_hostname = false\n    \
                  rdns = false\n[realms]\n    {REALM} = {{\n        kdc = 127.0.0.1:{port}\n    \
-                 }}\n[domain_realm]\n    localhost = {REALM}\n    aes.localhost = {REALM}\n"
+                 \x20   kpasswd_server = 127.0.0.1:{kpasswd}\n    }}\n[domain_realm]\n    localhost = {REALM}\n    aes.localhost = {REALM}\n"
             ),
         )
         .map_err(|e| e.to_string())?;
@@ -248,6 +249,11 @@ fn provision(dc: &SambaDc, dir: &Path) -> Result {
         // rc4only1: its password set as an NT hash only (below), so the DC holds no
         // AES key for it, as for an account whose password predates AES.
         &["user", "create", "rc4only1", PASSWORD],
+        // kpasswd: pwchange1 changes its password, pwchange2 tries one the policy refuses;
+        // no minimum age, so that a password just set may change.
+        &["domain", "passwordsettings", "set", "--min-pwd-age=0"],
+        &["user", "create", "pwchange1", PASSWORD],
+        &["user", "create", "pwchange2", PASSWORD],
         &["user", "create", "disabled1", PASSWORD],
         &["user", "disable", "disabled1"],
         &[
@@ -411,6 +417,7 @@ impl Kerberos<'_> {
         let mut rows = vec![self.samba_kinit(&dc), self.samba_enterprise(&dc)];
         rows.extend(self.samba_refusals(&dc));
         rows.push(self.samba_rc4_user(&dc));
+        rows.extend(self.samba_kpasswd(&dc));
         rows.push(self.samba_acceptor(&dc, &dir));
         rows.push(self.samba_pac(&dc, &dir));
         rows.extend(self.samba_enctypes(&dc, &dir));
@@ -581,6 +588,86 @@ impl Kerberos<'_> {
             }
         })
         .collect()
+    }
+
+    /// Password changes against the DC's kpasswd service (its KDC port + 1): pwchange1's
+    /// password changed (the new one then gets a TGT, the old one KDC_ERR_PREAUTH_FAILED);
+    /// pwchange2's new password too short for the domain's policy: KRB5_KPASSWD_SOFTERROR
+    /// with the DC's words (Samba sends text where Windows sends its binary policy block).
+    fn samba_kpasswd(&self, dc: &SambaDc) -> Vec<Row> {
+        let kpasswd = |user: &str, new: &str| {
+            let mut c = self.samba_sesame(dc);
+            c.args(["kpasswd", &format!("{user}@{REALM}")])
+                .args([
+                    "--password-env",
+                    "SESAME_PW",
+                    "--new-password-env",
+                    "NEW_PW",
+                ])
+                .env("NEW_PW", new);
+            c
+        };
+        let kinit = |user: &str, password: &str| {
+            let mut c = self.samba_sesame(dc);
+            c.args([
+                "kinit",
+                &format!("{user}@{REALM}"),
+                "--password-env",
+                "TRY_PW",
+            ])
+            .args([
+                "-c",
+                &format!("FILE:{}", dc.dir.join("cc-kpasswd").display()),
+            ])
+            .env("TRY_PW", password);
+            c
+        };
+        let mut changed = Vec::new();
+        let change = (|| -> Result {
+            let new = "Changed-on-the-DC-5";
+            let out = stdout_of(&mut kpasswd("pwchange1", new))?;
+            changed.push(format!("sesame kpasswd pwchange1: {}", out.trim()));
+            run_ok(&mut kinit("pwchange1", new))?;
+            changed.push("sesame kinit pwchange1 with the new password: TGT".into());
+            let old = output(&mut kinit("pwchange1", PASSWORD))?;
+            let err = String::from_utf8_lossy(&old.stderr).trim().to_string();
+            if old.status.success() {
+                return Err("the old password still works".into());
+            }
+            changed.push(format!("with the old password: {err}"));
+            Ok(())
+        })();
+        let mut refused = Vec::new();
+        let refusal = (|| -> Result {
+            let out = output(&mut kpasswd("pwchange2", "abc"))?;
+            let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
+            refused.push(format!(
+                "sesame kpasswd pwchange2 (new password `abc`): {err}"
+            ));
+            if out.status.success()
+                || !err.contains("kpasswd-softerror")
+                || !err.contains("at least 7 characters")
+            {
+                return Err(format!(
+                    "expected kpasswd-softerror with the minimum length: {err}"
+                ));
+            }
+            Ok(())
+        })();
+        vec![
+            Row {
+                peer: PEER,
+                scenario: "sesame kpasswd -> Samba kpasswd: password changed, the new one gets a TGT, the old one is refused",
+                messages: changed,
+                outcome: change,
+            },
+            Row {
+                peer: PEER,
+                scenario: "sesame kpasswd -> Samba kpasswd, a password the domain policy refuses: KRB5_KPASSWD_SOFTERROR with the DC's words",
+                messages: refused,
+                outcome: refusal,
+            },
+        ]
     }
 
     /// The RC4-only account with the weak opt-in (`--allow-weak` and rc4-hmac among the
@@ -986,8 +1073,8 @@ impl Kerberos<'_> {
                 negotiate,
                 Expect::Success("user1@SAMBA.TEST"),
                 &[
-                    "initiator SPNEGO NegTokenInit mechs=[kerberos",
-                    "acceptor SPNEGO NegTokenResp state=AcceptCompleted token=[GSS(1.2.840.113554.1.2.2) GSS Kerberos AP-REP]",
+                    "SPNEGO NegTokenInit mechs=[kerberos] token=[GSS(1.2.840.113554.1.2.2) GSS Kerberos AP-REQ]",
+                    "SPNEGO NegTokenResp state=AcceptCompleted token=[GSS(1.2.840.113554.1.2.2) GSS Kerberos AP-REP]",
                 ],
             ),
             self.gss_with(

@@ -7,6 +7,7 @@ mod ap;
 mod authz;
 mod basic;
 pub mod constants;
+mod fast;
 mod kdc;
 mod krb_error;
 mod padata;
@@ -26,6 +27,10 @@ pub use basic::{
     AuthorizationData, AuthorizationDataEntry, Checksum, EncryptedData, EncryptionKey, HostAddress,
     HostAddresses, KerberosFlags, LastReq, LastReqEntry, Microseconds, PaData, PrincipalName,
     Realm, SecretOctets,
+};
+pub use fast::{
+    KrbFastArmor, KrbFastArmoredRep, KrbFastArmoredReq, KrbFastFinished, KrbFastReq,
+    KrbFastResponse, PaFxFastReply, PaFxFastRequest,
 };
 pub use kdc::{
     AsRep, AsReq, EncAsRepPart, EncKdcRepPart, EncTgsRepPart, KdcOptions, KdcRep, KdcReq,

@@ -332,6 +332,36 @@ impl Key {
             Kind::Rc4Hmac => rc4_hmac::prf(&self.bytes, input),
         }
     }
+
+    /// PRF+ (RFC 6113 5.1): PRF(key, 1 | pepper) | PRF(key, 2 | pepper) | ... cut to `len`.
+    fn prf_plus(&self, pepper: &[u8], len: usize) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::with_capacity(len + 64));
+        let mut input = Vec::with_capacity(pepper.len() + 1);
+        let mut counter = 1u8;
+        while out.len() < len {
+            input.clear();
+            input.push(counter);
+            input.extend_from_slice(pepper);
+            out.extend_from_slice(&Zeroizing::new(self.prf(&input)));
+            counter = counter.wrapping_add(1);
+        }
+        out.truncate(len);
+        out
+    }
+
+    /// KRB-FX-CF2 (RFC 6113 5.1): a key of `self`'s enctype from two keys and two peppers,
+    /// random-to-key(PRF+(self, pepper1) XOR PRF+(other, pepper2)); random-to-key is the
+    /// identity for the AES and RC4 enctypes. FAST's armor key, strengthened reply key and
+    /// encrypted-challenge keys are made this way.
+    pub fn cf2(&self, other: &Key, pepper1: &[u8], pepper2: &[u8]) -> Result<Key, CryptoError> {
+        let len = self.enctype.key_len();
+        let mut mixed = self.prf_plus(pepper1, len);
+        let second = other.prf_plus(pepper2, len);
+        for (a, b) in mixed.iter_mut().zip(second.iter()) {
+            *a ^= b;
+        }
+        Key::new(self.enctype, &mixed)
+    }
 }
 
 /// Everything one key usage of one key needs, derived once.

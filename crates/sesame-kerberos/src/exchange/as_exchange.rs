@@ -56,6 +56,10 @@ pub struct AsOptions {
     pub service: Option<Principal>,
     /// Accept an rc4-hmac reply key and session key (opt-in, RFC 8429).
     pub allow_weak: bool,
+    /// FAST (RFC 6113): armor the exchange with this TGT of another principal (a host's,
+    /// as MIT's `kinit -T ARMOR_CCACHE`); pre-authentication is then an encrypted challenge
+    /// when the KDC offers one, and a reply outside the tunnel is refused.
+    pub armor: Option<IssuedTicket>,
 }
 
 impl Default for AsOptions {
@@ -69,6 +73,7 @@ impl Default for AsOptions {
             request_pac: None,
             service: None,
             allow_weak: false,
+            armor: None,
         }
     }
 }
@@ -83,6 +88,13 @@ pub struct AsExchange {
     nonce: u32,
     /// The key of the pre-authentication sent, if one was sent.
     preauth_key: Option<Key>,
+    /// The FAST tunnel, when armored.
+    fast: Option<super::fast::Fast>,
+    /// The KDC's PA-FX-COOKIE, returned in the next request (RFC 6113 5.2).
+    cookie: Option<PaData>,
+    /// Whether the pre-authentication sent was an encrypted challenge (the KDC must answer
+    /// with its own).
+    challenge_sent: bool,
 }
 
 impl AsExchange {
@@ -102,6 +114,10 @@ impl AsExchange {
             .service
             .clone()
             .unwrap_or_else(|| Principal::krbtgt(&client.realm, &client.realm));
+        let fast = match &options.armor {
+            Some(armor) => Some(super::fast::Fast::armor(armor, clock, rng)?),
+            None => None,
+        };
         let exchange = Self {
             client,
             service,
@@ -109,8 +125,11 @@ impl AsExchange {
             options,
             nonce: nonce(rng)?,
             preauth_key: None,
+            fast,
+            cookie: None,
+            challenge_sent: false,
         };
-        let request = exchange.request(Vec::new(), clock)?;
+        let request = exchange.request(Vec::new(), clock, rng)?;
         Ok((exchange, request))
     }
 
@@ -123,7 +142,11 @@ impl AsExchange {
         &self,
         mut padata: Vec<PaData>,
         clock: &dyn Clock,
+        rng: &mut dyn Random,
     ) -> Result<KdcRequest, KerberosError> {
+        if let Some(cookie) = &self.cookie {
+            padata.insert(0, cookie.clone());
+        }
         let (now, _) = now(clock);
         let mut options = KerberosFlags::default();
         options.set(kdc_options::FORWARDABLE, self.options.forwardable);
@@ -153,6 +176,10 @@ impl AsExchange {
             enc_authorization_data: None,
             additional_tickets: None,
         };
+        // Armored, every padata travels inside the tunnel; outside, only PA-FX-FAST.
+        if let Some(fast) = &self.fast {
+            padata = vec![fast.request(padata, &body, rng)?];
+        }
         let req = AsReq(KdcReq {
             pvno: 5,
             msg_type: msg_type::AS_REQ,
@@ -174,26 +201,40 @@ impl AsExchange {
     ) -> Result<KdcStep<IssuedTicket>, KerberosError> {
         match reply.first() {
             Some(0x7e) => {
-                let error =
+                let outer =
                     KrbError::from_der(reply).map_err(KerberosError::decode("KRB-ERROR"))?;
+                let (error, methods) = self.open_error(outer)?;
                 if error.error_code == error_code::KDC_ERR_PREAUTH_REQUIRED
                     && self.preauth_key.is_none()
                 {
-                    let methods = method_data(&error);
                     let hints = etype_info2(&methods);
                     let timestamp_offered = methods
                         .iter()
                         .any(|m| m.padata_type == pa_type::ENC_TIMESTAMP);
-                    if hints.is_empty() && !timestamp_offered && !methods.is_empty() {
+                    let challenge_offered = self.fast.is_some()
+                        && methods
+                            .iter()
+                            .any(|m| m.padata_type == pa_type::ENCRYPTED_CHALLENGE);
+                    if hints.is_empty()
+                        && !timestamp_offered
+                        && !challenge_offered
+                        && !methods.is_empty()
+                    {
                         return Err(KerberosError::NoPreauthMethod {
                             offered: methods.iter().map(|m| m.padata_type).collect(),
                             requested: enctype_ids(&self.options.enctypes),
                         });
                     }
                     let key = self.choose_key(&hints)?;
-                    let padata = encrypted_timestamp(&key, clock, rng)?;
+                    let padata = match &self.fast {
+                        Some(fast) if challenge_offered => {
+                            self.challenge_sent = true;
+                            fast.client_challenge(&key, clock, rng)?
+                        }
+                        _ => encrypted_timestamp(&key, clock, rng)?,
+                    };
                     self.preauth_key = Some(key);
-                    return Ok(KdcStep::Send(self.request(vec![padata], clock)?));
+                    return Ok(KdcStep::Send(self.request(vec![padata], clock, rng)?));
                 }
                 Err(KerberosError::Krb(Box::new(KrbErrorFacts::from_message(
                     &error,
@@ -203,13 +244,14 @@ impl AsExchange {
                 let rep = AsRep::from_der(reply)
                     .map_err(KerberosError::decode("AS-REP"))?
                     .0;
-                let key = match &self.preauth_key {
+                let long_term = match &self.preauth_key {
                     Some(k) if k.enctype().id() == rep.enc_part.etype => k.clone(),
                     _ => {
                         let hints = rep.padata.as_deref().map(etype_info2).unwrap_or_default();
                         self.key_for(rep.enc_part.etype, &hints)?
                     }
                 };
+                let (key, fast_client) = self.open_reply(&rep, &long_term, clock)?;
                 let plain = key
                     .usage(key_usage::AS_REP_ENC_PART)
                     .decrypt(&rep.enc_part.cipher)
@@ -219,7 +261,9 @@ impl AsExchange {
                     })?;
                 let (part, _) = EncKdcRepPart::from_der_either(&plain)
                     .map_err(KerberosError::decode("EncASRepPart"))?;
-                let client = Principal::from_wire(&rep.cname, &rep.crealm);
+                // Armored, the name the KDC authenticated is KrbFastFinished's (5.4.3).
+                let client =
+                    fast_client.unwrap_or_else(|| Principal::from_wire(&rep.cname, &rep.crealm));
                 // An enterprise name is answered with the account's canonical name (RFC 6806
                 // 5); the reply is still bound to the request by its key and nonce.
                 if self.client.name_type
@@ -241,6 +285,62 @@ impl AsExchange {
                 "KDC answered an AS-REQ with neither AS-REP nor KRB-ERROR",
             )),
         }
+    }
+
+    /// The real error and its METHOD-DATA: armored, those inside the tunnel (PA-FX-ERROR and
+    /// the response's padata; the cookie kept for the next request); else the error's own.
+    fn open_error(&mut self, outer: KrbError) -> Result<(KrbError, Vec<PaData>), KerberosError> {
+        let methods = method_data(&outer);
+        let Some(fast) = &self.fast else {
+            return Ok((outer, methods));
+        };
+        // An error outside the tunnel (the KDC could not read the armor, or has no FAST):
+        // its own facts, trusted no further than any unarmored error.
+        let Some(opened) = fast.open(&methods, self.nonce)? else {
+            return Ok((outer, methods));
+        };
+        self.cookie = opened
+            .padata
+            .iter()
+            .find(|p| p.padata_type == pa_type::FX_COOKIE)
+            .cloned();
+        let error = opened.error.unwrap_or(outer);
+        Ok((error, opened.padata))
+    }
+
+    /// The reply key, and when armored the client name of KrbFastFinished: the tunnel must be
+    /// there, answer this request, prove the ticket and, after an encrypted challenge, carry
+    /// the KDC's; the long-term key is strengthened as it says.
+    fn open_reply(
+        &self,
+        rep: &sesame_asn1::kerberos::KdcRep,
+        long_term: &Key,
+        clock: &dyn Clock,
+    ) -> Result<(Key, Option<Principal>), KerberosError> {
+        let Some(fast) = &self.fast else {
+            return Ok((long_term.clone(), None));
+        };
+        let opened = fast
+            .open(rep.padata.as_deref().unwrap_or_default(), self.nonce)?
+            .ok_or(KerberosError::Protocol(
+                "an armored AS-REQ answered without FAST",
+            ))?;
+        let ticket_der = rep
+            .ticket
+            .to_der()
+            .map_err(KerberosError::decode("Ticket"))?;
+        fast.check_finished(&opened.response, &ticket_der)?;
+        if self.challenge_sent {
+            fast.check_kdc_challenge(&opened.padata, long_term, clock, 300)?;
+        }
+        let key =
+            super::fast::Fast::reply_key(&opened.response, long_term, self.options.allow_weak)?;
+        let client = opened
+            .response
+            .finished
+            .as_ref()
+            .map(|f| Principal::from_wire(&f.cname, &f.crealm));
+        Ok((key, client))
     }
 
     /// The key for the first ETYPE-INFO2 entry (the KDC's preference) that we allow.

@@ -3,6 +3,7 @@
 //! request to send and takes the KDC's replies until it has a ticket or an error.
 
 mod as_exchange;
+mod fast;
 mod tgs_exchange;
 
 use std::time::{Duration, UNIX_EPOCH};

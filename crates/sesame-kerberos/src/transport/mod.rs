@@ -684,3 +684,63 @@ pub fn step_with_kdc(
         }
     }
 }
+
+/// This host's address on the route to `host:port` (a connected UDP socket's local address:
+/// nothing is sent), for the sender address a kpasswd KRB-PRIV must carry. `None` when the
+/// name does not resolve or no route leads there.
+pub fn source_address(host: &str, port: u16) -> Option<std::net::IpAddr> {
+    let target = (host, port).to_socket_addrs().ok()?.next()?;
+    let any: SocketAddr = if target.is_ipv4() {
+        ([0, 0, 0, 0], 0).into()
+    } else {
+        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+    };
+    let socket = std::net::UdpSocket::bind(any).ok()?;
+    socket.connect(target).ok()?;
+    Some(socket.local_addr().ok()?.ip())
+}
+
+/// A transport to the password-change servers of `realm` (krb5.conf's `kpasswd_server`, else
+/// its `admin_server` or KDC hosts on port 464; or `explicit` when given), over TCP with the
+/// 4-byte length prefix as RFC 3244 allows, each tried in turn as KDCs are; and this host's
+/// address towards the first of them.
+pub fn kpasswd_transport(
+    conf: &Krb5Conf,
+    realm: &str,
+    explicit: Option<&str>,
+) -> Result<(KdcClient, std::net::IpAddr), TransportError> {
+    let servers = match explicit {
+        Some(e) if e.contains(':') => vec![e.to_string()],
+        Some(e) => vec![format!("{e}:464")],
+        None => conf
+            .kpasswd_servers(realm)
+            .into_iter()
+            .filter_map(|a| match a {
+                KdcAddress::Host { host, port, .. } if host.contains(':') => {
+                    Some(format!("[{host}]:{port}"))
+                }
+                KdcAddress::Host { host, port, .. } => Some(format!("{host}:{port}")),
+                KdcAddress::Proxy(_) => None,
+            })
+            .collect(),
+    };
+    let mut client = KdcClient::new();
+    client.udp_preference_limit = 1;
+    let mut source = None;
+    for s in &servers {
+        if source.is_none() {
+            let (host, port) = split_host_port(s);
+            source = source_address(&host, port);
+        }
+        client = client.with_kdc(realm, s);
+    }
+    let source = source.ok_or_else(|| TransportError::Discovery {
+        realm: realm.to_string(),
+        reason: if servers.is_empty() {
+            "no kpasswd_server, admin_server or kdc in krb5.conf".into()
+        } else {
+            format!("no route to the kpasswd servers {}", servers.join(", "))
+        },
+    })?;
+    Ok((client, source))
+}
