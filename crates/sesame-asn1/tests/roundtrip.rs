@@ -366,6 +366,22 @@ round_trips! {
     etype_info2: vec((any::<i32>(), of(kstring()), of(octets())).prop_map(|(etype, salt, s2kparams)| EtypeInfo2Entry { etype, salt, s2kparams }), 1..3);
     pa_pac_request: any::<bool>().prop_map(|include_pac| PaPacRequest { include_pac });
     pa_pac_options: flags().prop_map(|flags| PaPacOptions { flags });
+    pa_fx_fast_request: (of((any::<i32>(), octets())), checksum(), enc_data())
+        .prop_map(|(armor, req_checksum, enc_fast_req)| PaFxFastRequest::ArmoredData(KrbFastArmoredReq {
+            armor: armor.map(|(armor_type, armor_value)| KrbFastArmor { armor_type, armor_value }),
+            req_checksum,
+            enc_fast_req,
+        }));
+    krb_fast_req: (flags(), vec(padata(), 0..3), req_body())
+        .prop_map(|(fast_options, padata, req_body)| KrbFastReq { fast_options, padata, req_body });
+    pa_fx_fast_reply: enc_data().prop_map(|enc_fast_rep| PaFxFastReply::ArmoredData(KrbFastArmoredRep { enc_fast_rep }));
+    krb_fast_response: (vec(padata(), 0..3), of(key()), of((ktime(), 0u32..1_000_000, kstring(), principal(), checksum())), any::<u32>())
+        .prop_map(|(padata, strengthen_key, finished, nonce)| KrbFastResponse {
+            padata,
+            strengthen_key,
+            finished: finished.map(|(timestamp, usec, crealm, cname, ticket_checksum)| KrbFastFinished { timestamp, usec, crealm, cname, ticket_checksum }),
+            nonce,
+        });
     pa_s4u_x509_user: (any::<u32>(), of(principal()), kstring(), of(octets()), of(flags()), checksum())
         .prop_map(|(nonce, cname, crealm, subject_certificate, options, checksum)| PaS4uX509User {
             user_id: S4uUserId { nonce, cname, crealm, subject_certificate, options },

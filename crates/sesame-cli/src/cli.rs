@@ -213,6 +213,10 @@ pub struct KinitArgs {
     /// the KDC finds the account by its UPN and the cache holds its canonical name.
     #[arg(short = 'E', long, conflicts_with = "renew")]
     pub enterprise: bool,
+    /// Armor the request with FAST (RFC 6113) using the TGT in this cache (a host's, from
+    /// its keytab), as MIT's kinit -T.
+    #[arg(short = 'T', long, value_name = "CACHE", conflicts_with = "renew")]
+    pub armor_ccache: Option<String>,
     /// When the KDC says the password has expired, change it to the password in this
     /// environment variable and get the TGT with it (MIT's kinit prompts for it).
     #[arg(long, value_name = "VAR", conflicts_with_all = ["renew", "use_keytab", "keytab"])]

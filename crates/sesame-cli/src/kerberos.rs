@@ -245,6 +245,9 @@ pub fn kinit(args: &KinitArgs) -> Result<(), String> {
     if let Some(server) = &args.kpasswd_server {
         kinit = kinit.kpasswd_server(server);
     }
+    if let Some(armor) = &args.armor_ccache {
+        kinit = kinit.armor_ccache(armor);
+    }
     let transport = reported(&args.kdc, &conf, &client.realm)?;
     kinit
         .allow_weak(args.kerberos.allow_weak)

@@ -55,6 +55,7 @@ pub fn kerberos_kind(e: &KerberosError) -> String {
             "no-credentials".into()
         }
         KerberosError::Sequence(_) => "sequence".into(),
+        KerberosError::FastRequired { .. } => "fast-required".into(),
         KerberosError::TgtExpired { .. } => "tgt-expired".into(),
         KerberosError::ReplyKeyMismatch => "wrong-password".into(),
         KerberosError::Crypto(

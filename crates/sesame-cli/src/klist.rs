@@ -52,6 +52,16 @@ fn list_collection(name: &str) -> Result<String, String> {
         }
         return Ok(out);
     }
+    #[cfg(all(target_os = "linux", feature = "keyring"))]
+    if let Some(residual) = name.strip_prefix("KEYRING:") {
+        // The keyring collection: the primary first, as MIT lists it.
+        for shown in ccache::keyring::list(residual).map_err(|e| e.to_string())? {
+            if let Ok(cc) = Ccache::read(&shown) {
+                let _ = writeln!(out, "{:<30} {shown}", cc.default_principal.to_string());
+            }
+        }
+        return Ok(out);
+    }
     let primary = ccache::resolve(name).map_err(|e| e.to_string())?;
     let mut caches = vec![primary.clone()];
     if let Some(dir) = name.strip_prefix("DIR:") {

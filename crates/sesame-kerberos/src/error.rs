@@ -103,6 +103,16 @@ pub enum KerberosError {
         /// The enctypes the request listed.
         requested: Vec<i32>,
     },
+    /// The KDC accepts pre-authentication only inside FAST (RFC 6113: it offers PA-FX-FAST
+    /// and no encrypted timestamp, as an MIT KDC with encrypted_timestamp disabled or a
+    /// domain requiring armoring does), and the request was not armored.
+    #[error(
+        "KDC_ERR_PREAUTH_REQUIRED (25) offering only FAST-armored pre-authentication (PA types {offered:?}): the KDC requires FAST; give an armor cache (kinit -T)"
+    )]
+    FastRequired {
+        /// The PA-DATA types of the KDC's METHOD-DATA.
+        offered: Vec<i32>,
+    },
     /// A message decoded but does not answer what was asked (wrong nonce, name, token id...).
     #[error("protocol violation: {0}")]
     Protocol(&'static str),
@@ -211,6 +221,9 @@ impl KerberosError {
             Self::Krb(f) => Some(f.code),
             Self::Rejected { code, .. } => Some(*code),
             Self::Pac(_) => Some(sesame_asn1::kerberos::constants::error_code::KRB_AP_ERR_MODIFIED),
+            Self::FastRequired { .. } => {
+                Some(sesame_asn1::kerberos::constants::error_code::KDC_ERR_PREAUTH_REQUIRED)
+            }
             _ => None,
         }
     }

@@ -56,6 +56,7 @@ pub struct Kinit {
     clock: Arc<dyn Clock>,
     new_password: Option<Zeroizing<String>>,
     kpasswd_server: Option<String>,
+    armor_ccache: Option<String>,
 }
 
 impl Kinit {
@@ -89,6 +90,7 @@ impl Kinit {
             clock: Arc::new(SystemClock),
             new_password: None,
             kpasswd_server: None,
+            armor_ccache: None,
         }
     }
 
@@ -178,6 +180,15 @@ impl Kinit {
     #[must_use]
     pub fn new_password(mut self, new_password: &str) -> Self {
         self.new_password = Some(Zeroizing::new(new_password.to_string()));
+        self
+    }
+
+    /// Armors the AS exchange with FAST (RFC 6113) using the TGT in the credential cache
+    /// `name` (a host's, from its keytab: MIT's `kinit -T`); pre-authentication is then an
+    /// encrypted challenge, and the KDC's errors and reply come through the tunnel.
+    #[must_use]
+    pub fn armor_ccache(mut self, name: &str) -> Self {
+        self.armor_ccache = Some(name.to_string());
         self
     }
 
@@ -362,6 +373,10 @@ impl Kinit {
                     .unwrap_or(false),
             allow_weak: self.allow_weak,
             service,
+            armor: match &self.armor_ccache {
+                Some(name) => Some(cached_tgt(name, self.allow_weak)?),
+                None => None,
+            },
             ..AsOptions::default()
         };
         let (mut exchange, request) = AsExchange::start(client, secret, options, clock, &mut rng)?;

@@ -41,7 +41,14 @@ fn row(scenario: &'static str, checks: Vec<String>, outcome: Result) -> Row {
 
 /// The `sesame` binary of this workspace, built if needed.
 pub fn sesame_binary() -> Result<PathBuf> {
-    crate::util::run(crate::util::cargo().args(["build", "--quiet", "-p", "sesame-cli"]))?;
+    crate::util::run(crate::util::cargo().args([
+        "build",
+        "--quiet",
+        "-p",
+        "sesame-cli",
+        "--features",
+        "keyring",
+    ]))?;
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
     Ok(target.join("debug/sesame"))

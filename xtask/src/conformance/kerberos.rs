@@ -91,6 +91,8 @@ impl Kerberos<'_> {
         rows.extend(self.renewal_rows());
         rows.extend(self.keytab_client_rows());
         rows.extend(self.kpasswd_rows());
+        rows.extend(self.fast_rows());
+        rows.extend(self.keyring_rows());
         rows
     }
 

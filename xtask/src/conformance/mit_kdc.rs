@@ -31,6 +31,11 @@ pub struct MitKdc {
 impl MitKdc {
     /// Creates a fresh realm in `dir` and starts the KDC.
     pub fn start(dir: &Path) -> Result<Self> {
+        Self::start_with(dir, "")
+    }
+
+    /// The same with `extra` appended to kdc.conf (e.g. a `[plugins]` section).
+    pub fn start_with(dir: &Path, extra: &str) -> Result<Self> {
         let _ = fs::remove_dir_all(dir);
         fs::create_dir_all(dir.join("db")).map_err(|e| format!("{}: {e}", dir.display()))?;
         let port = free_port()?;
@@ -48,7 +53,7 @@ impl MitKdc {
                  \x20       default_principal_flags = +preauth\n\
                  \x20       max_life = 10h 0m 0s\n        max_renewable_life = 7d 0h 0m 0s\n\
                  \x20       supported_enctypes = aes256-cts-hmac-sha1-96:normal aes128-cts-hmac-sha1-96:normal aes256-cts-hmac-sha384-192:normal aes128-cts-hmac-sha256-128:normal\n    }}\n\
-                 [logging]\n    kdc = FILE:{d}/kdc.log\n    admin_server = FILE:{d}/kadmind.log\n"
+                 [logging]\n    kdc = FILE:{d}/kdc.log\n    admin_server = FILE:{d}/kadmind.log\n{extra}"
             ),
         )?;
         write(&dir.join("db/kadm5.acl"), &format!("*/admin@{REALM} *\n"))?;
@@ -79,6 +84,9 @@ impl MitKdc {
             format!("addprinc -policy strict -pw {PASSWORD}-long pol1"),
             format!("addprinc +needchange -pw {PASSWORD} exp1"),
             format!("addprinc -pw {PASSWORD} admin/admin"),
+            // FAST: a user that must pre-authenticate (with encrypted timestamp disabled,
+            // only inside FAST).
+            format!("addprinc +requires_preauth -pw {PASSWORD} fast1"),
         ] {
             let out = output(
                 kdc_env(Self::command_in(dir, "kadmin.local"), dir).args(["-r", REALM, "-q", &q]),
@@ -124,6 +132,22 @@ impl MitKdc {
             }
         }
         Ok(kdc)
+    }
+
+    /// Runs `kadmin.local -q QUERY` on this realm.
+    pub fn kadmin(&self, query: &str) -> Result {
+        let out = output(
+            kdc_env(Self::command_in(&self.dir, "kadmin.local"), &self.dir)
+                .args(["-r", REALM, "-q", query]),
+        )?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "kadmin.local -q {query:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
     }
 
     fn command_in(dir: &Path, program: &str) -> Command {

@@ -10,12 +10,14 @@ mod credssp_relay;
 mod discovery;
 mod epa;
 mod facade_http;
+mod fast;
 mod files;
 mod freerdp;
 mod http;
 pub(crate) mod inspect;
 mod kcm;
 mod kerberos;
+mod keyring;
 mod kpasswd;
 mod mit_kdc;
 mod negotiate;
@@ -75,6 +77,8 @@ const APT: &[&str] = &[
     "ldb-tools",
     // The DC's LDAPS certificate, made by a test CA.
     "openssl",
+    // KEYRING: caches (the CLI is built with the keyring feature, which links libkeyutils).
+    "libkeyutils-dev",
     // FreeRDP 2.11: xfreerdp and freerdp-shadow-cli (under Xvfb), winpr-hash for its SAM file.
     "freerdp2-x11",
     "freerdp2-shadow-x11",

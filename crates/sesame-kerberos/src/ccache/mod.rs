@@ -8,6 +8,8 @@
 //! credentials whose server realm is `X-CACHECONF:`.
 
 pub mod kcm;
+#[cfg(all(target_os = "linux", feature = "keyring"))]
+pub mod keyring;
 
 use core::fmt;
 use std::path::{Path, PathBuf};
@@ -151,9 +153,20 @@ pub enum CcacheError {
         /// What is wrong.
         reason: WireError,
     },
-    /// A cache name of a type Sesame does not read (`KEYRING:`, `MEMORY:`, ...).
-    #[error("unsupported credential cache type in `{0}` (FILE:, DIR: and KCM: are supported)")]
+    /// A cache name of a type Sesame does not read (`MEMORY:`, `API:`, or `KEYRING:` in a
+    /// build without the `keyring` feature).
+    #[error(
+        "unsupported credential cache type in `{0}` (FILE:, DIR:, KCM: are supported, and KEYRING: on Linux with the keyring feature)"
+    )]
     UnsupportedType(String),
+    /// A kernel keyring operation failed for a `KEYRING:` cache.
+    #[error("KEYRING cache: cannot {operation}: {reason}")]
+    Keyring {
+        /// What was being done.
+        operation: &'static str,
+        /// The system's answer.
+        reason: String,
+    },
     /// The KCM daemon answered an operation with an error code (a krb5 error number, e.g.
     /// KRB5_FCC_NOFILE for a cache that does not exist).
     #[error("KCM operation {opcode} failed with code {code}")]
@@ -251,6 +264,10 @@ impl Ccache {
         if let Some(residual) = name.strip_prefix("KCM:") {
             return kcm::read(&kcm_socket(), residual);
         }
+        #[cfg(all(target_os = "linux", feature = "keyring"))]
+        if let Some(residual) = name.strip_prefix("KEYRING:") {
+            return keyring::read(residual);
+        }
         let path = resolve(name)?;
         let bytes = std::fs::read(&path).map_err(|source| CcacheError::Io {
             path: path.display().to_string(),
@@ -264,6 +281,10 @@ impl Ccache {
     pub fn write(&self, name: &str) -> Result<(), CcacheError> {
         if let Some(residual) = name.strip_prefix("KCM:") {
             return kcm::write(&kcm_socket(), residual, self);
+        }
+        #[cfg(all(target_os = "linux", feature = "keyring"))]
+        if let Some(residual) = name.strip_prefix("KEYRING:") {
+            return keyring::write(residual, self);
         }
         let path = resolve(name)?;
         if let Some(dir) = path.parent() {
@@ -282,6 +303,10 @@ impl Ccache {
     /// it. A cache that does not exist is an error ([`CcacheError::Io`] with NotFound, or the
     /// daemon's code).
     pub fn destroy(name: &str) -> Result<(), CcacheError> {
+        #[cfg(all(target_os = "linux", feature = "keyring"))]
+        if let Some(residual) = name.strip_prefix("KEYRING:") {
+            return keyring::destroy(residual);
+        }
         if let Some(residual) = name.strip_prefix("KCM:") {
             let mut kcm = kcm::Connection::open(&kcm_socket())?;
             let cache = kcm.cache_name(residual)?;
@@ -299,6 +324,10 @@ impl Ccache {
     /// Makes the cache `name` its collection's primary (`kswitch -c`): for `KCM:name` the
     /// daemon's default cache, for `DIR::dir/tktX` the `primary` file of the directory.
     pub fn switch_to(name: &str) -> Result<(), CcacheError> {
+        #[cfg(all(target_os = "linux", feature = "keyring"))]
+        if let Some(residual) = name.strip_prefix("KEYRING:") {
+            return keyring::switch_to(residual);
+        }
         if let Some(residual) = name.strip_prefix("KCM:") {
             let mut kcm = kcm::Connection::open(&kcm_socket())?;
             let cache = kcm.cache_name(residual)?;

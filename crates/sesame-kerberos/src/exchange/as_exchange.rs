@@ -215,6 +215,19 @@ impl AsExchange {
                         && methods
                             .iter()
                             .any(|m| m.padata_type == pa_type::ENCRYPTED_CHALLENGE);
+                    let fast_offered = methods.iter().any(|m| m.padata_type == pa_type::FX_FAST);
+                    // With hints for our enctypes but no encrypted timestamp beside PA-FX-FAST,
+                    // the KDC takes pre-authentication only inside FAST (without hints it has
+                    // no key of ours: that is NoPreauthMethod below).
+                    if self.fast.is_none()
+                        && fast_offered
+                        && !timestamp_offered
+                        && !hints.is_empty()
+                    {
+                        return Err(KerberosError::FastRequired {
+                            offered: methods.iter().map(|m| m.padata_type).collect(),
+                        });
+                    }
                     if hints.is_empty()
                         && !timestamp_offered
                         && !challenge_offered
