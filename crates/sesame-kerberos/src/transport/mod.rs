@@ -701,9 +701,10 @@ pub fn source_address(host: &str, port: u16) -> Option<std::net::IpAddr> {
 }
 
 /// A transport to the password-change servers of `realm` (krb5.conf's `kpasswd_server`, else
-/// its `admin_server` or KDC hosts on port 464; or `explicit` when given), over TCP with the
-/// 4-byte length prefix as RFC 3244 allows, each tried in turn as KDCs are; and this host's
-/// address towards the first of them.
+/// its `admin_server` or KDC hosts on port 464; or `explicit` when given), each tried in turn
+/// as KDCs are: UDP first for a request under krb5.conf's `udp_preference_limit`, as MIT's
+/// kpasswd does, TCP (with the 4-byte length prefix) otherwise or when UDP gets no answer;
+/// and this host's address towards the first of them.
 pub fn kpasswd_transport(
     conf: &Krb5Conf,
     realm: &str,
@@ -725,7 +726,7 @@ pub fn kpasswd_transport(
             .collect(),
     };
     let mut client = KdcClient::new();
-    client.udp_preference_limit = 1;
+    client.udp_preference_limit = conf.udp_preference_limit();
     let mut source = None;
     for s in &servers {
         if source.is_none() {
