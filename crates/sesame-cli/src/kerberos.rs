@@ -369,6 +369,7 @@ fn s4u(
     };
     let base = TgsOptions {
         allow_weak: args.kerberos.allow_weak,
+        fast: cache.config("fast_avail").is_some(),
         ..TgsOptions::default()
     };
     let evidence = run(

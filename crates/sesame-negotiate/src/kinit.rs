@@ -388,9 +388,22 @@ impl Kinit {
     /// Runs the AS exchange and writes the TGT to the credential cache `name` (replacing what
     /// it held, as `kinit` does); the TGT.
     pub fn store(self, name: &str) -> Result<IssuedTicket, Error> {
+        let armored = self.armor_ccache.is_some();
         let tgt = self.run()?;
         let mut cache = Ccache::new(tgt.client.clone());
         cache.credentials.push(tgt.to_credential()?);
+        if armored {
+            // As MIT's kinit: the KDC does FAST, so TGS requests with this TGT are armored
+            // with it (MIT and Sesame read `fast_avail`).
+            cache
+                .credentials
+                .push(sesame_kerberos::ccache::Credential::config(
+                    &tgt.client,
+                    "fast_avail",
+                    Some(&tgt.server),
+                    b"yes",
+                ));
+        }
         cache
             .write(name)
             .map_err(|e| SetupError::NoCredentials(format!("ccache {name}: {e}")))?;

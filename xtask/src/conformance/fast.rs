@@ -47,6 +47,7 @@ impl Kerberos<'_> {
             fast.unarmored(),
             fast.wrong_password(),
             fast.mit_armor(),
+            fast.tgs(),
         ]
     }
 }
@@ -217,6 +218,60 @@ impl Fast<'_> {
             checks,
             outcome,
         )
+    }
+}
+
+impl Fast<'_> {
+    /// TGS requests armored with the TGT (RFC 6113 5.4.1.1): `sesame kinit -T` records
+    /// `fast_avail` in the cache as MIT's kinit does, and `sesame kvno` then sends PA-FX-FAST
+    /// beside PA-TGS-REQ (checksum over the AP-REQ, no armor field), through a relay whose
+    /// captures are decoded here; the reply comes back through the tunnel.
+    fn tgs(&self) -> Row {
+        const SCENARIO: &str = "sesame kinit -T, then sesame kvno: the TGS-REQ armored with the TGT (fast_avail), the TGS-REP through the tunnel";
+        let relay = match super::relay::Relay::start(self.kdc.addr) {
+            Ok(r) => r,
+            Err(e) => return row(SCENARIO, vec![], Err(format!("relay: {e}"))),
+        };
+        let mut checks = Vec::new();
+        let outcome = (|| -> Result {
+            let armor = self.sesame_armor()?;
+            run_ok(&mut self.kinit_fast1(Some(&armor), "SESAME_PW"))?;
+            let conf = self
+                .kdc
+                .client_conf("krb5-relay.conf", &relay.addr.to_string())?;
+            relay.take();
+            let out = stdout_of(self.sesame().env("KRB5_CONFIG", &conf).args([
+                "kvno",
+                "-c",
+                &self.cache("cc-fast1"),
+                "HTTP/localhost",
+            ]))?;
+            checks.push(format!("sesame kvno: {}", out.trim()));
+            Ok(())
+        })();
+        let traffic: Vec<(String, Vec<u8>)> = relay
+            .take()
+            .into_iter()
+            .map(|r| {
+                let side = match r.direction {
+                    super::relay::Direction::Request => "kdc-req",
+                    super::relay::Direction::Reply => "kdc-rep",
+                };
+                (format!("{side}-{}", r.transport), r.bytes)
+            })
+            .collect();
+        let mut done = self.k.env.finish(
+            PEER,
+            SCENARIO,
+            &traffic,
+            outcome,
+            &[
+                "TGS-REQ cname= sname=HTTP/localhost realm=EXAMPLE.TEST padata=[PA-TGS-REQ(AP-REQ),PA-FX-FAST]",
+                "TGS-REP sname=HTTP/localhost padata=[PA-FX-FAST]",
+            ],
+        );
+        done.messages.extend(checks);
+        done
     }
 }
 

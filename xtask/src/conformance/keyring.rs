@@ -23,6 +23,7 @@ impl Kerberos<'_> {
             self.keyring_from_mit(&format!("KEYRING:session:sesame-mit-{tag}")),
             self.keyring_from_sesame(&format!("KEYRING:session:sesame-w-{tag}")),
             self.keyring_collection(&format!("KEYRING:session:sesame-coll-{tag}")),
+            self.keyring_anchors(tag),
         ]
     }
 
@@ -140,6 +141,50 @@ impl Kerberos<'_> {
         })();
         row(
             "KEYRING collection: sesame klist -l, kswitch, kdestroy against MIT klist -l",
+            checks,
+            outcome,
+        )
+    }
+}
+
+impl Kerberos<'_> {
+    /// The user and persistent anchors, both ways: sesame kinit -> MIT klist, MIT kinit ->
+    /// sesame klist (the persistent collection is the uid's `_krb` keyring).
+    fn keyring_anchors(&self, tag: u32) -> Row {
+        let mut checks = Vec::new();
+        let outcome = (|| -> Result {
+            let uid = std::fs::metadata("/proc/self")
+                .map(|m| std::os::unix::fs::MetadataExt::uid(&m))
+                .map_err(|e| e.to_string())?;
+            for collection in [
+                format!("KEYRING:user:sesame-u-{tag}"),
+                format!("KEYRING:persistent:{uid}"),
+            ] {
+                let ours = format!("{collection}:sesame-{tag}");
+                run_ok(&mut self.kinit_cmd("user1", &ours))?;
+                let theirs = self.mit_klist(&["-c", &ours])?;
+                if !theirs.contains(&format!("Default principal: user1@{REALM}")) {
+                    return Err(format!("MIT klist -c {ours}:\n{theirs}"));
+                }
+                let mit = format!("{collection}:mit-{tag}");
+                let mut kinit = self.env.command("kinit");
+                kinit.args(["-c", &mit, &format!("user2@{REALM}")]);
+                feed(&mut kinit, PASSWORD).map_err(|e| format!("MIT kinit -c {mit}: {e}"))?;
+                let listed = stdout_of(self.sesame().args(["klist", "-c", &mit]))?;
+                if !listed.contains(&format!("Default principal: user2@{REALM}")) {
+                    return Err(format!("sesame klist -c {mit}:\n{listed}"));
+                }
+                checks.push(format!(
+                    "{ours}: sesame kinit -> MIT klist; {mit}: MIT kinit -> sesame klist"
+                ));
+                for c in [&ours, &mit] {
+                    let _ = Command::new("kdestroy").args(["-c", c]).status();
+                }
+            }
+            Ok(())
+        })();
+        row(
+            "KEYRING user and persistent anchors, both ways with MIT kinit/klist",
             checks,
             outcome,
         )

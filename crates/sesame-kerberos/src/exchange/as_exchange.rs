@@ -178,7 +178,10 @@ impl AsExchange {
         };
         // Armored, every padata travels inside the tunnel; outside, only PA-FX-FAST.
         if let Some(fast) = &self.fast {
-            padata = vec![fast.request(padata, &body, rng)?];
+            let body_der = body
+                .to_der()
+                .map_err(KerberosError::decode("KDC-REQ-BODY"))?;
+            padata = vec![fast.request(padata, &body, &body_der, rng)?];
         }
         let req = AsReq(KdcReq {
             pvno: 5,

@@ -26,9 +26,10 @@ use crate::tickets::IssuedTicket;
 /// FX_FAST_ARMOR_AP_REQUEST (RFC 6113 5.4.1).
 const ARMOR_AP_REQUEST: i32 = 1;
 
-/// The tunnel of one exchange: the armor AP-REQ and the key it sets up.
+/// The tunnel of one exchange: the armor AP-REQ (none for a TGS request, whose PA-TGS-REQ is
+/// the armor) and the key it sets up.
 pub(crate) struct Fast {
-    armor: Vec<u8>,
+    armor: Option<Vec<u8>>,
     armor_key: Key,
 }
 
@@ -92,15 +93,29 @@ impl Fast {
         .to_der()
         .map_err(KerberosError::decode("AP-REQ"))?;
         let armor_key = subkey.cf2(session, b"subkeyarmor", b"ticketarmor")?;
-        Ok(Self { armor, armor_key })
+        Ok(Self {
+            armor: Some(armor),
+            armor_key,
+        })
+    }
+
+    /// The implicit armor of a TGS request (5.4.1.1): the key of the PA-TGS-REQ's
+    /// authenticator subkey and the TGT's session key, no armor field.
+    pub(crate) fn implicit(subkey: &Key, tgt_session: &Key) -> Result<Self, KerberosError> {
+        Ok(Self {
+            armor: None,
+            armor_key: subkey.cf2(tgt_session, b"subkeyarmor", b"ticketarmor")?,
+        })
     }
 
     /// PA-FX-FAST for a request: `padata` and `body` sealed in the armor key (usage 51), a
-    /// checksum over the outer body (usage 50), the armor beside them.
+    /// checksum (usage 50) over `checksummed` (5.4.2: an AS request's outer KDC-REQ-BODY, a TGS
+    /// request's PA-TGS-REQ AP-REQ), the armor beside them.
     pub(crate) fn request(
         &self,
         padata: Vec<PaData>,
         body: &KdcReqBody,
+        checksummed: &[u8],
         rng: &mut dyn Random,
     ) -> Result<PaData, KerberosError> {
         let inner = KrbFastReq {
@@ -110,21 +125,18 @@ impl Fast {
         }
         .to_der()
         .map_err(KerberosError::decode("KrbFastReq"))?;
-        let body_der = body
-            .to_der()
-            .map_err(KerberosError::decode("KDC-REQ-BODY"))?;
         let enctype = self.armor_key.enctype();
         let armored = PaFxFastRequest::ArmoredData(KrbFastArmoredReq {
-            armor: Some(KrbFastArmor {
+            armor: self.armor.as_ref().map(|a| KrbFastArmor {
                 armor_type: ARMOR_AP_REQUEST,
-                armor_value: self.armor.clone().into(),
+                armor_value: a.clone().into(),
             }),
             req_checksum: Checksum {
                 cksumtype: enctype.checksum_type(),
                 checksum: self
                     .armor_key
                     .usage(key_usage::FAST_REQ_CHKSUM)
-                    .checksum(&body_der)
+                    .checksum(checksummed)
                     .into(),
             },
             enc_fast_req: EncryptedData {

@@ -57,6 +57,10 @@ pub struct TgsOptions {
     /// AP-REQ), sent as the additional ticket with CNAME-IN-ADDL-TKT, for a ticket to the
     /// server of the request in the user's name.
     pub evidence: Option<Ticket>,
+    /// FAST (RFC 6113 5.4.1.1): armor the request with the TGT itself (the PA-TGS-REQ's
+    /// subkey and the TGT's session key), as MIT does once the TGT came through FAST
+    /// (`fast_avail` in the cache); the KDC's reply and errors then come through the tunnel.
+    pub fast: bool,
 }
 
 impl Default for TgsOptions {
@@ -71,6 +75,7 @@ impl Default for TgsOptions {
             renew: false,
             impersonate: None,
             evidence: None,
+            fast: false,
         }
     }
 }
@@ -240,14 +245,16 @@ impl TgsExchange {
                     .into(),
             },
         };
+        let ap_req = ap_req.to_der().map_err(KerberosError::decode("AP-REQ"))?;
         let mut padata = vec![PaData {
             padata_type: pa_type::TGS_REQ,
-            padata_value: ap_req
-                .to_der()
-                .map_err(KerberosError::decode("AP-REQ"))?
-                .into(),
+            padata_value: ap_req.clone().into(),
         }];
-        padata.extend(self.s4u_padata()?);
+        match self.fast()? {
+            // Armored, the other padata travel inside the tunnel.
+            Some(fast) => padata.push(fast.request(self.s4u_padata()?, &body, &ap_req, rng)?),
+            None => padata.extend(self.s4u_padata()?),
+        }
         let req = TgsReq(KdcReq {
             pvno: 5,
             msg_type: msg_type::TGS_REQ,
@@ -258,6 +265,14 @@ impl TgsExchange {
             realm: kdc_realm,
             message: req.to_der().map_err(KerberosError::decode("TGS-REQ"))?,
         })
+    }
+
+    /// The implicit FAST armor of this request, when asked for.
+    fn fast(&self) -> Result<Option<super::fast::Fast>, KerberosError> {
+        if !self.options.fast {
+            return Ok(None);
+        }
+        super::fast::Fast::implicit(&self.subkey, &self.tgt.session_key).map(Some)
     }
 
     /// The S4U padata beside PA-TGS-REQ: PA-FOR-USER and PA-S4U-X509-USER for S4U2Self,
@@ -402,8 +417,18 @@ impl TgsExchange {
     ) -> Result<KdcStep<IssuedTicket>, KerberosError> {
         match reply.first() {
             Some(0x7e) => {
-                let error =
+                let mut error =
                     KrbError::from_der(reply).map_err(KerberosError::decode("KRB-ERROR"))?;
+                if let Some(fast) = self.fast()? {
+                    let methods = error
+                        .e_data
+                        .as_deref()
+                        .and_then(|d| sesame_asn1::kerberos::MethodData::from_der(d).ok())
+                        .unwrap_or_default();
+                    if let Some(inner) = fast.open(&methods, self.nonce)?.and_then(|o| o.error) {
+                        error = inner;
+                    }
+                }
                 Err(KerberosError::Krb(Box::new(KrbErrorFacts::from_message(
                     &error,
                 ))))
@@ -412,17 +437,39 @@ impl TgsExchange {
                 let rep = TgsRep::from_der(reply)
                     .map_err(KerberosError::decode("TGS-REP"))?
                     .0;
-                let plain = match self
-                    .subkey
+                let plain = if let Some(fast) = self.fast()? {
+                    // Armored: the reply must come through the tunnel, prove the ticket, and
+                    // is sealed in the subkey as the KDC strengthened it.
+                    let opened = fast
+                        .open(rep.padata.as_deref().unwrap_or_default(), self.nonce)?
+                        .ok_or(KerberosError::Protocol(
+                            "an armored TGS-REQ answered without FAST",
+                        ))?;
+                    let ticket_der = rep
+                        .ticket
+                        .to_der()
+                        .map_err(KerberosError::decode("Ticket"))?;
+                    fast.check_finished(&opened.response, &ticket_der)?;
+                    super::fast::Fast::reply_key(
+                        &opened.response,
+                        &self.subkey,
+                        self.options.allow_weak,
+                    )?
                     .usage(key_usage::TGS_REP_ENC_PART_SUBKEY)
-                    .decrypt(&rep.enc_part.cipher)
-                {
-                    Ok(p) => p,
-                    Err(_) => self
-                        .tgt
-                        .session_key
-                        .usage(key_usage::TGS_REP_ENC_PART_SESSION_KEY)
-                        .decrypt(&rep.enc_part.cipher)?,
+                    .decrypt(&rep.enc_part.cipher)?
+                } else {
+                    match self
+                        .subkey
+                        .usage(key_usage::TGS_REP_ENC_PART_SUBKEY)
+                        .decrypt(&rep.enc_part.cipher)
+                    {
+                        Ok(p) => p,
+                        Err(_) => self
+                            .tgt
+                            .session_key
+                            .usage(key_usage::TGS_REP_ENC_PART_SESSION_KEY)
+                            .decrypt(&rep.enc_part.cipher)?,
+                    }
                 };
                 let (part, _) = EncKdcRepPart::from_der_either(&plain)
                     .map_err(KerberosError::decode("EncTGSRepPart"))?;

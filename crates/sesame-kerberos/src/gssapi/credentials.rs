@@ -22,6 +22,9 @@ pub struct InitiatorCredentials {
     pub cache: TicketCache,
     /// How initial tickets are requested.
     pub as_options: AsOptions,
+    /// Armor TGS requests with the TGT (FAST, RFC 6113 5.4.1.1): the cache says the KDC does
+    /// FAST (`fast_avail`, which MIT's kinit and `sesame kinit -T` write).
+    pub fast_tgs: bool,
 }
 
 impl InitiatorCredentials {
@@ -34,6 +37,7 @@ impl InitiatorCredentials {
             ))),
             cache: TicketCache::new(),
             as_options: AsOptions::default(),
+            fast_tgs: false,
         }
     }
 
@@ -57,6 +61,7 @@ impl InitiatorCredentials {
                 allow_weak,
                 ..AsOptions::default()
             },
+            fast_tgs: false,
         })
     }
 
@@ -71,6 +76,7 @@ impl InitiatorCredentials {
                 allow_weak,
                 ..AsOptions::default()
             },
+            fast_tgs: cache.config("fast_avail").is_some(),
         }
     }
 

@@ -287,6 +287,7 @@ impl KerberosInitiator {
             enctypes: self.config.enctypes.clone(),
             allow_weak: self.credentials.as_options.allow_weak,
             second_ticket: self.second_ticket.clone(),
+            fast: self.credentials.fast_tgs,
             ..TgsOptions::default()
         }
     }
