@@ -418,6 +418,7 @@ impl Kerberos<'_> {
         rows.extend(self.samba_refusals(&dc));
         rows.push(self.samba_rc4_user(&dc));
         rows.extend(self.samba_kpasswd(&dc));
+        rows.push(self.samba_fast(&dc, &dir));
         rows.push(self.samba_acceptor(&dc, &dir));
         rows.push(self.samba_pac(&dc, &dir));
         rows.extend(self.samba_enctypes(&dc, &dir));
@@ -588,6 +589,60 @@ impl Kerberos<'_> {
             }
         })
         .collect()
+    }
+
+    /// FAST against the AD KDC (Heimdal in Samba): armor from svc1's TGT (its exported keytab
+    /// holds RC4 only, hence the opt-in for the armor), `sesame kinit -T` for user1 armored
+    /// through the tunnel (a reply outside it would be refused), then `sesame kvno ldap/dc1`
+    /// armored with the TGT (fast_avail), which MIT klist lists.
+    fn samba_fast(&self, dc: &SambaDc, dir: &Path) -> Row {
+        let armor = format!("FILE:{}", dc.dir.join("cc-armor").display());
+        let cache = format!("FILE:{}", dc.dir.join("cc-fast").display());
+        let mut checks = Vec::new();
+        let outcome = (|| -> Result {
+            run_ok(
+                self.samba_sesame(dc)
+                    .args(["kinit", "-k", "-t"])
+                    .arg(dir.join("svc1.keytab"))
+                    .args(["svc1@SAMBA.TEST", "-c", &armor, "--allow-weak"])
+                    .args(["--enctypes", "aes256-cts-hmac-sha1-96,rc4-hmac"]),
+            )?;
+            checks.push("sesame kinit -k svc1: armor TGT".into());
+            run_ok(self.samba_sesame(dc).args([
+                "kinit",
+                &format!("user1@{REALM}"),
+                "--password-env",
+                "SESAME_PW",
+                "-c",
+                &cache,
+                "-T",
+                &armor,
+            ]))?;
+            checks.push("sesame kinit -T: user1's TGT through FAST".into());
+            let out = stdout_of(
+                self.samba_sesame(dc)
+                    .args(["kvno", "-c", &cache, "ldap/dc1"]),
+            )?;
+            let listed = stdout_of(
+                Command::new("klist")
+                    .env("KRB5_CONFIG", &dc.conf)
+                    .args(["-c", &cache]),
+            )?;
+            if !listed.contains(&format!("ldap/dc1@{REALM}")) {
+                return Err(format!("MIT klist:\n{listed}"));
+            }
+            checks.push(format!(
+                "sesame kvno (FAST TGS): {}; MIT klist lists it",
+                out.trim()
+            ));
+            Ok(())
+        })();
+        Row {
+            peer: PEER,
+            scenario: "FAST: sesame kinit -T (svc1's TGT as armor) and an armored TGS-REQ (fast_avail) -> Samba KDC, MIT klist",
+            messages: checks,
+            outcome,
+        }
     }
 
     /// Password changes against the DC's kpasswd service (its KDC port + 1): pwchange1's
