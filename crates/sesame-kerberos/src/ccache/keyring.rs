@@ -25,6 +25,8 @@ const PRINCIPAL: &str = "__krb5_princ__";
 const TIME_OFFSETS: &str = "__krb5_time_offsets__";
 const COLLECTION_PREFIX: &str = "_krb_";
 const PERSISTENT_NAME: &str = "_krb";
+/// Linux's EKEYEXPIRED.
+const EKEYEXPIRED: i32 = 127;
 
 /// A residual parsed: anchor, collection and (when named) subsidiary.
 struct Name {
@@ -204,7 +206,18 @@ fn description(key: &Key) -> String {
 /// Reads the cache of `residual`.
 pub fn read(residual: &str) -> Result<Ccache, CcacheError> {
     let (ring, full) = cache(residual, false)?;
-    let (keys, _) = ring.read().map_err(|e| fail("list the cache keyring", e))?;
+    // A key past its timeout (MIT gives each credential key its ticket's end) makes the
+    // listing fail until the kernel collects it (key_gc_delay, 5 minutes by default): say so.
+    let (keys, _) = ring.read().map_err(|e| {
+        if e.0 == EKEYEXPIRED {
+            fail(
+                "list the cache keyring",
+                format!("{full}: a ticket in it has expired and the kernel has not dropped its key yet (kinit again, or wait a few minutes)"),
+            )
+        } else {
+            fail("list the cache keyring", e)
+        }
+    })?;
     let mut principal = None;
     let mut credentials: Vec<Credential> = Vec::new();
     for key in &keys {
