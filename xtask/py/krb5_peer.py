@@ -21,6 +21,8 @@ import gssapi.raw
 KRB5 = gssapi.OID.from_int_seq("1.2.840.113554.1.2.2")
 SPNEGO = gssapi.OID.from_int_seq("1.3.6.1.5.5.2")
 NTLM = gssapi.OID.from_int_seq("1.3.6.1.4.1.311.2.2.10")
+# IAKerb (draft-ietf-kitten-iakerb): needs MIT 1.22's libraries (LD_LIBRARY_PATH).
+IAKERB = gssapi.OID.from_int_seq("1.3.6.1.5.2.5")
 F = gssapi.RequirementFlag
 
 
@@ -35,7 +37,7 @@ def bindings(args):
 
 
 def make(args):
-    mech = SPNEGO if args.mech == "spnego" else KRB5
+    mech = {"spnego": SPNEGO, "iakerb": IAKERB}.get(args.mech, KRB5)
     if args.role == "init":
         creds = None
         if args.user:
@@ -110,7 +112,7 @@ if __name__ == "__main__":
     p.add_argument("--dce", action="store_true")
     p.add_argument("--delegate", action="store_true")
     p.add_argument("--channel-bindings")
-    p.add_argument("--mech", choices=["krb5", "spnego"], default="krb5")
+    p.add_argument("--mech", choices=["krb5", "spnego", "iakerb"], default="krb5")
     p.add_argument("--ntlm-only", action="store_true",
                    help="initiator: NTLM credentials only; acceptor: do not read the peer name")
     main(p.parse_args())

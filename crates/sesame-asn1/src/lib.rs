@@ -38,6 +38,7 @@ pub mod credssp;
 mod der;
 mod error;
 pub mod gss;
+pub mod iakerb;
 pub mod kerberos;
 pub mod kkdcp;
 pub mod kpasswd;

@@ -41,6 +41,9 @@ pub enum AnyMessage {
         /// The token.
         token: KerberosContextToken,
     },
+    /// An IAKerb proxy token: its header and the KDC message it carries (decode that with
+    /// [`AnyMessage::decode`] too).
+    Iakerb(crate::iakerb::IakerbToken),
     /// A GSS-framed SPNEGO token (the initial one).
     SpnegoInitial(NegotiationToken),
     /// A bare SPNEGO token (every later one).
@@ -70,9 +73,14 @@ impl AnyMessage {
                 let mech = framed.this_mech;
                 if mech == *oid::SPNEGO {
                     Self::SpnegoInitial(NegotiationToken::from_der(&framed.inner_token)?)
+                } else if mech == *oid::IAKERB
+                    && framed.inner_token.starts_with(&crate::iakerb::TOK_PROXY)
+                {
+                    Self::Iakerb(crate::iakerb::IakerbToken::decode(bytes)?)
                 } else if mech == *oid::KERBEROS
                     || mech == *oid::MS_KERBEROS
                     || mech == *oid::KERBEROS_U2U
+                    || mech == *oid::IAKERB
                 {
                     let token = KerberosContextToken::decode_inner(&framed.inner_token)?;
                     Self::GssKerberos { mech, token }
@@ -105,6 +113,7 @@ impl AnyMessage {
             Self::GssKerberos { mech, token } => {
                 InitialContextToken::new(mech.clone(), token.encode_inner()?).encode()
             }
+            Self::Iakerb(t) => t.encode(),
             Self::Ntlmssp(b) => Ok(b.clone()),
         }
     }
@@ -133,6 +142,7 @@ impl AnyMessage {
                 KerberosContextToken::TgtReq(_) => "GSS Kerberos TGT-REQ",
                 KerberosContextToken::TgtRep(_) => "GSS Kerberos TGT-REP",
             },
+            Self::Iakerb(_) => "IAKerb proxy",
             Self::SpnegoInitial(t) | Self::SpnegoSubsequent(t) => spnego(t),
             Self::Ntlmssp(_) => "NTLMSSP",
         }

@@ -345,7 +345,7 @@ pub struct HttpArgs {
 #[allow(clippy::struct_excessive_bools)] // one flag each, as on the command line
 pub struct ContextArgs {
     /// The mechanism.
-    #[arg(long, value_parser = ["ntlm", "kerberos", "negotiate", "spnego", "credssp"])]
+    #[arg(long, value_parser = ["ntlm", "kerberos", "iakerb", "negotiate", "spnego", "credssp"])]
     pub mech: String,
     /// Initiator: the target SPN (HTTP/host, or with --u2u the other user). Acceptor: its own
     /// names, comma-separated (only tickets and NTLM target names for them are taken).

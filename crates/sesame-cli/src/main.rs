@@ -9,6 +9,7 @@ mod cli;
 mod credssp;
 mod decode;
 mod http;
+mod iakerb;
 mod kerberos;
 mod kinds;
 mod klist;

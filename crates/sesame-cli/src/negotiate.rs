@@ -38,6 +38,7 @@ pub fn initiator(args: &ContextArgs, mech: &str) -> Result<Client, String> {
         "negotiate" => (Mechanism::Negotiate, fallback(args.fallback.as_deref())?),
         "spnego" => (Mechanism::Negotiate, FallbackPolicy::Never),
         "kerberos" => (Mechanism::Kerberos, FallbackPolicy::Never),
+        "iakerb" => (Mechanism::Iakerb, FallbackPolicy::Never),
         "ntlm" => (Mechanism::Ntlm, FallbackPolicy::Never),
         other => {
             return Err(format!(

@@ -50,3 +50,5 @@ pub const FAST_FINISHED: u32 = 53;
 pub const ENC_CHALLENGE_CLIENT: u32 = 54;
 /// FAST encrypted challenge from the KDC.
 pub const ENC_CHALLENGE_KDC: u32 = 55;
+/// The IAKerb finish: KRB-FINISHED's checksum over the conversation (KRB5_KEYUSAGE_FINISHED).
+pub const FINISHED: u32 = 41;

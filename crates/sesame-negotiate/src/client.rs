@@ -107,12 +107,16 @@ pub enum Mechanism {
     Kerberos,
     /// NTLM messages alone (MS-NLMP), as HTTP's `NTLM` scheme and SASL NTLM carry them.
     Ntlm,
+    /// IAKerb (draft-ietf-kitten-iakerb): Kerberos whose AS and TGS exchanges go through the
+    /// server, for a client that cannot reach a KDC; the server must relay them.
+    Iakerb,
 }
 
 /// The context a client drives.
 enum Inner {
     Negotiate(Box<NegotiateInitiator>),
     Kerberos(Box<KerberosInitiator>),
+    Iakerb(Box<sesame_kerberos::gssapi::IakerbInitiator>),
     Ntlm(Box<NtlmClient>),
 }
 
@@ -121,6 +125,7 @@ impl Inner {
         match self {
             Self::Negotiate(c) => c.as_ref(),
             Self::Kerberos(c) => c.as_ref(),
+            Self::Iakerb(c) => c.as_ref(),
             Self::Ntlm(c) => c.as_ref(),
         }
     }
@@ -129,6 +134,7 @@ impl Inner {
         match self {
             Self::Negotiate(c) => c.as_mut(),
             Self::Kerberos(c) => c.as_mut(),
+            Self::Iakerb(c) => c.as_mut(),
             Self::Ntlm(c) => c.as_mut(),
         }
     }
@@ -137,6 +143,7 @@ impl Inner {
         match self {
             Self::Negotiate(c) => c.as_mut(),
             Self::Kerberos(c) => c.as_mut(),
+            Self::Iakerb(c) => c.as_mut(),
             Self::Ntlm(c) => c.as_mut(),
         }
     }
@@ -514,7 +521,7 @@ impl Client {
         }
         let (mechanism, fallback) = match inner {
             Inner::Negotiate(n) => (n.mechanism_name(), n.fallback().cloned()),
-            Inner::Kerberos(_) | Inner::Ntlm(_) => (
+            Inner::Kerberos(_) | Inner::Iakerb(_) | Inner::Ntlm(_) => (
                 sesame_asn1::oid::mech_name(ctx.mechanism()).unwrap_or("unknown"),
                 None,
             ),
@@ -609,23 +616,35 @@ impl Client {
                 self.clock.clone(),
                 self.random.clone(),
             )?))),
-            Mechanism::Kerberos => {
-                let credentials = identity.kerberos.ok_or_else(|| {
-                    SetupError::NoCredentials(
-                        "no Kerberos credentials (an NT hash is for NTLM only)".into(),
-                    )
-                })?;
-                Ok(Inner::Kerberos(Box::new(
-                    crate::initiator::kerberos_initiator(
-                        &config,
-                        credentials,
-                        self.clock.clone(),
-                        (self.random)(),
-                    )?,
-                )))
-            }
+            Mechanism::Kerberos => Ok(Inner::Kerberos(Box::new(
+                self.raw_kerberos(&config, identity)?,
+            ))),
+            Mechanism::Iakerb => Ok(Inner::Iakerb(Box::new(
+                sesame_kerberos::gssapi::IakerbInitiator::new(
+                    self.raw_kerberos(&config, identity)?,
+                ),
+            ))),
             Mechanism::Ntlm => Err(Error::bare(MajorStatus::Failure)),
         }
+    }
+
+    /// The raw Kerberos initiator of `config` with the identity's Kerberos credentials.
+    fn raw_kerberos(
+        &self,
+        config: &NegotiateConfig,
+        identity: Identity,
+    ) -> Result<KerberosInitiator, Error> {
+        let credentials = identity.kerberos.ok_or_else(|| {
+            SetupError::NoCredentials(
+                "no Kerberos credentials (an NT hash is for NTLM only)".into(),
+            )
+        })?;
+        crate::initiator::kerberos_initiator(
+            config,
+            credentials,
+            self.clock.clone(),
+            (self.random)(),
+        )
     }
 
     /// The identity of the source, in both mechanisms' forms.
@@ -829,9 +848,12 @@ impl SecurityContext for Client {
     /// SPNEGO's for Negotiate; the mechanism's own for the raw ones.
     fn mechanism(&self) -> &'static [u32] {
         match &self.context {
-            Some(c @ (Inner::Kerberos(_) | Inner::Ntlm(_))) => c.context().mechanism(),
+            Some(c @ (Inner::Kerberos(_) | Inner::Iakerb(_) | Inner::Ntlm(_))) => {
+                c.context().mechanism()
+            }
             _ => match self.mechanism {
                 Mechanism::Kerberos => &[1, 2, 840, 113_554, 1, 2, 2],
+                Mechanism::Iakerb => &[1, 3, 6, 1, 5, 2, 5],
                 Mechanism::Ntlm => &[1, 3, 6, 1, 4, 1, 311, 2, 2, 10],
                 Mechanism::Negotiate => &[1, 3, 6, 1, 5, 5, 2],
             },

@@ -30,6 +30,18 @@ pub fn inspect(bytes: &[u8]) -> Result<String> {
             _ => format!("GSS({mech}) {}", message.kind()),
         },
         AnyMessage::SpnegoInitial(t) | AnyMessage::SpnegoSubsequent(t) => spnego(t)?,
+        AnyMessage::Iakerb(t) => {
+            let inner = if t.message.is_empty() {
+                "-".to_string()
+            } else {
+                inspect(&t.message)?
+            };
+            format!(
+                "IAKerb realm={} cookie={} [{inner}]",
+                t.header.target_realm,
+                t.header.cookie.as_ref().map_or(0, |c| c.len())
+            )
+        }
         other => other.kind().to_string(),
     };
     Ok(summary)

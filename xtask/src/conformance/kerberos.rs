@@ -93,6 +93,7 @@ impl Kerberos<'_> {
         rows.extend(self.kpasswd_rows());
         rows.extend(self.fast_rows());
         rows.extend(self.keyring_rows());
+        rows.extend(self.iakerb_rows());
         rows
     }
 

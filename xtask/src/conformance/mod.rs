@@ -14,6 +14,7 @@ mod fast;
 mod files;
 mod freerdp;
 mod http;
+mod iakerb;
 pub(crate) mod inspect;
 mod kcm;
 mod kerberos;

@@ -25,7 +25,7 @@ use super::checksum::GssChecksum;
 use super::credentials::AcceptorCredentials;
 use super::replay::{ReplayCache, ReplayRefusal, ReplayStore};
 use super::tokens::Protection;
-use super::{KERBEROS_ARCS, U2U_ARCS, ap_options, ap_options_ad, frame, unframe};
+use super::{KERBEROS_ARCS, U2U_ARCS, ap_options, ap_options_ad, frame};
 use crate::crypto::{Enctype, Key};
 use crate::error::KerberosError;
 use crate::key_usage;
@@ -114,9 +114,19 @@ pub struct KerberosAcceptor {
     delegated: Option<Delegated>,
     server: Option<Principal>,
     error_token: Option<Vec<u8>>,
+    /// IAKerb: the conversation relayed (every IAKerb token received and sent); after IAKerb
+    /// steps the AP-REQ must carry the finish over it.
+    iakerb: Option<Vec<u8>>,
+    /// The AP-REQ came under the IAKerb OID: the AP-REP goes back under it.
+    iakerb_framing: bool,
 }
 
 impl KerberosAcceptor {
+    /// Makes this the Kerberos half of an IAKerb acceptor, with the conversation relayed.
+    pub(crate) fn set_iakerb_conversation(&mut self, conversation: Vec<u8>) {
+        self.iakerb = Some(conversation);
+    }
+
     /// An acceptor with `credentials`, an injected clock and randomness.
     pub fn new(
         credentials: Arc<AcceptorCredentials>,
@@ -140,6 +150,8 @@ impl KerberosAcceptor {
             delegated: None,
             server: None,
             error_token: None,
+            iakerb: None,
+            iakerb_framing: false,
         }
     }
 
@@ -222,7 +234,10 @@ impl KerberosAcceptor {
                     let req = ApReq::from_der(token).map_err(KerberosError::decode("AP-REQ"))?;
                     return self.ap_req(&req, false);
                 }
-                match unframe(token)? {
+                let (framing, token) = super::unframe_as(token)?;
+                self.iakerb_framing = framing == super::Framing::Iakerb;
+                let u2u = framing == super::Framing::UserToUser;
+                match (u2u, token) {
                     (_, KerberosContextToken::TgtReq(_)) => {
                         let ticket = self.credentials.tgt_ticket().ok_or_else(|| {
                             KerberosError::NoCredentials(
@@ -311,6 +326,14 @@ impl KerberosAcceptor {
             }
         };
         self.check_bindings(&auth, &checksum)?;
+        if let Some(conv) = self.iakerb.as_deref().filter(|c| !c.is_empty()) {
+            let subkey = auth.subkey.as_ref().and_then(|k| {
+                self.enctype(k.keytype)
+                    .ok()
+                    .and_then(|e| Key::new(e, k.keyvalue.expose()).ok())
+            });
+            super::check_iakerb_finish(&checksum.extensions, subkey.as_ref(), conv)?;
+        }
         let client = Principal::from_wire(&ticket.cname, &ticket.crealm);
         let authorization_data = ticket.authorization_data.clone().unwrap_or_default();
         if let Some(pac) = find_pac(&authorization_data) {
@@ -573,10 +596,12 @@ impl KerberosAcceptor {
             ));
         }
         self.state = State::Established(Box::new(protection));
-        Ok(Step::Complete(Some(frame(
-            self.user_to_user,
-            &KerberosContextToken::ApRep(rep),
-        )?)))
+        let rep = KerberosContextToken::ApRep(rep);
+        Ok(Step::Complete(Some(if self.iakerb_framing {
+            super::frame_as(super::Framing::Iakerb, &rep)?
+        } else {
+            frame(self.user_to_user, &rep)?
+        })))
     }
 
     /// The forwarded TGT of a KRB-CRED (encrypted in the session key, the subkey, or not at

@@ -105,6 +105,9 @@ pub struct KerberosInitiator {
     flags: ContextFlags,
     peer: Option<PeerName>,
     new_tickets: Vec<IssuedTicket>,
+    /// IAKerb: the conversation so far (every IAKerb token sent and received); the AP-REQ
+    /// is then framed with the IAKerb OID and, after IAKerb steps, carries the finish.
+    iakerb: Option<Vec<u8>>,
 }
 
 impl KerberosInitiator {
@@ -126,7 +129,13 @@ impl KerberosInitiator {
             flags,
             peer: None,
             new_tickets: Vec::new(),
+            iakerb: None,
         }
+    }
+
+    /// Makes this the Kerberos half of an IAKerb context, with the conversation so far.
+    pub(crate) fn set_iakerb_conversation(&mut self, conversation: Vec<u8>) {
+        self.iakerb = Some(conversation);
     }
 
     /// Tickets this context obtained from the KDC (also added to the credentials' cache).
@@ -418,7 +427,10 @@ impl KerberosInitiator {
                 .map_or([0; 16], ChannelBindings::md5),
             flags: checksum_flags(flags),
             delegation,
-            extensions: Vec::new(),
+            extensions: match &self.iakerb {
+                Some(conv) if !conv.is_empty() => super::iakerb_finish_extension(&subkey, conv)?,
+                _ => Vec::new(),
+            },
         };
         let authenticator = Authenticator {
             authenticator_vno: 5,
@@ -468,6 +480,8 @@ impl KerberosInitiator {
         // DCE style sends the AP-REQ raw, without GSS framing, as Windows and MIT do.
         let token = if flags.contains(ContextFlags::DCE_STYLE) {
             ap_req.to_der().map_err(KerberosError::decode("AP-REQ"))?
+        } else if self.iakerb.is_some() {
+            super::frame_as(super::Framing::Iakerb, &KerberosContextToken::ApReq(ap_req))?
         } else {
             frame(ticket.user_to_user, &KerberosContextToken::ApReq(ap_req))?
         };
@@ -651,7 +665,9 @@ impl SecurityContext for KerberosInitiator {
     }
 
     fn mechanism(&self) -> &'static [u32] {
-        if self.user_to_user() {
+        if self.iakerb.is_some() {
+            super::IAKERB_ARCS
+        } else if self.user_to_user() {
             U2U_ARCS
         } else {
             KERBEROS_ARCS

@@ -1,0 +1,182 @@
+//! IAKerb end to end in process: an initiator that never talks to a KDC, an acceptor that
+//! relays its AS and TGS requests to the test KDC, the finish binding the conversation into
+//! the AP-REQ; and what the acceptor refuses to relay. (MIT 1.22 is the peer in the
+//! conformance run.)
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unnecessary_box_returns
+)] // test code
+
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use sesame_asn1::iakerb::{IakerbHeader, IakerbToken};
+use sesame_gss::{
+    Clock, ContextFlags, DeterministicRandom, FixedClock, Input, MessageProtection,
+    SecurityContext, Step,
+};
+use sesame_kerberos::KerberosError;
+use sesame_kerberos::gssapi::{
+    AcceptorConfig, AcceptorCredentials, IakerbAcceptor, IakerbInitiator, InitiatorConfig,
+    InitiatorCredentials, KerberosAcceptor, KerberosInitiator,
+};
+use sesame_kerberos::principal::Principal;
+use sesame_kerberos::transport::KdcTransport;
+use sesame_testkdc::TestKdc;
+
+const REALM: &str = "EXAMPLE.TEST";
+
+fn clock() -> Arc<dyn Clock> {
+    Arc::new(FixedClock(UNIX_EPOCH + Duration::from_secs(1_790_000_000)))
+}
+
+fn rng(seed: u8) -> Box<DeterministicRandom> {
+    Box::new(DeterministicRandom::new([seed; 32]))
+}
+
+fn setup() -> (Arc<TestKdc>, IakerbInitiator, IakerbAcceptor) {
+    let kdc = Arc::new(TestKdc::new(&[REALM], clock(), rng(1)));
+    kdc.add_user("user1", "Passw0rd1");
+    let keytab = kdc.add_service("HTTP/localhost");
+    let creds = InitiatorCredentials::with_password(
+        Principal::parse("user1", Some(REALM)).unwrap(),
+        "Passw0rd1",
+    );
+    let mut target = Principal::parse("HTTP/localhost", Some(REALM)).unwrap();
+    target.name_type = 3;
+    let mut config = InitiatorConfig::new(target);
+    config.flags = ContextFlags::from_bits(0x3e);
+    let init = IakerbInitiator::new(KerberosInitiator::new(
+        Arc::new(creds),
+        config,
+        clock(),
+        rng(2),
+    ));
+    let acc = IakerbAcceptor::new(
+        KerberosAcceptor::new(
+            Arc::new(AcceptorCredentials::Keytab(keytab)),
+            AcceptorConfig::default(),
+            clock(),
+            rng(3),
+        ),
+        vec![REALM.to_string()],
+    );
+    (kdc, init, acc)
+}
+
+/// The acceptor's answer to `token`, its KDC requests sent to `kdc`.
+fn answer(
+    acc: &mut IakerbAcceptor,
+    kdc: &TestKdc,
+    token: &[u8],
+) -> Result<Step, sesame_gss::Error> {
+    let mut step = acc.step(Input::Token(token))?;
+    while let Step::NeedKdc(request) = step {
+        assert_eq!(request.realm, REALM);
+        let reply = kdc.send(&request).unwrap();
+        step = acc.step(Input::KdcReply(&reply))?;
+    }
+    Ok(step)
+}
+
+#[test]
+fn the_initiator_reaches_the_kdc_through_the_acceptor() {
+    let (kdc, mut init, mut acc) = setup();
+    let mut step = init.step(Input::Start).unwrap();
+    let mut proxied = 0;
+    loop {
+        let token = match step {
+            Step::Continue(t) => t,
+            Step::Complete(_) => break,
+            Step::NeedKdc(_) => panic!("the initiator must not ask for a KDC"),
+        };
+        if IakerbToken::is_proxy(&token) {
+            proxied += 1;
+        }
+        match answer(&mut acc, &kdc, &token).unwrap() {
+            Step::Continue(t) | Step::Complete(Some(t)) => {
+                step = init.step(Input::Token(&t)).unwrap();
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // AS-REQ, AS-REQ with pre-authentication, TGS-REQ: each through the acceptor.
+    assert_eq!(proxied, 3);
+    assert_eq!(kdc.requests().len(), 3);
+    assert!(init.is_established() && acc.is_established());
+    assert_eq!(acc.peer_name().unwrap().0, "user1@EXAMPLE.TEST");
+    assert_eq!(init.mechanism(), &[1, 3, 6, 1, 5, 2, 5]);
+    let w = init.wrap(b"ping", true).unwrap();
+    assert_eq!(acc.unwrap(&w).unwrap(), (b"ping".to_vec(), true));
+}
+
+#[test]
+fn a_conversation_altered_in_flight_fails_the_finish() {
+    // The acceptor relays the tokens as sent, but the initiator saw one byte changed in a
+    // KDC reply's cookie: the finish over the conversation no longer verifies.
+    let (kdc, mut init, mut acc) = setup();
+    let mut step = init.step(Input::Start).unwrap();
+    let mut tampered = false;
+    let result = loop {
+        let token = match step {
+            Step::Continue(t) => t,
+            other => panic!("{other:?}"),
+        };
+        match answer(&mut acc, &kdc, &token) {
+            Ok(Step::Continue(t)) if IakerbToken::is_proxy(&t) => {
+                let mut reply = IakerbToken::decode(&t).unwrap();
+                if !tampered {
+                    reply.header.cookie = Some(b"x".to_vec().into());
+                    tampered = true;
+                }
+                step = init.step(Input::Token(&reply.encode().unwrap())).unwrap();
+            }
+            other => break other,
+        }
+    };
+    let e = result.unwrap_err();
+    let k = e.mech_error::<KerberosError>().unwrap();
+    assert_eq!(
+        k.krb_error_code(),
+        Some(31),
+        "KRB_AP_ERR_BAD_INTEGRITY: {k}"
+    );
+}
+
+#[test]
+fn the_acceptor_relays_only_kdc_requests_for_its_realms() {
+    let (_, _, mut acc) = setup();
+    let token = |realm: &str, message: Vec<u8>| {
+        IakerbToken {
+            header: IakerbHeader {
+                target_realm: realm.into(),
+                cookie: None,
+            },
+            message,
+        }
+        .encode()
+        .unwrap()
+    };
+    for (t, why) in [
+        (
+            token("OTHER.TEST", vec![0x6a, 0]),
+            "a realm this acceptor does not serve",
+        ),
+        (token(REALM, vec![0x6e, 0]), "neither AS-REQ nor TGS-REQ"),
+        (token(REALM, vec![0x6a; 70_000]), "over 64 KiB"),
+    ] {
+        let e = acc.step(Input::Token(&t)).unwrap_err();
+        assert!(e.to_string().contains(why), "{e}");
+    }
+    // Realm discovery: an empty header and no message, answered with the realm.
+    let Step::Continue(answer) = acc.step(Input::Token(&token("", Vec::new()))).unwrap() else {
+        panic!("realm discovery answer")
+    };
+    let answer = IakerbToken::decode(&answer).unwrap();
+    assert_eq!(answer.header.target_realm, REALM);
+    assert!(answer.message.is_empty());
+    // A KDC reply nobody asked for.
+    assert!(acc.step(Input::KdcReply(b"\x6b\x00")).is_err());
+}
