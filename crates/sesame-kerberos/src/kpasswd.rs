@@ -16,8 +16,8 @@ use std::net::IpAddr;
 use sesame_asn1::Der;
 use sesame_asn1::kerberos::constants::{address_type, msg_type};
 use sesame_asn1::kerberos::{
-    ApRep, ApReq, Authenticator, EncApRepPart, EncKrbPrivPart, EncryptedData, EncryptionKey,
-    HostAddress, KerberosFlags, KrbError, KrbPriv, SecretOctets,
+    ApRep, EncApRepPart, EncKrbPrivPart, EncryptedData, HostAddress, KrbError, KrbPriv,
+    SecretOctets,
 };
 use sesame_asn1::kpasswd::{
     ChangePasswdData, KpasswdMessage, KpasswdResult, VERSION_CHANGE, VERSION_SET, result_code,
@@ -151,39 +151,7 @@ impl PasswordChange {
         rng.fill(&mut seq)
             .map_err(crate::crypto::CryptoError::from)?;
         let seq = u32::from_be_bytes(seq) & 0x3fff_ffff;
-        let (ctime, cusec) = crate::exchange::now(clock);
-        let authenticator = Authenticator {
-            authenticator_vno: 5,
-            crealm: ticket.client.wire_realm(),
-            cname: ticket.client.to_principal_name(),
-            cksum: None,
-            cusec,
-            ctime,
-            subkey: Some(EncryptionKey {
-                keytype: subkey.enctype().id(),
-                keyvalue: SecretOctets::new(subkey.as_bytes().to_vec()),
-            }),
-            seq_number: Some(seq),
-            authorization_data: None,
-        }
-        .to_der()
-        .map_err(KerberosError::decode("Authenticator"))?;
-        let ap_req = ApReq {
-            pvno: 5,
-            msg_type: msg_type::AP_REQ,
-            ap_options: KerberosFlags::default(),
-            ticket: ticket.ticket.clone(),
-            authenticator: EncryptedData {
-                etype: session.enctype().id(),
-                kvno: None,
-                cipher: session
-                    .usage(key_usage::AP_REQ_AUTH)
-                    .encrypt(&authenticator, rng)?
-                    .into(),
-            },
-        }
-        .to_der()
-        .map_err(KerberosError::decode("AP-REQ"))?;
+        let ap_req = crate::exchange::plain_ap_req(ticket, &subkey, Some(seq), clock, rng)?;
         let part = Zeroizing::new(
             EncKrbPrivPart {
                 user_data: user_data.to_vec().into(),

@@ -202,10 +202,7 @@ impl Kinit {
     /// Runs the AS exchange (or, for [`Kinit::renew`], the TGS exchange); the TGT.
     pub fn run(mut self) -> Result<IssuedTicket, Error> {
         let conf = self.conf()?;
-        let transport = self
-            .transport
-            .clone()
-            .unwrap_or_else(|| Arc::new(KdcClient::from_conf(&conf)));
+        let transport = self.transport(&conf);
         match self.exchange(&conf, transport.as_ref(), None) {
             Err(e) if key_expired(&e) && matches!(self.secret, Secret::Password(_)) => {
                 let Some(new) = self.new_password.take() else {
@@ -227,10 +224,7 @@ impl Kinit {
     /// KDC's KDC_ERR_PREAUTH_FAILED.
     pub fn change_password(self, new_password: &str) -> Result<(), Error> {
         let conf = self.conf()?;
-        let transport = self
-            .transport
-            .clone()
-            .unwrap_or_else(|| Arc::new(KdcClient::from_conf(&conf)));
+        let transport = self.transport(&conf);
         self.change(&conf, transport.as_ref(), None, new_password)
     }
 
@@ -240,13 +234,17 @@ impl Kinit {
     /// gets KRB5_KPASSWD_ACCESSDENIED, or MIT's KRB5_KPASSWD_HARDERROR with its words.
     pub fn set_password(self, target: &str, new_password: &str) -> Result<(), Error> {
         let conf = self.conf()?;
-        let transport = self
-            .transport
-            .clone()
-            .unwrap_or_else(|| Arc::new(KdcClient::from_conf(&conf)));
+        let transport = self.transport(&conf);
         let target = Principal::parse(target, conf.default_realm())
             .map_err(|e| SetupError::NoCredentials(format!("{target}: {e}")))?;
         self.change(&conf, transport.as_ref(), Some(&target), new_password)
+    }
+
+    /// The KDC transport given, else krb5.conf's KDCs.
+    fn transport(&self, conf: &Krb5Conf) -> Arc<dyn KdcTransport + Send + Sync> {
+        self.transport
+            .clone()
+            .unwrap_or_else(|| Arc::new(KdcClient::from_conf(conf)))
     }
 
     fn conf(&self) -> Result<Krb5Conf, Error> {

@@ -249,17 +249,7 @@ impl Fast<'_> {
             checks.push(format!("sesame kvno: {}", out.trim()));
             Ok(())
         })();
-        let traffic: Vec<(String, Vec<u8>)> = relay
-            .take()
-            .into_iter()
-            .map(|r| {
-                let side = match r.direction {
-                    super::relay::Direction::Request => "kdc-req",
-                    super::relay::Direction::Reply => "kdc-rep",
-                };
-                (format!("{side}-{}", r.transport), r.bytes)
-            })
-            .collect();
+        let traffic = super::relay_traffic(&relay);
         let mut done = self.k.env.finish(
             PEER,
             SCENARIO,

@@ -333,17 +333,7 @@ impl Env<'_> {
     }
 
     fn traffic(&self) -> Vec<(String, Vec<u8>)> {
-        self.relay
-            .take()
-            .into_iter()
-            .map(|r| {
-                let side = match r.direction {
-                    Direction::Request => "kdc-req",
-                    Direction::Reply => "kdc-rep",
-                };
-                (format!("{side}-{}", r.transport), r.bytes)
-            })
-            .collect()
+        relay_traffic(self.relay)
     }
 
     fn gssapi(&self, scenario: &'static str, mech: &str, expect: &[&str]) -> Row {
@@ -432,6 +422,22 @@ pub(super) fn feed(cmd: &mut Command, input: &str) -> Result {
     } else {
         Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
     }
+}
+
+/// What `relay` carried since it was last taken, each message named by direction and
+/// transport (`kdc-req-tcp`), for [`Env::finish`].
+fn relay_traffic(relay: &Relay) -> Vec<(String, Vec<u8>)> {
+    relay
+        .take()
+        .into_iter()
+        .map(|r| {
+            let side = match r.direction {
+                Direction::Request => "kdc-req",
+                Direction::Reply => "kdc-rep",
+            };
+            (format!("{side}-{}", r.transport), r.bytes)
+        })
+        .collect()
 }
 
 /// Runs a token-printing script: lines `<side> <base64>` and a final `done ...`.

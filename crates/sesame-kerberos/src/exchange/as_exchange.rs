@@ -7,12 +7,12 @@ use sesame_asn1::Der;
 use sesame_asn1::kerberos::constants::{error_code, msg_type, pa_type};
 use sesame_asn1::kerberos::{
     AsRep, AsReq, EncKdcRepPart, EncryptedData, EtypeInfo2, EtypeInfo2Entry, KdcReq, KdcReqBody,
-    KerberosFlags, KrbError, MethodData, PaData, PaEncTsEnc, PaPacRequest,
+    KerberosFlags, KrbError, PaData, PaEncTsEnc, PaPacRequest,
 };
 use sesame_gss::{Clock, KdcRequest, Random};
 use zeroize::Zeroizing;
 
-use super::{KdcStep, enctype_ids, issued, kdc_options, later, nonce, now};
+use super::{KdcStep, enctype_ids, issued, kdc_options, later, method_data, nonce, now};
 use crate::crypto::{CryptoError, Enctype, Key};
 use crate::error::{KerberosError, KrbErrorFacts};
 use crate::key_usage;
@@ -336,16 +336,7 @@ impl AsExchange {
         let Some(fast) = &self.fast else {
             return Ok((long_term.clone(), None));
         };
-        let opened = fast
-            .open(rep.padata.as_deref().unwrap_or_default(), self.nonce)?
-            .ok_or(KerberosError::Protocol(
-                "an armored AS-REQ answered without FAST",
-            ))?;
-        let ticket_der = rep
-            .ticket
-            .to_der()
-            .map_err(KerberosError::decode("Ticket"))?;
-        fast.check_finished(&opened.response, &ticket_der)?;
+        let opened = fast.open_reply(rep, self.nonce)?;
         if self.challenge_sent {
             fast.check_kdc_challenge(&opened.padata, long_term, clock, 300)?;
         }
@@ -424,15 +415,6 @@ impl AsExchange {
                 }),
         }
     }
-}
-
-/// The METHOD-DATA of a KRB-ERROR (empty when absent or undecodable).
-fn method_data(error: &KrbError) -> MethodData {
-    error
-        .e_data
-        .as_deref()
-        .and_then(|d| MethodData::from_der(d).ok())
-        .unwrap_or_default()
 }
 
 fn etype_info2(padata: &[PaData]) -> Vec<EtypeInfo2Entry> {

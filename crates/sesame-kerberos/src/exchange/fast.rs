@@ -9,11 +9,11 @@
 //! challenge, which proves it knew that key too.
 
 use sesame_asn1::Der;
-use sesame_asn1::kerberos::constants::{msg_type, pa_type};
+use sesame_asn1::kerberos::constants::pa_type;
 use sesame_asn1::kerberos::{
-    ApReq, Authenticator, Checksum, EncryptedData, EncryptionKey, KdcReqBody, KerberosFlags,
-    KrbError, KrbFastArmor, KrbFastArmoredReq, KrbFastReq, KrbFastResponse, PaData, PaEncTsEnc,
-    PaFxFastReply, PaFxFastRequest, SecretOctets,
+    Checksum, EncryptedData, KdcRep, KdcReqBody, KerberosFlags, KrbError, KrbFastArmor,
+    KrbFastArmoredReq, KrbFastReq, KrbFastResponse, PaData, PaEncTsEnc, PaFxFastReply,
+    PaFxFastRequest,
 };
 use sesame_gss::{Clock, Random};
 
@@ -59,39 +59,7 @@ impl Fast {
     ) -> Result<Self, KerberosError> {
         let session = &ticket.session_key;
         let subkey = Key::random(session.enctype(), rng)?;
-        let (ctime, cusec) = now(clock);
-        let authenticator = Authenticator {
-            authenticator_vno: 5,
-            crealm: ticket.client.wire_realm(),
-            cname: ticket.client.to_principal_name(),
-            cksum: None,
-            cusec,
-            ctime,
-            subkey: Some(EncryptionKey {
-                keytype: subkey.enctype().id(),
-                keyvalue: SecretOctets::new(subkey.as_bytes().to_vec()),
-            }),
-            seq_number: None,
-            authorization_data: None,
-        }
-        .to_der()
-        .map_err(KerberosError::decode("Authenticator"))?;
-        let armor = ApReq {
-            pvno: 5,
-            msg_type: msg_type::AP_REQ,
-            ap_options: KerberosFlags::default(),
-            ticket: ticket.ticket.clone(),
-            authenticator: EncryptedData {
-                etype: session.enctype().id(),
-                kvno: None,
-                cipher: session
-                    .usage(key_usage::AP_REQ_AUTH)
-                    .encrypt(&authenticator, rng)?
-                    .into(),
-            },
-        }
-        .to_der()
-        .map_err(KerberosError::decode("AP-REQ"))?;
+        let armor = super::plain_ap_req(ticket, &subkey, None, clock, rng)?;
         let armor_key = subkey.cf2(session, b"subkeyarmor", b"ticketarmor")?;
         Ok(Self {
             armor: Some(armor),
@@ -221,19 +189,31 @@ impl Fast {
         Ok(strengthen.cf2(reply_key, b"strengthenkey", b"replykey")?)
     }
 
-    /// Checks KrbFastFinished's checksum over the reply's ticket (armor key, usage 53).
-    pub(crate) fn check_finished(
-        &self,
-        response: &KrbFastResponse,
-        ticket_der: &[u8],
-    ) -> Result<(), KerberosError> {
-        let finished = response.finished.as_ref().ok_or(KerberosError::Protocol(
-            "FAST reply without KrbFastFinished",
-        ))?;
+    /// Opens an armored AS-REP or TGS-REP: the tunnel must be there (a reply outside it
+    /// answers an armored request: refused), answer this request, and its KrbFastFinished
+    /// must checksum the reply's ticket (armor key, usage 53).
+    pub(crate) fn open_reply(&self, rep: &KdcRep, nonce: u32) -> Result<Opened, KerberosError> {
+        let opened = self
+            .open(rep.padata.as_deref().unwrap_or_default(), nonce)?
+            .ok_or(KerberosError::Protocol(
+                "an armored request answered without FAST",
+            ))?;
+        let finished = opened
+            .response
+            .finished
+            .as_ref()
+            .ok_or(KerberosError::Protocol(
+                "FAST reply without KrbFastFinished",
+            ))?;
+        let ticket_der = rep
+            .ticket
+            .to_der()
+            .map_err(KerberosError::decode("Ticket"))?;
         self.armor_key
             .usage(key_usage::FAST_FINISHED)
-            .verify_checksum(ticket_der, &finished.ticket_checksum.checksum)
-            .map_err(|_| KerberosError::Protocol("FAST ticket checksum does not verify"))
+            .verify_checksum(&ticket_der, &finished.ticket_checksum.checksum)
+            .map_err(|_| KerberosError::Protocol("FAST ticket checksum does not verify"))?;
+        Ok(opened)
     }
 
     /// PA-ENCRYPTED-CHALLENGE for the client (5.4.6): the time in PA-ENC-TS-ENC, sealed in

@@ -142,3 +142,65 @@ pub(crate) fn issued(
         user_to_user,
     })
 }
+
+/// The METHOD-DATA of a KRB-ERROR (empty when absent or undecodable).
+pub(crate) fn method_data(
+    error: &sesame_asn1::kerberos::KrbError,
+) -> sesame_asn1::kerberos::MethodData {
+    use sesame_asn1::Der as _;
+    error
+        .e_data
+        .as_deref()
+        .and_then(|d| sesame_asn1::kerberos::MethodData::from_der(d).ok())
+        .unwrap_or_default()
+}
+
+/// An AP-REQ (DER) with `ticket` whose authenticator carries `subkey`, `seq` and no checksum:
+/// FAST's armor (RFC 6113 5.4.1) and kpasswd's request (RFC 3244), which bind nothing else.
+pub(crate) fn plain_ap_req(
+    ticket: &IssuedTicket,
+    subkey: &Key,
+    seq: Option<u32>,
+    clock: &dyn Clock,
+    rng: &mut dyn Random,
+) -> Result<Vec<u8>, KerberosError> {
+    use sesame_asn1::Der as _;
+    use sesame_asn1::kerberos::constants::msg_type;
+    use sesame_asn1::kerberos::{
+        ApReq, Authenticator, EncryptedData, EncryptionKey, KerberosFlags, SecretOctets,
+    };
+    let session = &ticket.session_key;
+    let (ctime, cusec) = now(clock);
+    let authenticator = Authenticator {
+        authenticator_vno: 5,
+        crealm: ticket.client.wire_realm(),
+        cname: ticket.client.to_principal_name(),
+        cksum: None,
+        cusec,
+        ctime,
+        subkey: Some(EncryptionKey {
+            keytype: subkey.enctype().id(),
+            keyvalue: SecretOctets::new(subkey.as_bytes().to_vec()),
+        }),
+        seq_number: seq,
+        authorization_data: None,
+    }
+    .to_der()
+    .map_err(KerberosError::decode("Authenticator"))?;
+    ApReq {
+        pvno: 5,
+        msg_type: msg_type::AP_REQ,
+        ap_options: KerberosFlags::default(),
+        ticket: ticket.ticket.clone(),
+        authenticator: EncryptedData {
+            etype: session.enctype().id(),
+            kvno: None,
+            cipher: session
+                .usage(crate::key_usage::AP_REQ_AUTH)
+                .encrypt(&authenticator, rng)?
+                .into(),
+        },
+    }
+    .to_der()
+    .map_err(KerberosError::decode("AP-REQ"))
+}

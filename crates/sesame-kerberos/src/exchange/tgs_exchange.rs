@@ -419,15 +419,12 @@ impl TgsExchange {
             Some(0x7e) => {
                 let mut error =
                     KrbError::from_der(reply).map_err(KerberosError::decode("KRB-ERROR"))?;
-                if let Some(fast) = self.fast()? {
-                    let methods = error
-                        .e_data
-                        .as_deref()
-                        .and_then(|d| sesame_asn1::kerberos::MethodData::from_der(d).ok())
-                        .unwrap_or_default();
-                    if let Some(inner) = fast.open(&methods, self.nonce)?.and_then(|o| o.error) {
-                        error = inner;
-                    }
+                if let Some(fast) = self.fast()?
+                    && let Some(inner) = fast
+                        .open(&super::method_data(&error), self.nonce)?
+                        .and_then(|o| o.error)
+                {
+                    error = inner;
                 }
                 Err(KerberosError::Krb(Box::new(KrbErrorFacts::from_message(
                     &error,
@@ -440,16 +437,7 @@ impl TgsExchange {
                 let plain = if let Some(fast) = self.fast()? {
                     // Armored: the reply must come through the tunnel, prove the ticket, and
                     // is sealed in the subkey as the KDC strengthened it.
-                    let opened = fast
-                        .open(rep.padata.as_deref().unwrap_or_default(), self.nonce)?
-                        .ok_or(KerberosError::Protocol(
-                            "an armored TGS-REQ answered without FAST",
-                        ))?;
-                    let ticket_der = rep
-                        .ticket
-                        .to_der()
-                        .map_err(KerberosError::decode("Ticket"))?;
-                    fast.check_finished(&opened.response, &ticket_der)?;
+                    let opened = fast.open_reply(&rep, self.nonce)?;
                     super::fast::Fast::reply_key(
                         &opened.response,
                         &self.subkey,
