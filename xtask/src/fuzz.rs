@@ -13,6 +13,7 @@ const SEED_DIRS: &[&str] = &[
     "crates/sesame-kerberos/tests/vectors",
     "crates/sesame-ntlm/tests/vectors",
     "crates/sesame-pac/tests/vectors",
+    "crates/sesame-negotiate/tests/vectors",
 ];
 
 pub fn main(args: &[String]) -> Result {

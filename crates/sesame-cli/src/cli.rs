@@ -322,7 +322,7 @@ pub struct HttpArgs {
     /// Use this credential cache (Kerberos only).
     #[arg(short = 'c', long, value_name = "NAME")]
     pub ccache: Option<String>,
-    /// Packages in SSPI's form: kerberos,!ntlm / ntlm / !kerberos.
+    /// Packages in SSPI's form: kerberos,!ntlm / ntlm / !kerberos / kerberos,iakerb,ntlm.
     #[arg(long, value_name = "LIST")]
     pub packages: Option<String>,
     /// When NTLM may take over from Kerberos: allowlist (default), any, never.
@@ -407,7 +407,7 @@ pub struct ContextArgs {
     /// every PAC's KDC signature must then verify too.
     #[arg(long, value_name = "FILE")]
     pub kdc_keytab: Option<String>,
-    /// Negotiate: packages in SSPI's form.
+    /// Negotiate: packages in SSPI's form (kerberos,iakerb,ntlm adds IAKerb's rung).
     #[arg(long, value_name = "LIST")]
     pub packages: Option<String>,
     /// Negotiate: allowlist (default), any, never.
@@ -467,7 +467,7 @@ pub struct RdpAuthArgs {
     /// mstsc and FreeRDP send, or raw `kerberos`.
     #[arg(long, default_value = "negotiate", value_parser = ["negotiate", "ntlm", "kerberos"])]
     pub mech: String,
-    /// Negotiate: packages in SSPI's form.
+    /// Negotiate: packages in SSPI's form (kerberos,iakerb,ntlm adds IAKerb's rung).
     #[arg(long, value_name = "LIST")]
     pub packages: Option<String>,
     /// Negotiate: when to fall back to NTLM (allowlist, any, never).

@@ -42,7 +42,7 @@ pub fn initiator(args: &ContextArgs, mech: &str) -> Result<Client, String> {
         "ntlm" => (Mechanism::Ntlm, FallbackPolicy::Never),
         other => {
             return Err(format!(
-                "--mech takes negotiate, spnego, kerberos or ntlm, not {other}"
+                "--mech takes negotiate, spnego, kerberos, iakerb or ntlm, not {other}"
             ));
         }
     };
@@ -182,9 +182,22 @@ pub fn acceptor(args: &ContextArgs, mech: &str) -> Result<Acceptor, String> {
         || args.keytab.is_some()
         || crate::kerberos::default_keytab_exists();
     let mut any = false;
-    if packages.kerberos && wants_kerberos {
-        server =
-            server.with_kerberos_credentials(crate::kerberos::acceptor_credentials(args, &clock)?);
+    if (packages.kerberos || packages.iakerb) && wants_kerberos {
+        let credentials = crate::kerberos::acceptor_credentials(args, &clock)?;
+        if packages.iakerb
+            && let sesame_kerberos::gssapi::AcceptorCredentials::Keytab(keytab) = &credentials
+        {
+            // IAKerb relays its clients' requests to the keytab's realm, as krb5.conf or
+            // --kdc name its KDCs.
+            let realm = keytab
+                .entries
+                .first()
+                .map(|e| e.principal.realm.clone())
+                .unwrap_or_default();
+            let transport = crate::kerberos::transport(&args.kdc, &conf, &realm)?;
+            server = server.kdc_transport(Arc::new(transport));
+        }
+        server = server.with_kerberos_credentials(credentials);
         any = true;
     }
     if packages.ntlm

@@ -222,7 +222,11 @@ fn report(ctx: &dyn Context, show_pac: bool) -> String {
         })
     };
     if let Some(reason) = fallback {
-        eprintln!("sesame: fell back to NTLM: {reason}");
+        if mech.ends_with("iakerb") {
+            eprintln!("sesame: Kerberos through the server (IAKerb), not NTLM: {reason}");
+        } else {
+            eprintln!("sesame: fell back to NTLM: {reason}");
+        }
     }
     let acceptor = ctx.as_any().downcast_ref::<sesame_negotiate::Acceptor>();
     if let Some(server) = acceptor

@@ -180,3 +180,98 @@ fn the_acceptor_relays_only_kdc_requests_for_its_realms() {
     // A KDC reply nobody asked for.
     assert!(acc.step(Input::KdcReply(b"\x6b\x00")).is_err());
 }
+
+#[test]
+fn a_user_without_a_realm_takes_the_acceptors() {
+    let kdc = Arc::new(TestKdc::new(&[REALM], clock(), rng(1)));
+    kdc.add_user("user1", "Passw0rd1");
+    let keytab = kdc.add_service("HTTP/localhost");
+    // Neither the user nor the target names a realm.
+    let nowhere = |components: &[&str], name_type| Principal {
+        components: components.iter().map(ToString::to_string).collect(),
+        realm: String::new(),
+        name_type,
+    };
+    let creds = InitiatorCredentials::with_password(nowhere(&["user1"], 1), "Passw0rd1");
+    let mut config = InitiatorConfig::new(nowhere(&["HTTP", "localhost"], 3));
+    config.flags = ContextFlags::from_bits(0x3e);
+    let mut init = IakerbInitiator::new(KerberosInitiator::new(
+        Arc::new(creds),
+        config,
+        clock(),
+        rng(2),
+    ));
+    let mut acc = IakerbAcceptor::new(
+        KerberosAcceptor::new(
+            Arc::new(AcceptorCredentials::Keytab(keytab)),
+            AcceptorConfig::default(),
+            clock(),
+            rng(3),
+        ),
+        vec![REALM.to_string()],
+    );
+    let Step::Continue(first) = init.step(Input::Start).unwrap() else {
+        panic!()
+    };
+    // The discovery request: an empty realm, no KDC message (MIT's first token).
+    let request = IakerbToken::decode(&first).unwrap();
+    assert_eq!(request.header.target_realm, "");
+    assert!(request.message.is_empty());
+    let mut token = first;
+    while !init.is_established() {
+        let (Step::Continue(t) | Step::Complete(Some(t))) = answer(&mut acc, &kdc, &token).unwrap()
+        else {
+            panic!()
+        };
+        match init.step(Input::Token(&t)).unwrap() {
+            Step::Continue(next) => token = next,
+            Step::Complete(_) => break,
+            Step::NeedKdc(_) => panic!("the initiator must not ask for a KDC"),
+        }
+    }
+    assert!(acc.is_established());
+    assert_eq!(acc.peer_name().unwrap().0, "user1@EXAMPLE.TEST");
+    assert_eq!(init.peer_name().unwrap().0, "HTTP/localhost@EXAMPLE.TEST");
+
+    // An acceptor that answers discovery with KDC_NOT_FOUND: the initiator fails with it.
+    let creds = InitiatorCredentials::with_password(nowhere(&["user1"], 1), "Passw0rd1");
+    let mut init = IakerbInitiator::new(KerberosInitiator::new(
+        Arc::new(creds),
+        InitiatorConfig::new(nowhere(&["HTTP", "localhost"], 3)),
+        clock(),
+        rng(4),
+    ));
+    init.step(Input::Start).unwrap();
+    let not_found = IakerbToken {
+        header: IakerbHeader {
+            target_realm: String::new(),
+            cookie: None,
+        },
+        // A KRB-ERROR with error-code 85 (KRB_AP_ERR_IAKERB_KDC_NOT_FOUND), as MIT builds it.
+        message: sesame_asn1::Der::to_der(&sesame_asn1::kerberos::KrbError {
+            pvno: 5,
+            msg_type: 30,
+            ctime: None,
+            cusec: None,
+            stime: sesame_asn1::kerberos::KerberosTime::from_unix(1_790_000_000).unwrap(),
+            susec: 0,
+            error_code: 85,
+            crealm: None,
+            cname: None,
+            realm: String::new().into(),
+            sname: Principal::parse("krbtgt/X@X", None)
+                .unwrap()
+                .to_principal_name(),
+            e_text: None,
+            e_data: None,
+        })
+        .unwrap(),
+    };
+    let e = init
+        .step(Input::Token(&not_found.encode().unwrap()))
+        .unwrap_err();
+    assert_eq!(
+        e.mech_error::<KerberosError>().unwrap().krb_error_code(),
+        Some(85)
+    );
+}

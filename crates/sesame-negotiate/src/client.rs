@@ -674,7 +674,18 @@ impl Client {
         match self.source.clone() {
             Source::Password(user, password) => {
                 let name = UserName::parse(&user, realm).map_err(SetupError::from)?;
-                if let Ok(principal) = name.kerberos(realm) {
+                let principal = match (name.kerberos(realm), &name) {
+                    (Ok(p), _) => Some(p),
+                    // No realm anywhere: IAKerb asks the acceptor for its own (realm
+                    // discovery); direct Kerberos then fails for want of a KDC.
+                    (Err(_), UserName::Bare(user)) if self.wants_iakerb() => Some(Principal {
+                        components: vec![user.clone()],
+                        realm: String::new(),
+                        name_type: sesame_asn1::kerberos::constants::name_type::NT_PRINCIPAL,
+                    }),
+                    (Err(_), _) => None,
+                };
+                if let Some(principal) = principal {
                     let mut creds = InitiatorCredentials::with_password(principal, &password);
                     self.kerberos_options(&mut creds, conf);
                     identity.kerberos = Some(Arc::new(creds));
@@ -709,6 +720,13 @@ impl Client {
             }
         }
         Ok(identity)
+    }
+
+    /// Whether IAKerb may be used: raw, or in the Negotiate packages.
+    fn wants_iakerb(&self) -> bool {
+        self.mechanism == Mechanism::Iakerb
+            || (self.mechanism == Mechanism::Negotiate
+                && self.packages.as_ref().is_ok_and(|p| p.iakerb))
     }
 
     fn kerberos_options(&self, creds: &mut InitiatorCredentials, conf: &Krb5Conf) {

@@ -9,8 +9,8 @@ use sesame_gss::{
     SecurityContext, Spn, Step, Unwrapped,
 };
 use sesame_kerberos::gssapi::{
-    AcceptorConfig, AcceptorCredentials, InitiatorConfig, InitiatorCredentials, KerberosAcceptor,
-    KerberosInitiator,
+    AcceptorConfig, AcceptorCredentials, IakerbAcceptor, IakerbInitiator, InitiatorConfig,
+    InitiatorCredentials, KerberosAcceptor, KerberosInitiator,
 };
 use sesame_kerberos::principal::Principal;
 use sesame_ntlm::{ClientCredentials, NtlmClient, NtlmServer, ServerCredentials};
@@ -91,8 +91,17 @@ pub struct NegotiateInitiator {
     clock: Arc<dyn Clock>,
     random: RandomSource,
     kerberos_offered: bool,
+    iakerb_possible: bool,
     first_leg_sent: bool,
     fallback: Option<FallbackReason>,
+}
+
+/// The mechanisms of one SPNEGO offer, in this order.
+#[derive(Clone, Copy, Debug)]
+struct Offer {
+    kerberos: bool,
+    iakerb: bool,
+    ntlm: bool,
 }
 
 impl NegotiateInitiator {
@@ -107,11 +116,16 @@ impl NegotiateInitiator {
             config.packages.ntlm = false;
         }
         let mut fallback = None;
+        let u2u = config.packages.user_to_user;
         let mut kerberos = config.packages.kerberos && identity.kerberos.is_some();
-        if kerberos && config.target.host_is_ip() && !config.packages.user_to_user {
+        let mut iakerb = config.packages.iakerb && identity.kerberos.is_some() && !u2u;
+        if (kerberos || iakerb) && config.target.host_is_ip() && !u2u {
+            // No SPN for an address: neither Kerberos nor IAKerb can name the service.
             kerberos = false;
+            iakerb = false;
             fallback = Some(FallbackReason::SpnIsIpAddress);
         }
+        let ntlm = config.packages.ntlm && !u2u && identity.ntlm.is_some();
         let mut me = Self {
             spnego: SpnegoInitiator::new(Vec::new()),
             config,
@@ -119,10 +133,15 @@ impl NegotiateInitiator {
             clock,
             random,
             kerberos_offered: kerberos,
+            iakerb_possible: iakerb,
             first_leg_sent: false,
             fallback,
         };
-        let mechs = me.mechs(kerberos)?;
+        let mechs = me.mechs(Offer {
+            kerberos,
+            iakerb,
+            ntlm,
+        })?;
         if mechs.is_empty() {
             return Err(sesame_gss::Error::new(
                 sesame_gss::MajorStatus::NoCred,
@@ -135,25 +154,28 @@ impl NegotiateInitiator {
         Ok(me)
     }
 
-    fn mechs(&self, with_kerberos: bool) -> Result<Vec<Mech>, sesame_gss::Error> {
+    fn mechs(&self, offer: Offer) -> Result<Vec<Mech>, sesame_gss::Error> {
         let mut mechs = Vec::new();
-        if with_kerberos && let Some(creds) = &self.identity.kerberos {
-            let u2u = self.config.packages.user_to_user;
-            let ctx = kerberos_initiator(
-                &self.config,
-                creds.clone(),
-                self.clock.clone(),
-                (self.random)(),
-            )?;
-            let oids: Vec<ObjectIdentifier> = if u2u {
+        let kerberos = |me: &Self, creds: &Arc<InitiatorCredentials>| {
+            kerberos_initiator(&me.config, creds.clone(), me.clock.clone(), (me.random)())
+        };
+        if offer.kerberos
+            && let Some(creds) = &self.identity.kerberos
+        {
+            let oids: Vec<ObjectIdentifier> = if self.config.packages.user_to_user {
                 vec![oid::KERBEROS_U2U.to_owned()]
             } else {
                 vec![oid::MS_KERBEROS.to_owned(), oid::KERBEROS.to_owned()]
             };
-            mechs.push(Mech::new(oids, Box::new(ctx)));
+            mechs.push(Mech::new(oids, Box::new(kerberos(self, creds)?)));
         }
-        if self.config.packages.ntlm
-            && !self.config.packages.user_to_user
+        if offer.iakerb
+            && let Some(creds) = &self.identity.kerberos
+        {
+            let ctx = IakerbInitiator::new(kerberos(self, creds)?);
+            mechs.push(Mech::new(vec![oid::IAKERB.to_owned()], Box::new(ctx)));
+        }
+        if offer.ntlm
             && let Some(creds) = &self.identity.ntlm
         {
             let ctx =
@@ -163,12 +185,13 @@ impl NegotiateInitiator {
         Ok(mechs)
     }
 
-    /// Why NTLM was used instead of Kerberos, if it was.
+    /// Why direct Kerberos was left (for IAKerb or NTLM: [`Self::mechanism_name`] says which),
+    /// if it was.
     pub fn fallback(&self) -> Option<&FallbackReason> {
         self.fallback.as_ref()
     }
 
-    /// The mechanism in use (`kerberos`, `kerberos-u2u`, `ntlm`).
+    /// The mechanism in use (`kerberos`, `kerberos-u2u`, `iakerb`, `ntlm`).
     pub fn mechanism_name(&self) -> &'static str {
         oid::mech_name(self.spnego.inner().mechanism()).unwrap_or("unknown")
     }
@@ -193,22 +216,29 @@ impl NegotiateInitiator {
         }
     }
 
-    /// Nothing went to the peer yet: the policy may hand over to NTLM, offered alone so that
-    /// the mechListMIC covers what was really offered.
+    /// Nothing went to the peer yet: the policy may hand over to IAKerb (no KDC in reach) and
+    /// to NTLM, offered without Kerberos so that the mechListMIC covers what was really offered.
     fn first_leg_failed(&mut self, e: sesame_gss::Error) -> Result<Step, sesame_gss::Error> {
-        let ntlm_possible = !self.first_leg_sent
-            && self.kerberos_offered
-            && self.config.packages.ntlm
-            && self.identity.ntlm.is_some();
-        let Some(reason) = ntlm_possible
-            .then(|| self.config.policy.decide(&e))
+        let Some(next) = (!self.first_leg_sent && self.kerberos_offered)
+            .then(|| self.config.policy.decide(&e, self.iakerb_possible))
             .flatten()
         else {
             return Err(e);
         };
-        self.fallback = Some(reason);
+        let offer = Offer {
+            kerberos: false,
+            iakerb: next.iakerb,
+            ntlm: next.ntlm
+                && self.config.packages.ntlm
+                && !self.config.packages.user_to_user
+                && self.identity.ntlm.is_some(),
+        };
+        if !offer.iakerb && !offer.ntlm {
+            return Err(e);
+        }
+        self.fallback = Some(next.reason);
         self.kerberos_offered = false;
-        self.spnego = SpnegoInitiator::new(self.mechs(false)?);
+        self.spnego = SpnegoInitiator::new(self.mechs(offer)?);
         self.first_leg_sent = true;
         self.spnego.step(Input::Start)
     }
@@ -285,7 +315,9 @@ pub struct AcceptorSetup {
 }
 
 /// A Negotiate acceptor: SPNEGO over the mechanisms `setup` has credentials for (Kerberos under
-/// both its OIDs and the user-to-user OID; NTLM), taking raw tokens too.
+/// both its OIDs and the user-to-user OID; IAKerb when enabled, with a keytab, relaying for the
+/// keytab's realms; NTLM), taking raw tokens too. With IAKerb, the acceptor's steps may ask for
+/// the KDC ([`Step::NeedKdc`]): the caller relays them (the front door's [`crate::Server`] does).
 pub fn negotiate_acceptor(
     setup: &AcceptorSetup,
     clock: &Arc<dyn Clock>,
@@ -303,6 +335,22 @@ pub fn negotiate_acceptor(
                 oid::KERBEROS_U2U.to_owned(),
             ],
             Box::new(ctx) as Box<dyn MechContext>,
+        ));
+    }
+    if setup.packages.iakerb
+        && let Some((creds, config)) = &setup.kerberos
+        && let AcceptorCredentials::Keytab(keytab) = creds.as_ref()
+    {
+        let mut realms: Vec<String> = Vec::new();
+        for entry in &keytab.entries {
+            if !realms.contains(&entry.principal.realm) {
+                realms.push(entry.principal.realm.clone());
+            }
+        }
+        let ctx = KerberosAcceptor::new(creds.clone(), config.clone(), clock.clone(), random());
+        mechs.push(Mech::new(
+            vec![oid::IAKERB.to_owned()],
+            Box::new(IakerbAcceptor::new(ctx, realms)),
         ));
     }
     if setup.packages.ntlm

@@ -1,5 +1,6 @@
-//! Negotiate, as SSPI's "Negotiate" package: SPNEGO over Kerberos and NTLM, Kerberos first, and
-//! an explicit, documented policy for falling back to NTLM (docs/fallback.md).
+//! Negotiate, as SSPI's "Negotiate" package: SPNEGO over Kerberos and NTLM, Kerberos first,
+//! IAKerb through the server when enabled and no KDC is in reach, and an explicit, documented
+//! policy for falling back to NTLM (docs/fallback.md).
 //!
 //! This crate only composes: [`Packages`] says which mechanisms may be used (in SSPI's
 //! `"kerberos,!ntlm"` form), [`FallbackPolicy`] decides from the Kerberos error *facts* whether
@@ -23,7 +24,7 @@ pub use initiator::{
 };
 pub use kinit::Kinit;
 pub use packages::{Packages, UnknownPackage};
-pub use policy::{FallbackPolicy, FallbackReason};
+pub use policy::{Fallback, FallbackPolicy, FallbackReason};
 pub use progress::{Negotiated, Progress};
 pub use server::{Acceptor, Server};
 pub use user_name::{BadUserName, UserName};

@@ -3,6 +3,7 @@
 
 /// The mechanisms Negotiate may use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(clippy::struct_excessive_bools)] // independent switches, as SSPI's package list
 pub struct Packages {
     /// Kerberos (RFC 4121).
     pub kerberos: bool,
@@ -10,6 +11,10 @@ pub struct Packages {
     pub ntlm: bool,
     /// Kerberos user-to-user instead of plain Kerberos (MS-KILE 3.1.5.11).
     pub user_to_user: bool,
+    /// IAKerb (draft-ietf-kitten-iakerb): Kerberos through the acceptor when no KDC is in
+    /// reach, the rung between Kerberos and NTLM (docs/fallback.md). Off unless named: MIT
+    /// krb5 1.21 and older answer to the same OID with an earlier, incompatible format.
+    pub iakerb: bool,
 }
 
 impl Default for Packages {
@@ -18,18 +23,20 @@ impl Default for Packages {
             kerberos: true,
             ntlm: true,
             user_to_user: false,
+            iakerb: false,
         }
     }
 }
 
 /// A package name Negotiate does not know.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown package `{0}` (known: kerberos, ntlm, u2u; `!name` excludes)")]
+#[error("unknown package `{0}` (known: kerberos, iakerb, ntlm, u2u; `!name` excludes)")]
 pub struct UnknownPackage(pub String);
 
 impl Packages {
-    /// Parses `"kerberos,!ntlm"`, `"ntlm"`, `"!kerberos"`, `"kerberos,u2u"`, ... (comma or
-    /// space separated, case-insensitive; `negotiate` means the default).
+    /// Parses `"kerberos,!ntlm"`, `"ntlm"`, `"!kerberos"`, `"kerberos,u2u"`,
+    /// `"kerberos,iakerb,ntlm"`, ... (comma or space separated, case-insensitive; `negotiate`
+    /// means the default).
     pub fn parse(list: &str) -> Result<Self, UnknownPackage> {
         let items: Vec<&str> = list
             .split([',', ' '])
@@ -44,6 +51,7 @@ impl Packages {
                 kerberos: false,
                 ntlm: false,
                 user_to_user: false,
+                iakerb: false,
             }
         };
         for item in items {
@@ -54,6 +62,7 @@ impl Packages {
             match name.to_ascii_lowercase().as_str() {
                 "kerberos" | "krb5" => p.kerberos = on,
                 "ntlm" => p.ntlm = on,
+                "iakerb" => p.iakerb = on,
                 "u2u" | "user2user" | "kerberos-u2u" => {
                     p.user_to_user = on;
                     if on {
@@ -81,7 +90,8 @@ mod tests {
             Packages {
                 kerberos: true,
                 ntlm: false,
-                user_to_user: false
+                user_to_user: false,
+                iakerb: false
             }
         );
         assert_eq!(
@@ -89,7 +99,8 @@ mod tests {
             Packages {
                 kerberos: false,
                 ntlm: true,
-                user_to_user: false
+                user_to_user: false,
+                iakerb: false
             }
         );
         assert_eq!(
@@ -97,7 +108,8 @@ mod tests {
             Packages {
                 kerberos: false,
                 ntlm: true,
-                user_to_user: false
+                user_to_user: false,
+                iakerb: false
             }
         );
         assert_eq!(
@@ -105,10 +117,27 @@ mod tests {
             Packages {
                 kerberos: true,
                 ntlm: false,
-                user_to_user: true
+                user_to_user: true,
+                iakerb: false
             }
         );
         assert_eq!(p("Kerberos, NTLM"), Packages::default());
+        assert_eq!(
+            p("kerberos,iakerb,ntlm"),
+            Packages {
+                iakerb: true,
+                ..Packages::default()
+            }
+        );
+        assert_eq!(
+            p("!ntlm,iakerb"),
+            Packages {
+                kerberos: false,
+                ntlm: false,
+                user_to_user: false,
+                iakerb: true
+            }
+        );
         assert_eq!(p(""), Packages::default());
         assert_eq!(
             Packages::parse("kerberos,digest"),

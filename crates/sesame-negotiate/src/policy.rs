@@ -1,5 +1,6 @@
-//! The Kerberos-to-NTLM fallback policy (docs/fallback.md): a value, deciding from the facts
-//! of a failed first Kerberos leg whether NTLM may take over.
+//! The fallback policy (docs/fallback.md): a value, deciding from the facts of a failed first
+//! Kerberos leg where Negotiate goes next — IAKerb through the server when no KDC is in reach
+//! (and IAKerb is enabled), NTLM when the policy lets it, both in that order, or nowhere.
 
 use core::fmt;
 
@@ -7,7 +8,9 @@ use sesame_asn1::kerberos::constants::error_code as code;
 use sesame_kerberos::KerberosError;
 use sesame_kerberos::transport::{KdcFailure, Protocol, TransportError};
 
-/// When a failed first Kerberos leg may fall back to NTLM.
+/// When a failed first Kerberos leg may fall back to NTLM. IAKerb is Kerberos, not a
+/// fallback to a weaker mechanism: it is taken under every policy, `Never` included, when
+/// the failure is that no KDC is in reach.
 ///
 /// ```
 /// use sesame_negotiate::{Client, FallbackPolicy};
@@ -27,7 +30,7 @@ pub enum FallbackPolicy {
     Never,
 }
 
-/// Why Negotiate went to NTLM.
+/// Why Negotiate left direct Kerberos (for IAKerb or NTLM).
 ///
 /// ```no_run
 /// let mut client = sesame_negotiate::Client::new("HTTP/web.example.com");
@@ -81,6 +84,48 @@ impl fmt::Display for FallbackReason {
     }
 }
 
+/// Where a failed first Kerberos leg goes: the mechanisms offered next, in order, and why.
+///
+/// ```
+/// use sesame_negotiate::{Fallback, FallbackPolicy, FallbackReason};
+/// use sesame_kerberos::KerberosError;
+/// use sesame_kerberos::transport::TransportError;
+/// let unreachable: sesame_gss::Error =
+///     KerberosError::Transport(TransportError::NoKdc { realm: "EXAMPLE.COM".into() }).into();
+/// let next = FallbackPolicy::Never.decide(&unreachable, true);
+/// assert_eq!(
+///     next,
+///     Some(Fallback { reason: FallbackReason::NoKdc, iakerb: true, ntlm: false })
+/// );
+/// assert_eq!(FallbackPolicy::Never.decide(&unreachable, false), None);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fallback {
+    /// Why direct Kerberos was left.
+    pub reason: FallbackReason,
+    /// IAKerb is offered, first: the KDC is out of the initiator's reach, not refusing it.
+    pub iakerb: bool,
+    /// NTLM is offered (after IAKerb when both are).
+    pub ntlm: bool,
+}
+
+impl FallbackReason {
+    /// Whether the reason is that no KDC is in the initiator's reach (none known, none found,
+    /// none answering, the KDC proxy failing): the failures the acceptor's own way to its KDC
+    /// can overcome, and the only ones IAKerb is taken for. A KDC that answered (skew, an
+    /// unknown service, a wrong realm) would answer the same through the acceptor.
+    pub fn kdc_out_of_reach(&self) -> bool {
+        matches!(
+            self,
+            Self::NoKdc
+                | Self::DiscoveryFailed
+                | Self::KdcUnreachable
+                | Self::KdcProxyCertificate
+                | Self::KdcProxyFailed
+        )
+    }
+}
+
 impl FallbackPolicy {
     /// Parses `allowlist`, `any` or `never`.
     pub fn parse(s: &str) -> Option<Self> {
@@ -92,16 +137,29 @@ impl FallbackPolicy {
         }
     }
 
-    /// Whether the failed first Kerberos leg `error` falls back to NTLM, and why.
-    pub fn decide(self, error: &sesame_gss::Error) -> Option<FallbackReason> {
+    /// Where the failed first Kerberos leg `error` goes, when `iakerb` is enabled or not:
+    /// IAKerb first when no KDC is in reach, then NTLM when this policy lets it; `None` when
+    /// neither (the error stands).
+    pub fn decide(self, error: &sesame_gss::Error, iakerb: bool) -> Option<Fallback> {
         let reason = error.mech_error::<KerberosError>().and_then(allowlisted);
-        match self {
-            Self::Never => None,
-            Self::Allowlist => reason,
-            Self::AnyFirstLegError => {
-                Some(reason.unwrap_or_else(|| FallbackReason::Other(error.to_string())))
-            }
+        let iakerb = iakerb
+            && reason
+                .as_ref()
+                .is_some_and(FallbackReason::kdc_out_of_reach);
+        let ntlm = match self {
+            Self::Never => false,
+            Self::Allowlist => reason.is_some(),
+            Self::AnyFirstLegError => true,
+        };
+        if !iakerb && !ntlm {
+            return None;
         }
+        let reason = reason.unwrap_or_else(|| FallbackReason::Other(error.to_string()));
+        Some(Fallback {
+            reason,
+            iakerb,
+            ntlm,
+        })
     }
 }
 

@@ -13,6 +13,7 @@ use sesame_kerberos::gssapi::{AcceptorConfig, AcceptorCredentials, ReplayStore};
 use sesame_kerberos::keytab::Keytab;
 use sesame_kerberos::krb5_conf::Krb5Conf;
 use sesame_kerberos::principal::Principal;
+use sesame_kerberos::transport::{KdcClient, KdcTransport, step_with_kdc};
 use sesame_ntlm::{
     FileUserStore, NegotiateFlags, NtlmUserStore, ServerConfig, ServerCredentials, TargetNamePolicy,
 };
@@ -45,6 +46,7 @@ pub struct Server {
     ntlm_credentials: OnceLock<Arc<ServerCredentials>>,
     clock: Arc<dyn Clock>,
     random: RandomSource,
+    kdc: Option<Arc<dyn KdcTransport + Send + Sync>>,
 }
 
 impl Server {
@@ -55,6 +57,7 @@ impl Server {
         let mut server = Self::empty();
         let conf = Krb5Conf::from_env().map_err(|e| SetupError::Config(e.to_string()))?;
         server.kerberos.clock_skew = conf.clockskew();
+        server.kdc = Some(Arc::new(KdcClient::from_conf(&conf)));
         let keytab = sesame_kerberos::defaults::keytab_name(Some(&conf));
         if let Some(path) = sesame_kerberos::defaults::keytab_path(&keytab)
             && let Ok(k) = Keytab::read(&path)
@@ -86,7 +89,17 @@ impl Server {
             ntlm_credentials: OnceLock::new(),
             clock: Arc::new(SystemClock),
             random: Arc::new(|| Box::new(SystemRandom)),
+            kdc: None,
         }
+    }
+
+    /// The way to the service's KDCs, over which IAKerb relays its clients' AS and TGS
+    /// requests ([`Server::new`] takes krb5.conf's; a [`Server::empty`] has none, and an
+    /// IAKerb client then fails with `MajorStatus::Unavailable`).
+    #[must_use]
+    pub fn kdc_transport(mut self, transport: Arc<dyn KdcTransport + Send + Sync>) -> Self {
+        self.kdc = Some(transport);
+        self
     }
 
     /// Accepts Kerberos with the keys of `keytab`.
@@ -208,7 +221,8 @@ impl Server {
         self
     }
 
-    /// The packages accepted, in SSPI's form.
+    /// The packages accepted, in SSPI's form (`"kerberos,iakerb,ntlm"` adds IAKerb, relayed
+    /// through [`Server::kdc_transport`]).
     pub fn packages(mut self, list: &str) -> Result<Self, Error> {
         self.packages = Packages::parse(list).map_err(SetupError::from)?;
         Ok(self)
@@ -239,6 +253,7 @@ impl Server {
         };
         Acceptor {
             spnego: negotiate_acceptor(&setup, &self.clock, &self.random),
+            kdc: self.kdc.clone(),
         }
     }
 }
@@ -283,16 +298,33 @@ impl core::fmt::Debug for Server {
 /// ```
 pub struct Acceptor {
     spnego: SpnegoAcceptor,
+    kdc: Option<Arc<dyn KdcTransport + Send + Sync>>,
 }
 
 impl Acceptor {
-    /// Takes the client's token; returns the answer to send (if any).
+    /// Takes the client's token; returns the answer to send (if any). An IAKerb client's KDC
+    /// requests are relayed inside, over the server's KDC transport (blocking).
     pub fn step(&mut self, token: &[u8]) -> Result<Progress, Error> {
-        match self.spnego.step(Input::Token(token))? {
-            Step::Continue(t) => Ok(Progress::Continue(t)),
-            Step::Complete(t) => Ok(Progress::Complete(t)),
-            Step::NeedKdc(_) => Err(Error::bare(MajorStatus::Failure)),
-        }
+        let step = match &self.kdc {
+            Some(kdc) => step_with_kdc(&mut self.spnego, Input::Token(token), kdc.as_ref())?,
+            None => self.spnego.step(Input::Token(token))?,
+        };
+        progress(step)
+    }
+
+    /// [`Acceptor::step`] on the caller's tokio runtime (feature `tokio`): an IAKerb
+    /// client's KDC requests go over the server's transport on tokio's blocking pool.
+    #[cfg(feature = "tokio")]
+    pub async fn step_async(&mut self, token: &[u8]) -> Result<Progress, Error> {
+        use sesame_kerberos::transport::{OnBlockingPool, step_with_kdc_async};
+        let step = match &self.kdc {
+            Some(kdc) => {
+                let transport = OnBlockingPool(kdc.clone());
+                step_with_kdc_async(&mut self.spnego, Input::Token(token), &transport).await?
+            }
+            None => self.spnego.step(Input::Token(token))?,
+        };
+        progress(step)
     }
 
     /// After a failed step: the token telling the client why (SPNEGO reject with the
@@ -331,10 +363,15 @@ impl Acceptor {
         &self.spnego
     }
 
-    /// The Kerberos context, once Kerberos was chosen: for what the front door does not show
+    /// The Kerberos context, once Kerberos (or IAKerb) was chosen: for what the front door does not show
     /// (the PAC, delegated credentials, the service principal the ticket was for).
     pub fn kerberos(&self) -> Option<&sesame_kerberos::gssapi::KerberosAcceptor> {
-        self.spnego.inner()?.as_any().downcast_ref()
+        let inner = self.spnego.inner()?.as_any();
+        inner.downcast_ref().or_else(|| {
+            inner
+                .downcast_ref::<sesame_kerberos::gssapi::IakerbAcceptor>()
+                .map(sesame_kerberos::gssapi::IakerbAcceptor::kerberos)
+        })
     }
 
     /// The verified PAC of a Kerberos logon (an AD KDC's ticket): the user's SID and the
@@ -344,11 +381,29 @@ impl Acceptor {
     }
 }
 
+fn progress(step: Step) -> Result<Progress, Error> {
+    match step {
+        Step::Continue(t) => Ok(Progress::Continue(t)),
+        Step::Complete(t) => Ok(Progress::Complete(t)),
+        // A KDC request with no transport to send it over.
+        Step::NeedKdc(_) => Err(Error::bare(MajorStatus::Unavailable)),
+    }
+}
+
 /// The acceptor as a context like any other (`Input::Token` steps; what it negotiated through
 /// the usual queries), for code written against the contract.
 impl SecurityContext for Acceptor {
+    /// With the server's KDC transport, IAKerb relays happen inside (as [`Acceptor::step`]);
+    /// without one, the KDC requests come out as [`Step::NeedKdc`].
     fn step(&mut self, input: Input<'_>) -> Result<Step, Error> {
-        self.spnego.step(input)
+        match &self.kdc {
+            Some(kdc) => step_with_kdc(&mut self.spnego, input, kdc.as_ref()),
+            None => self.spnego.step(input),
+        }
+    }
+
+    fn kdc_failed(&mut self, error: Error) -> Result<Step, Error> {
+        self.spnego.kdc_failed(error)
     }
 
     fn is_established(&self) -> bool {

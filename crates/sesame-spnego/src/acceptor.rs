@@ -11,7 +11,7 @@ use sesame_asn1::spnego::{
 };
 use sesame_asn1::{ObjectIdentifier, oid};
 use sesame_gss::{
-    ContextFlags, Input, MessageProtection, PeerName, SecurityContext, Step, Unwrapped,
+    ContextFlags, Input, KdcRequest, MessageProtection, PeerName, SecurityContext, Step, Unwrapped,
 };
 
 use crate::initiator::oid_list;
@@ -29,6 +29,17 @@ pub struct SpnegoAcceptor {
     mech_done: bool,
     mic: MicExchange,
     phase: Phase,
+    suspended: Option<Suspended>,
+}
+
+/// A message whose mechanism step waits for the KDC (an IAKerb acceptor relaying the
+/// initiator's request): what is left to settle of it once the reply is in.
+#[derive(Debug)]
+struct Suspended {
+    /// The mechListMIC that came with the message.
+    mic: Option<Vec<u8>>,
+    /// Whether the mechanism had completed before the message.
+    was_done: bool,
 }
 
 impl SpnegoAcceptor {
@@ -44,6 +55,7 @@ impl SpnegoAcceptor {
             mech_done: false,
             mic: MicExchange::default(),
             phase: Phase::Running,
+            suspended: None,
         }
     }
 
@@ -108,17 +120,62 @@ impl SpnegoAcceptor {
         Ok(self.mechs[i].context.as_mut())
     }
 
-    fn step_mech(&mut self, token: &[u8]) -> Result<Option<Vec<u8>>, sesame_gss::Error> {
-        match self.mech()?.step(Input::Token(token))? {
+    /// Steps the chosen mechanism; `Err(request)` when it must reach the KDC first.
+    fn step_mech(
+        &mut self,
+        input: Input<'_>,
+    ) -> Result<Result<Option<Vec<u8>>, KdcRequest>, sesame_gss::Error> {
+        let step = self.mech()?.step(input)?;
+        Ok(self.mech_output(step))
+    }
+
+    /// The token of a mechanism's step (noting its completion), or its KDC request.
+    fn mech_output(&mut self, step: Step) -> Result<Option<Vec<u8>>, KdcRequest> {
+        match step {
             Step::Continue(t) => Ok(Some(t)),
             Step::Complete(t) => {
                 self.mech_done = true;
                 Ok(t)
             }
-            Step::NeedKdc(_) => {
-                Err(SpnegoError::Protocol("an acceptor mechanism asked for the KDC").into())
-            }
+            Step::NeedKdc(request) => Err(request),
         }
+    }
+
+    /// The mechanism's step `out` for the message of `held`: a KDC request suspends the
+    /// message until [`Input::KdcReply`] (or `kdc_failed`) resumes it; a token goes on into
+    /// the reply.
+    fn after_mech(
+        &mut self,
+        out: Result<Option<Vec<u8>>, KdcRequest>,
+        held: Suspended,
+    ) -> Result<Step, sesame_gss::Error> {
+        match out {
+            Err(request) => {
+                self.suspended = Some(held);
+                Ok(Step::NeedKdc(request))
+            }
+            Ok(out) if self.raw => self.raw_reply(out),
+            Ok(out) => self.reply(out, held),
+        }
+    }
+
+    /// The KDC's answer (or the caller's failure to get one) for the suspended message.
+    fn resume(
+        &mut self,
+        reply: Result<&[u8], sesame_gss::Error>,
+    ) -> Result<Step, sesame_gss::Error> {
+        let held = self
+            .suspended
+            .take()
+            .ok_or(SpnegoError::State("a KDC reply nobody asked for"))?;
+        let out = match reply {
+            Ok(bytes) => self.step_mech(Input::KdcReply(bytes))?,
+            Err(error) => {
+                let step = self.mech()?.kdc_failed(error)?;
+                self.mech_output(step)
+            }
+        };
+        self.after_mech(out, held)
     }
 
     fn select_raw(&mut self, oid: &ObjectIdentifier) -> Result<(), SpnegoError> {
@@ -173,14 +230,24 @@ impl SpnegoAcceptor {
             }
             _ => return Err(SpnegoError::Malformed("unexpected SPNEGO token".into()).into()),
         };
-        let was_done = self.mech_done;
+        let held = Suspended {
+            mic,
+            was_done: self.mech_done,
+        };
         let out = match mech_token {
-            Some(t) if !self.mech_done => self.step_mech(&t)?,
+            Some(t) if !self.mech_done => self.step_mech(Input::Token(&t))?,
             Some(_) => {
                 return Err(SpnegoError::Protocol("a mechanism token after completion").into());
             }
-            None => None,
+            None => Ok(None),
         };
+        self.after_mech(out, held)
+    }
+
+    /// The NegTokenResp for the message `held` once the mechanism answered `out`: the
+    /// mechListMIC settled, completion decided.
+    fn reply(&mut self, out: Option<Vec<u8>>, held: Suspended) -> Result<Step, sesame_gss::Error> {
+        let Suspended { mic, was_done } = held;
         let mut mic_out = None;
         if self.mech_done {
             let types = self.mech_types_der.clone();
@@ -268,7 +335,15 @@ impl SpnegoAcceptor {
     }
 
     fn raw_step(&mut self, bytes: &[u8]) -> Result<Step, sesame_gss::Error> {
-        let out = self.step_mech(bytes)?;
+        let held = Suspended {
+            mic: None,
+            was_done: self.mech_done,
+        };
+        let out = self.step_mech(Input::Token(bytes))?;
+        self.after_mech(out, held)
+    }
+
+    fn raw_reply(&mut self, out: Option<Vec<u8>>) -> Result<Step, sesame_gss::Error> {
         if self.mech_done {
             self.phase = Phase::Established;
             Ok(Step::Complete(out))
@@ -284,10 +359,24 @@ impl SecurityContext for SpnegoAcceptor {
         if self.phase == Phase::Failed {
             return Err(SpnegoError::State("the context failed earlier").into());
         }
-        let Input::Token(bytes) = input else {
-            return Err(SpnegoError::State("an acceptor takes tokens only").into());
+        let result = match input {
+            Input::Token(_) if self.suspended.is_some() => {
+                Err(SpnegoError::State("a token while waiting for the KDC").into())
+            }
+            Input::Token(bytes) => self.advance(bytes),
+            Input::KdcReply(reply) => self.resume(Ok(reply)),
+            Input::Start => Err(SpnegoError::State("an acceptor takes tokens").into()),
         };
-        self.advance(bytes)
+        result.inspect_err(|_| self.phase = Phase::Failed)
+    }
+
+    /// The caller could not reach the KDC for the mechanism's request: the mechanism decides
+    /// (an IAKerb acceptor fails with the transport's facts).
+    fn kdc_failed(&mut self, error: sesame_gss::Error) -> Result<Step, sesame_gss::Error> {
+        if self.phase == Phase::Failed {
+            return Err(SpnegoError::State("the context failed earlier").into());
+        }
+        self.resume(Err(error))
             .inspect_err(|_| self.phase = Phase::Failed)
     }
 

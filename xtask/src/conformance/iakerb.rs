@@ -150,16 +150,220 @@ impl Kerberos<'_> {
                 }];
             }
         };
+        // Neither a default realm nor a realm for the host: the initiator's user has none.
+        let nowhere = match fs::read_to_string(&dead)
+            .map_err(|e| e.to_string())
+            .and_then(|t| {
+                let text: String = t
+                    .lines()
+                    .filter(|l| !l.contains("default_realm") && !l.contains("localhost ="))
+                    .map(|l| format!("{l}\n"))
+                    .collect();
+                let path = self.dir().join("krb5-no-realm.conf");
+                fs::write(&path, text).map_err(|e| e.to_string())?;
+                Ok(path)
+            }) {
+            Ok(p) => p,
+            Err(e) => {
+                return vec![Row {
+                    peer: PEER,
+                    scenario: "a krb5.conf with no realm",
+                    messages: vec![],
+                    outcome: Err(e),
+                }];
+            }
+        };
         vec![
             self.iakerb_mit_initiator(&prefix, &dead),
             self.iakerb_sesame_initiator(&prefix, &dead),
+            self.iakerb_mit_discovers(&prefix, &dead),
+            self.iakerb_sesame_discovers(&prefix, &nowhere),
+            self.iakerb_mit_foreign_realm(&prefix, &dead),
+            self.iakerb_negotiate_ladder(&dead, false),
+            self.iakerb_negotiate_ladder(&nowhere, true),
+            self.iakerb_negotiate_to_mit_spnego(&prefix, &dead),
         ]
+    }
+
+    /// The ladder's Sesame acceptor: Negotiate with Kerberos, IAKerb and NTLM, relaying to
+    /// the MIT KDC.
+    fn ladder_acceptor(&self) -> Command {
+        let users = self.dir().join("iakerb_ntlm_users");
+        let _ = fs::write(&users, "EXAMPLE:user1:Passw0rd1\n");
+        let mut accept = self.sesame();
+        accept
+            .args(["accept", "--mech", "negotiate"])
+            .args(["--packages", "kerberos,iakerb,ntlm", "--keytab"])
+            .arg(self.dir().join("service.keytab"))
+            .arg("--ntlm-users")
+            .arg(users);
+        accept
+    }
+
+    /// The ladder's Sesame initiator, with `conf` (its KDC out of reach).
+    fn ladder_initiator(&self, conf: &Path, user: &str) -> Command {
+        let mut init = self.sesame();
+        init.env("KRB5_CONFIG", conf)
+            .env("KRB5CCNAME", "FILE:/dev/null/none")
+            .args(["init", "--mech", "negotiate", "--mutual"])
+            .args(["--packages", "kerberos,iakerb,ntlm"])
+            .args(["--target", "HTTP/localhost", "--user", user])
+            .args(["--password-env", "SESAME_PW"]);
+        init
+    }
+
+    /// MIT 1.22's initiator for a user with no realm (`user1@`): it asks the acceptor for its
+    /// realm first (an empty header, no message), then goes on in it.
+    fn iakerb_mit_discovers(&self, prefix: &Path, dead: &Path) -> Row {
+        let mut init = self.mit_122_peer(prefix, "init", dead);
+        init.args(["--mech", "iakerb", "--mutual", "--target", "HTTP@localhost"])
+            .args(["--user", "user1@", "--password", PASSWORD]);
+        let mut accept = self.sesame();
+        accept
+            .args(["accept", "--mech", "iakerb", "--keytab"])
+            .arg(self.dir().join("service.keytab"));
+        self.gss_with(
+            PEER,
+            "realm discovery: MIT 1.22 initiator for `user1@` (no realm) -> sesame accept --mech iakerb names EXAMPLE.TEST",
+            init,
+            accept,
+            Expect::Success("user1@EXAMPLE.TEST"),
+            &[
+                "IAKerb realm= cookie=0 [-]",
+                "IAKerb realm=EXAMPLE.TEST cookie=0 [-]",
+                "IAKerb realm=EXAMPLE.TEST cookie=0 [AS-REQ cname=user1",
+                "GSS(1.3.6.1.5.2.5) GSS Kerberos AP-REQ",
+            ],
+        )
+    }
+
+    /// `sesame init --mech iakerb --user user1` with no realm configured anywhere -> MIT
+    /// 1.22's acceptor names its realm.
+    fn iakerb_sesame_discovers(&self, prefix: &Path, nowhere: &Path) -> Row {
+        let mut init = self.sesame();
+        init.env("KRB5_CONFIG", nowhere)
+            .env("KRB5CCNAME", "FILE:/dev/null/none")
+            .args(["init", "--mech", "iakerb", "--mutual"])
+            .args(["--target", "HTTP/localhost", "--user", "user1"])
+            .args(["--password-env", "SESAME_PW"]);
+        let mut accept = self.mit_122_peer(prefix, "accept", &self.env.conf);
+        accept.args(["--mech", "iakerb"]);
+        self.gss_with(
+            PEER,
+            "realm discovery: sesame init --mech iakerb --user user1 (no realm configured) -> MIT 1.22 acceptor names EXAMPLE.TEST",
+            init,
+            accept,
+            Expect::Success("user1@EXAMPLE.TEST"),
+            &[
+                "IAKerb realm= cookie=0 [-]",
+                "IAKerb realm=EXAMPLE.TEST cookie=0 [-]",
+                "IAKerb realm=EXAMPLE.TEST cookie=0 [AS-REQ cname=user1",
+                "GSS(1.3.6.1.5.2.5) GSS Kerberos AP-REQ",
+                "GSS(1.3.6.1.5.2.5) GSS Kerberos AP-REP",
+            ],
+        )
+    }
+
+    /// MIT 1.22's initiator for a user of another realm: Sesame's acceptor is no open relay.
+    fn iakerb_mit_foreign_realm(&self, prefix: &Path, dead: &Path) -> Row {
+        let mut init = self.mit_122_peer(prefix, "init", dead);
+        init.args(["--mech", "iakerb", "--mutual", "--target", "HTTP@localhost"])
+            .args(["--user", "user1@OTHER.TEST", "--password", PASSWORD]);
+        let mut accept = self.sesame();
+        accept
+            .args(["accept", "--mech", "iakerb", "--keytab"])
+            .arg(self.dir().join("service.keytab"));
+        let row = self.gss_with(
+            PEER,
+            "MIT 1.22 initiator asks to relay to OTHER.TEST -> sesame's IAKerb acceptor refuses (not its realm), nothing sent to any KDC",
+            init,
+            accept,
+            Expect::Refused("acceptor", "defective-token"),
+            &["IAKerb realm=OTHER.TEST cookie=0 [AS-REQ cname=user1"],
+        );
+        require(row, |m| {
+            if m.iter()
+                .any(|l| l.starts_with("AS-REQ") || l.starts_with("AS-REP"))
+            {
+                Err("a request reached the KDC".into())
+            } else if !m.iter().any(|l| l.contains("not relayed")) {
+                Err("the refusal does not say `not relayed`".into())
+            } else {
+                Ok(())
+            }
+        })
+    }
+
+    /// Sesame's Negotiate on both sides, the initiator's KDC out of reach: IAKerb, not NTLM,
+    /// and the initiator says why. With `discover`, its user names no realm either.
+    fn iakerb_negotiate_ladder(&self, conf: &Path, discover: bool) -> Row {
+        let (scenario, user, reason, first): (&'static str, _, _, _) = if discover {
+            (
+                "Negotiate ladder, no realm configured: sesame init --packages kerberos,iakerb,ntlm --user user1 -> sesame accept; IAKerb with realm discovery, not NTLM",
+                "user1",
+                "no KDC is known for the realm",
+                "SPNEGO NegTokenInit mechs=[iakerb,ntlm] token=[IAKerb realm= cookie=0 [-]]",
+            )
+        } else {
+            (
+                "Negotiate ladder, the initiator's KDC unreachable: sesame init --packages kerberos,iakerb,ntlm -> sesame accept relaying to the KDC; IAKerb chosen, not NTLM",
+                "user1@EXAMPLE.TEST",
+                "no KDC could be reached",
+                "SPNEGO NegTokenInit mechs=[iakerb,ntlm] token=[IAKerb realm=EXAMPLE.TEST cookie=0 [AS-REQ cname=user1",
+            )
+        };
+        let row = self.gss_with(
+            "Sesame Negotiate (IAKerb rung)",
+            scenario,
+            self.ladder_initiator(conf, user),
+            self.ladder_acceptor(),
+            Expect::Success("spnego/iakerb user1@EXAMPLE.TEST"),
+            &[
+                "AS-REQ cname=user1",
+                "TGS-REQ",
+                first,
+                "SPNEGO NegTokenResp state=AcceptIncomplete token=[IAKerb realm=EXAMPLE.TEST",
+                "SPNEGO NegTokenResp state=- token=[IAKerb realm=EXAMPLE.TEST cookie=0 [TGS-REQ",
+                "SPNEGO NegTokenResp state=AcceptIncomplete token=[IAKerb realm=EXAMPLE.TEST cookie=0 [TGS-REP",
+                "SPNEGO NegTokenResp state=- token=[GSS(1.3.6.1.5.2.5) GSS Kerberos AP-REQ]",
+                "SPNEGO NegTokenResp state=AcceptCompleted token=[GSS(1.3.6.1.5.2.5) GSS Kerberos AP-REP]",
+            ],
+        );
+        let said = format!("Kerberos through the server (IAKerb), not NTLM: {reason}");
+        require(row, |m| {
+            if m.iter()
+                .any(|l| l.starts_with("initiator stderr") && l.ends_with(&said))
+            {
+                Ok(())
+            } else {
+                Err(format!("the initiator does not say `{said}`"))
+            }
+        })
+    }
+
+    /// Sesame's Negotiate (KDC unreachable, IAKerb then NTLM offered) -> MIT 1.22's SPNEGO
+    /// acceptor: MIT's SPNEGO negotiates neither IAKerb (not among its SPNEGO mechanisms) nor
+    /// NTLM (no gss-ntlmssp in the private prefix), and rejects.
+    fn iakerb_negotiate_to_mit_spnego(&self, prefix: &Path, dead: &Path) -> Row {
+        let mut accept = self.mit_122_peer(prefix, "accept", &self.env.conf);
+        accept.args(["--mech", "spnego"]);
+        self.gss_with(
+            PEER,
+            "sesame Negotiate with the IAKerb rung (KDC unreachable) -> MIT 1.22 SPNEGO acceptor: rejected, MIT's SPNEGO does not negotiate IAKerb",
+            self.ladder_initiator(dead, "user1@EXAMPLE.TEST"),
+            accept,
+            Expect::Refused("initiator", "rejected"),
+            &[
+                "SPNEGO NegTokenInit mechs=[iakerb,ntlm] token=[IAKerb realm=EXAMPLE.TEST",
+                "SPNEGO NegTokenResp state=Reject",
+            ],
+        )
     }
 
     fn mit_122_peer(&self, prefix: &Path, role: &str, conf: &Path) -> Command {
         let mut c = Command::new(&self.env.python);
         c.arg(root().join("xtask/py/krb5_peer.py"))
-            .args([role, "--mech", "iakerb"])
+            .arg(role)
             .env("LD_LIBRARY_PATH", prefix.join("lib"))
             .env("KRB5_CONFIG", conf)
             .env("KRB5_KTNAME", self.dir().join("service.keytab"))
@@ -171,12 +375,8 @@ impl Kerberos<'_> {
     /// which relays its AS and TGS requests to the MIT KDC and checks the finish.
     fn iakerb_mit_initiator(&self, prefix: &Path, dead: &Path) -> Row {
         let mut init = self.mit_122_peer(prefix, "init", dead);
-        init.args(["--mutual", "--target", "HTTP@localhost"]).args([
-            "--user",
-            &format!("user1@{REALM}"),
-            "--password",
-            PASSWORD,
-        ]);
+        init.args(["--mech", "iakerb", "--mutual", "--target", "HTTP@localhost"])
+            .args(["--user", &format!("user1@{REALM}"), "--password", PASSWORD]);
         let mut accept = self.sesame();
         accept
             .args(["accept", "--mech", "iakerb", "--keytab"])
@@ -220,7 +420,8 @@ impl Kerberos<'_> {
                 "--password-env",
                 "SESAME_PW",
             ]);
-        let accept = self.mit_122_peer(prefix, "accept", &self.env.conf);
+        let mut accept = self.mit_122_peer(prefix, "accept", &self.env.conf);
+        accept.args(["--mech", "iakerb"]);
         self.gss_with(
             PEER,
             "sesame init --mech iakerb (its KDC unreachable) -> MIT 1.22 IAKerb acceptor",
@@ -238,4 +439,12 @@ impl Kerberos<'_> {
             ],
         )
     }
+}
+
+/// `row` failed unless its messages also pass `check`.
+fn require(mut row: Row, check: impl Fn(&[String]) -> Result) -> Row {
+    if row.outcome.is_ok() {
+        row.outcome = check(&row.messages);
+    }
+    row
 }

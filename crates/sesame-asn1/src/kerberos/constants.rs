@@ -167,6 +167,10 @@ pub mod error_code {
     pub const KDC_ERR_CLIENT_NAME_MISMATCH: i32 = 75;
     /// KDC name mismatch (PKINIT).
     pub const KDC_ERR_KDC_NAME_MISMATCH: i32 = 76;
+    /// The IAKerb acceptor knows no KDC for the realm asked (draft-ietf-kitten-iakerb 3).
+    pub const KRB_AP_ERR_IAKERB_KDC_NOT_FOUND: i32 = 85;
+    /// The IAKerb acceptor's KDC did not answer (draft-ietf-kitten-iakerb 3).
+    pub const KRB_AP_ERR_IAKERB_KDC_NO_RESPONSE: i32 = 86;
     /// Unknown critical FAST options (RFC 6113).
     pub const KDC_ERR_UNKNOWN_CRITICAL_FAST_OPTIONS: i32 = 93;
 
@@ -373,6 +377,14 @@ pub mod error_code {
             KDC_ERR_KDC_NAME_MISMATCH => {
                 ("KDC_ERR_KDC_NAME_MISMATCH", "KDC name mismatch (PKINIT)")
             }
+            KRB_AP_ERR_IAKERB_KDC_NOT_FOUND => (
+                "KRB_AP_ERR_IAKERB_KDC_NOT_FOUND",
+                "The IAKerb proxy could not find a KDC",
+            ),
+            KRB_AP_ERR_IAKERB_KDC_NO_RESPONSE => (
+                "KRB_AP_ERR_IAKERB_KDC_NO_RESPONSE",
+                "The KDC did not respond to the IAKerb proxy",
+            ),
             KDC_ERR_UNKNOWN_CRITICAL_FAST_OPTIONS => (
                 "KDC_ERR_UNKNOWN_CRITICAL_FAST_OPTIONS",
                 "Unknown critical FAST options (RFC 6113)",

@@ -218,6 +218,29 @@ impl KerberosAcceptor {
         frame(self.user_to_user, &KerberosContextToken::KrbError(error)).ok()
     }
 
+    /// A bare KRB-ERROR (no GSS framing) with `code`, from this acceptor's clock: what an
+    /// IAKerb acceptor answers in place of a KDC reply it could not get.
+    pub(crate) fn bare_krb_error(&self, code: i32, realm: &str) -> Option<Vec<u8>> {
+        let (stime, susec) = crate::exchange::now(self.clock.as_ref());
+        let krbtgt = Principal::service("krbtgt", realm, realm);
+        let error = KrbError {
+            pvno: 5,
+            msg_type: msg_type::ERROR,
+            ctime: None,
+            cusec: None,
+            stime,
+            susec,
+            error_code: code,
+            crealm: None,
+            cname: None,
+            realm: krbtgt.wire_realm(),
+            sname: krbtgt.to_principal_name(),
+            e_text: None,
+            e_data: None,
+        };
+        error.to_der().ok()
+    }
+
     /// The delegated credentials, if the initiator delegated.
     pub fn delegated(&self) -> Option<&Delegated> {
         self.delegated.as_ref()

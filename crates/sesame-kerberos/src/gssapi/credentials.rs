@@ -112,6 +112,21 @@ impl InitiatorCredentials {
         Ok(added)
     }
 
+    /// The same secret for the client in `realm`, with no tickets yet: an IAKerb initiator
+    /// whose user named no realm takes the one the acceptor names (realm discovery).
+    #[must_use]
+    pub fn in_realm(&self, realm: &str) -> Self {
+        let mut client = self.client.clone();
+        client.realm = realm.to_string();
+        Self {
+            client,
+            secret: self.secret.clone(),
+            cache: TicketCache::new(),
+            as_options: self.as_options.clone(),
+            fast_tgs: self.fast_tgs,
+        }
+    }
+
     /// A valid TGT of the client's realm, if cached.
     pub fn tgt(&self, now: i64) -> Option<IssuedTicket> {
         let krbtgt = Principal::krbtgt(&self.client.realm, &self.client.realm);

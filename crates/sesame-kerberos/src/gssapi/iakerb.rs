@@ -11,6 +11,7 @@
 //! finish against the conversation it relayed.
 
 use sesame_asn1::iakerb::{IakerbHeader, IakerbToken};
+use sesame_asn1::kerberos::constants::error_code as code;
 use sesame_gss::{
     ContextFlags, Input, KdcRequest, KeyInfo, MessageProtection, PeerName, SecurityContext, Step,
     Unwrapped,
@@ -52,18 +53,42 @@ pub struct IakerbInitiator {
     conversation: Vec<u8>,
     cookie: Option<Vec<u8>>,
     round_trips: usize,
+    /// The user named no realm: the first token asks the acceptor for its own.
+    discovering: bool,
 }
 
 impl IakerbInitiator {
-    /// Wraps `inner` (its credentials, target and flags as for Kerberos).
+    /// Wraps `inner` (its credentials, target and flags as for Kerberos). A client principal
+    /// with an empty realm starts with realm discovery: the acceptor names its realm, and the
+    /// client (and a target without a realm) are taken to be in it.
     pub fn new(mut inner: KerberosInitiator) -> Self {
         inner.set_iakerb_conversation(Vec::new());
         Self {
+            discovering: inner.client_realm().is_empty(),
             inner,
             conversation: Vec::new(),
             cookie: None,
             round_trips: 0,
         }
+    }
+
+    /// The acceptor's answer to realm discovery: its realm in the header, no KDC message (or
+    /// a KRB-ERROR, KRB_AP_ERR_IAKERB_KDC_NOT_FOUND when it has no realm).
+    fn discovered(&mut self, reply: IakerbToken) -> Result<Step, sesame_gss::Error> {
+        self.discovering = false;
+        if !reply.message.is_empty() {
+            let code =
+                <sesame_asn1::kerberos::KrbError as sesame_asn1::Der>::from_der(&reply.message)
+                    .map_or(code::KRB_AP_ERR_IAKERB_KDC_NOT_FOUND, |e| e.error_code);
+            return Err(KerberosError::rejected(code, "IAKerb realm discovery refused").into());
+        }
+        let realm = reply.header.target_realm;
+        if realm.is_empty() {
+            return Err(KerberosError::Protocol("IAKerb realm discovery named no realm").into());
+        }
+        self.inner.adopt_realm(&realm)?;
+        let step = self.inner.step(Input::Start)?;
+        Ok(self.proxied(step)?)
     }
 
     /// The Kerberos context inside (its tickets, once established).
@@ -89,12 +114,21 @@ impl IakerbInitiator {
 
     fn advance(&mut self, input: Input<'_>) -> Result<Step, sesame_gss::Error> {
         let step = match input {
+            Input::Start if self.discovering => {
+                let token = encode("", None, Vec::new())?;
+                self.record(&token);
+                return Ok(Step::Continue(token));
+            }
             Input::Token(token) if IakerbToken::is_proxy(token) => {
                 self.round_trips += 1;
                 if self.round_trips > MAX_ROUND_TRIPS {
                     return Err(KerberosError::Protocol("too many IAKerb round trips").into());
                 }
                 let reply = decode(token)?;
+                if self.discovering {
+                    self.record(token);
+                    return self.discovered(reply);
+                }
                 if reply.message.is_empty() {
                     return Err(
                         KerberosError::Protocol("an IAKerb answer without a KDC message").into(),
@@ -124,6 +158,7 @@ pub struct IakerbAcceptor {
     conversation: Vec<u8>,
     pending: Option<String>,
     round_trips: usize,
+    relay_failure: Option<String>,
 }
 
 impl IakerbAcceptor {
@@ -136,6 +171,7 @@ impl IakerbAcceptor {
             conversation: Vec::new(),
             pending: None,
             round_trips: 0,
+            relay_failure: None,
         }
     }
 
@@ -184,6 +220,35 @@ impl IakerbAcceptor {
         }))
     }
 
+    /// The caller could not reach the KDC for the pending request: as MIT's acceptor does, the
+    /// initiator gets KRB_AP_ERR_IAKERB_KDC_NO_RESPONSE (or KDC_NOT_FOUND when no KDC is
+    /// known for the realm) in place of the reply, and fails with that code; `error` (the
+    /// transport's facts) is kept for the acceptor's own report.
+    fn relay_failed(&mut self, error: &sesame_gss::Error) -> Result<Step, sesame_gss::Error> {
+        let realm = self.pending.take().ok_or(KerberosError::State(
+            "a KDC failure for a request the acceptor did not make",
+        ))?;
+        let code = match error.mech_error::<KerberosError>() {
+            Some(KerberosError::Transport(crate::transport::TransportError::NoKdc { .. })) => {
+                code::KRB_AP_ERR_IAKERB_KDC_NOT_FOUND
+            }
+            _ => code::KRB_AP_ERR_IAKERB_KDC_NO_RESPONSE,
+        };
+        self.relay_failure = Some(error.to_string());
+        let reply = self
+            .inner
+            .bare_krb_error(code, &realm)
+            .ok_or(KerberosError::State("cannot encode a KRB-ERROR"))?;
+        let answer = encode(&realm, None, reply)?;
+        self.conversation.extend_from_slice(&answer);
+        Ok(Step::Continue(answer))
+    }
+
+    /// Why the last relay failed (the transport's facts), when one did.
+    pub fn relay_failure(&self) -> Option<&str> {
+        self.relay_failure.as_deref()
+    }
+
     fn advance(&mut self, input: Input<'_>) -> Result<Step, sesame_gss::Error> {
         match input {
             Input::Token(token) if IakerbToken::is_proxy(token) => Ok(self.relay(token)?),
@@ -204,11 +269,16 @@ impl IakerbAcceptor {
     }
 }
 
+/// The context traits of a wrapper, delegated to its Kerberos context; `$kdc_failed` answers
+/// the caller's failure to reach the KDC.
 macro_rules! delegate_context {
-    ($t:ty) => {
+    ($t:ty, $kdc_failed:expr) => {
         impl SecurityContext for $t {
             fn step(&mut self, input: Input<'_>) -> Result<Step, sesame_gss::Error> {
                 self.advance(input)
+            }
+            fn kdc_failed(&mut self, error: sesame_gss::Error) -> Result<Step, sesame_gss::Error> {
+                $kdc_failed(self, error)
             }
             fn is_established(&self) -> bool {
                 self.inner.is_established()
@@ -257,5 +327,7 @@ macro_rules! delegate_context {
     };
 }
 
-delegate_context!(IakerbInitiator);
-delegate_context!(IakerbAcceptor);
+// An IAKerb initiator never asks its caller for the KDC: nothing to go on with.
+delegate_context!(IakerbInitiator, |_, error| Err(error));
+delegate_context!(IakerbAcceptor, |me: &mut IakerbAcceptor, error| me
+    .relay_failed(&error));

@@ -133,6 +133,28 @@ impl KerberosInitiator {
         }
     }
 
+    /// The client's realm (empty when the user named none: IAKerb then asks the acceptor's).
+    pub(crate) fn client_realm(&self) -> &str {
+        &self.credentials.client.realm
+    }
+
+    /// IAKerb realm discovery answered: the client (and a target named without a realm) are in
+    /// `realm`. Only before the first step.
+    pub(crate) fn adopt_realm(&mut self, realm: &str) -> Result<(), KerberosError> {
+        if !matches!(self.state, State::Start) {
+            return Err(KerberosError::State(
+                "a realm adopted after the exchange began",
+            ));
+        }
+        if self.credentials.client.realm.is_empty() {
+            self.credentials = Arc::new(self.credentials.in_realm(realm));
+        }
+        if self.config.target.realm.is_empty() {
+            realm.clone_into(&mut self.config.target.realm);
+        }
+        Ok(())
+    }
+
     /// Makes this the Kerberos half of an IAKerb context, with the conversation so far.
     pub(crate) fn set_iakerb_conversation(&mut self, conversation: Vec<u8>) {
         self.iakerb = Some(conversation);
