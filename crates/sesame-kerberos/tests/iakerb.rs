@@ -275,3 +275,63 @@ fn a_user_without_a_realm_takes_the_acceptors() {
         Some(85)
     );
 }
+
+#[test]
+fn an_existing_tgt_needs_only_the_tgs_exchange_through_the_acceptor() {
+    let kdc = Arc::new(TestKdc::new(&[REALM], clock(), rng(1)));
+    kdc.add_user("user1", "Passw0rd1");
+    let keytab = kdc.add_service("HTTP/localhost");
+    kdc.add_service("HTTP/other");
+    let creds = Arc::new(InitiatorCredentials::with_password(
+        Principal::parse("user1", Some(REALM)).unwrap(),
+        "Passw0rd1",
+    ));
+    // Earlier, with line of sight: a TGT (and a ticket for another service) in the cache.
+    let mut earlier = KerberosInitiator::new(
+        creds.clone(),
+        InitiatorConfig::new(Principal::parse("HTTP/other", Some(REALM)).unwrap()),
+        clock(),
+        rng(5),
+    );
+    sesame_kerberos::transport::step_with_kdc(&mut earlier, Input::Start, kdc.as_ref()).unwrap();
+    assert!(creds.tgt(1_790_000_000).is_some());
+    let before = kdc.requests().len();
+    // Now out of reach: only the TGS-REQ goes through the acceptor.
+    let mut target = Principal::parse("HTTP/localhost", Some(REALM)).unwrap();
+    target.name_type = 3;
+    let mut init = IakerbInitiator::new(KerberosInitiator::new(
+        creds,
+        InitiatorConfig::new(target),
+        clock(),
+        rng(6),
+    ));
+    let mut acc = IakerbAcceptor::new(
+        KerberosAcceptor::new(
+            Arc::new(AcceptorCredentials::Keytab(keytab)),
+            AcceptorConfig::default(),
+            clock(),
+            rng(7),
+        ),
+        vec![REALM.to_string()],
+    );
+    let Step::Continue(mut token) = init.step(Input::Start).unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        IakerbToken::decode(&token).unwrap().message.first(),
+        Some(&0x6c),
+        "a TGS-REQ first"
+    );
+    while !init.is_established() {
+        let (Step::Continue(t) | Step::Complete(Some(t))) = answer(&mut acc, &kdc, &token).unwrap()
+        else {
+            panic!()
+        };
+        match init.step(Input::Token(&t)).unwrap() {
+            Step::Continue(next) => token = next,
+            _ => break,
+        }
+    }
+    assert!(acc.is_established());
+    assert_eq!(kdc.requests().len() - before, 1, "one TGS-REQ relayed");
+}

@@ -182,7 +182,90 @@ impl Kerberos<'_> {
             self.iakerb_negotiate_ladder(&dead, false),
             self.iakerb_negotiate_ladder(&nowhere, true),
             self.iakerb_negotiate_to_mit_spnego(&prefix, &dead),
+            self.iakerb_mit_tampered(&prefix, &dead),
+            self.iakerb_sesame_tampered(&prefix, &dead),
+            self.iakerb_mit_wrong_password(&prefix, &dead),
+            self.iakerb_negotiate_wrong_password(&dead),
         ]
+    }
+
+    /// MIT 1.22's initiator, the acceptor's first answer altered in flight (a cookie added to
+    /// its IAKERB-HEADER): the KDC exchanges still work, but the two conversations differ, and
+    /// Sesame's acceptor refuses the finish.
+    fn iakerb_mit_tampered(&self, prefix: &Path, dead: &Path) -> Row {
+        let init = self.mit_initiator(prefix, dead, &format!("user1@{REALM}"), PASSWORD);
+        let accept = self.sesame_acceptor();
+        self.gss_tampered(
+            PEER,
+            "MIT 1.22 initiator, a cookie slipped into the acceptor's first answer: the finish does not verify (KRB_AP_ERR_BAD_INTEGRITY)",
+            init,
+            accept,
+            &add_cookie,
+            Expect::Refused("acceptor", "krb-ap-err-bad-integrity"),
+            &[
+                "IAKerb realm=EXAMPLE.TEST cookie=0 [AS-REQ cname=user1",
+                "IAKerb realm=EXAMPLE.TEST cookie=3 [KRB-ERROR 25",
+                "GSS(1.3.6.1.5.2.5) GSS Kerberos AP-REQ",
+            ],
+        )
+    }
+
+    /// Sesame's initiator, MIT 1.22's first answer altered in flight: MIT's acceptor refuses
+    /// the finish Sesame computed over what it received, and its KRB-ERROR says so.
+    fn iakerb_sesame_tampered(&self, prefix: &Path, dead: &Path) -> Row {
+        let init = self.sesame_initiator(dead, &format!("user1@{REALM}"));
+        let accept = self.mit_acceptor(prefix, "iakerb");
+        self.gss_tampered(
+            PEER,
+            "sesame init --mech iakerb, a cookie slipped into MIT 1.22's first answer: MIT's acceptor refuses the finish with KRB_AP_ERR_BAD_INTEGRITY",
+            init,
+            accept,
+            &add_cookie,
+            Expect::Refused("initiator", "krb-ap-err-bad-integrity"),
+            &[
+                "IAKerb realm=EXAMPLE.TEST cookie=0 [AS-REQ cname=user1",
+                "IAKerb realm=EXAMPLE.TEST cookie=3 [KRB-ERROR 25",
+                "GSS(1.3.6.1.5.2.5) GSS Kerberos AP-REQ",
+                "GSS(1.3.6.1.5.2.5) KRB-ERROR 31 KRB_AP_ERR_BAD_INTEGRITY",
+            ],
+        )
+    }
+
+    /// MIT 1.22's initiator with a wrong password: the KDC's KDC_ERR_PREAUTH_FAILED comes back
+    /// through Sesame's acceptor, and MIT reports it.
+    fn iakerb_mit_wrong_password(&self, prefix: &Path, dead: &Path) -> Row {
+        let init = self.mit_initiator(prefix, dead, &format!("user1@{REALM}"), "wrong-password");
+        let accept = self.sesame_acceptor();
+        self.gss_with(
+            PEER,
+            "MIT 1.22 initiator, wrong password: the KDC's KDC_ERR_PREAUTH_FAILED relayed back through sesame's acceptor",
+            init,
+            accept,
+            Expect::Refused("initiator", "peer"),
+            &[
+                "KRB-ERROR 24 KDC_ERR_PREAUTH_FAILED",
+                "IAKerb realm=EXAMPLE.TEST cookie=0 [KRB-ERROR 24 KDC_ERR_PREAUTH_FAILED",
+            ],
+        )
+    }
+
+    /// The ladder with a wrong password: the KDC's refusal comes back through the acceptor,
+    /// and the default policy does not go on to NTLM.
+    fn iakerb_negotiate_wrong_password(&self, dead: &Path) -> Row {
+        let mut init = self.ladder_initiator(dead, "user1@EXAMPLE.TEST");
+        init.env("SESAME_PW", "wrong-password");
+        self.gss_with(
+            "Sesame Negotiate (IAKerb rung)",
+            "Negotiate ladder, wrong password: KDC_ERR_PREAUTH_FAILED through the acceptor, and no NTLM after it",
+            init,
+            self.ladder_acceptor(),
+            Expect::Refused("initiator", "kdc-err-preauth-failed"),
+            &[
+                "KRB-ERROR 24 KDC_ERR_PREAUTH_FAILED",
+                "SPNEGO NegTokenInit mechs=[iakerb,ntlm] token=[IAKerb",
+                "SPNEGO NegTokenResp state=AcceptIncomplete token=[IAKerb realm=EXAMPLE.TEST cookie=0 [KRB-ERROR 24",
+            ],
+        )
     }
 
     /// The ladder's Sesame acceptor: Negotiate with Kerberos, IAKerb and NTLM, relaying to
@@ -202,26 +285,14 @@ impl Kerberos<'_> {
 
     /// The ladder's Sesame initiator, with `conf` (its KDC out of reach).
     fn ladder_initiator(&self, conf: &Path, user: &str) -> Command {
-        let mut init = self.sesame();
-        init.env("KRB5_CONFIG", conf)
-            .env("KRB5CCNAME", "FILE:/dev/null/none")
-            .args(["init", "--mech", "negotiate", "--mutual"])
-            .args(["--packages", "kerberos,iakerb,ntlm"])
-            .args(["--target", "HTTP/localhost", "--user", user])
-            .args(["--password-env", "SESAME_PW"]);
-        init
+        self.sesame_init("negotiate", conf, user)
     }
 
     /// MIT 1.22's initiator for a user with no realm (`user1@`): it asks the acceptor for its
     /// realm first (an empty header, no message), then goes on in it.
     fn iakerb_mit_discovers(&self, prefix: &Path, dead: &Path) -> Row {
-        let mut init = self.mit_122_peer(prefix, "init", dead);
-        init.args(["--mech", "iakerb", "--mutual", "--target", "HTTP@localhost"])
-            .args(["--user", "user1@", "--password", PASSWORD]);
-        let mut accept = self.sesame();
-        accept
-            .args(["accept", "--mech", "iakerb", "--keytab"])
-            .arg(self.dir().join("service.keytab"));
+        let init = self.mit_initiator(prefix, dead, "user1@", PASSWORD);
+        let accept = self.sesame_acceptor();
         self.gss_with(
             PEER,
             "realm discovery: MIT 1.22 initiator for `user1@` (no realm) -> sesame accept --mech iakerb names EXAMPLE.TEST",
@@ -240,14 +311,8 @@ impl Kerberos<'_> {
     /// `sesame init --mech iakerb --user user1` with no realm configured anywhere -> MIT
     /// 1.22's acceptor names its realm.
     fn iakerb_sesame_discovers(&self, prefix: &Path, nowhere: &Path) -> Row {
-        let mut init = self.sesame();
-        init.env("KRB5_CONFIG", nowhere)
-            .env("KRB5CCNAME", "FILE:/dev/null/none")
-            .args(["init", "--mech", "iakerb", "--mutual"])
-            .args(["--target", "HTTP/localhost", "--user", "user1"])
-            .args(["--password-env", "SESAME_PW"]);
-        let mut accept = self.mit_122_peer(prefix, "accept", &self.env.conf);
-        accept.args(["--mech", "iakerb"]);
+        let init = self.sesame_initiator(nowhere, "user1");
+        let accept = self.mit_acceptor(prefix, "iakerb");
         self.gss_with(
             PEER,
             "realm discovery: sesame init --mech iakerb --user user1 (no realm configured) -> MIT 1.22 acceptor names EXAMPLE.TEST",
@@ -266,13 +331,8 @@ impl Kerberos<'_> {
 
     /// MIT 1.22's initiator for a user of another realm: Sesame's acceptor is no open relay.
     fn iakerb_mit_foreign_realm(&self, prefix: &Path, dead: &Path) -> Row {
-        let mut init = self.mit_122_peer(prefix, "init", dead);
-        init.args(["--mech", "iakerb", "--mutual", "--target", "HTTP@localhost"])
-            .args(["--user", "user1@OTHER.TEST", "--password", PASSWORD]);
-        let mut accept = self.sesame();
-        accept
-            .args(["accept", "--mech", "iakerb", "--keytab"])
-            .arg(self.dir().join("service.keytab"));
+        let init = self.mit_initiator(prefix, dead, "user1@OTHER.TEST", PASSWORD);
+        let accept = self.sesame_acceptor();
         let row = self.gss_with(
             PEER,
             "MIT 1.22 initiator asks to relay to OTHER.TEST -> sesame's IAKerb acceptor refuses (not its realm), nothing sent to any KDC",
@@ -345,8 +405,7 @@ impl Kerberos<'_> {
     /// acceptor: MIT's SPNEGO negotiates neither IAKerb (not among its SPNEGO mechanisms) nor
     /// NTLM (no gss-ntlmssp in the private prefix), and rejects.
     fn iakerb_negotiate_to_mit_spnego(&self, prefix: &Path, dead: &Path) -> Row {
-        let mut accept = self.mit_122_peer(prefix, "accept", &self.env.conf);
-        accept.args(["--mech", "spnego"]);
+        let accept = self.mit_acceptor(prefix, "spnego");
         self.gss_with(
             PEER,
             "sesame Negotiate with the IAKerb rung (KDC unreachable) -> MIT 1.22 SPNEGO acceptor: rejected, MIT's SPNEGO does not negotiate IAKerb",
@@ -358,6 +417,47 @@ impl Kerberos<'_> {
                 "SPNEGO NegTokenResp state=Reject",
             ],
         )
+    }
+
+    /// MIT 1.22's IAKerb initiator for `user` with `password`, its krb5.conf `conf`.
+    fn mit_initiator(&self, prefix: &Path, conf: &Path, user: &str, password: &str) -> Command {
+        let mut init = self.mit_122_peer(prefix, "init", conf);
+        init.args(["--mech", "iakerb", "--mutual", "--target", "HTTP@localhost"])
+            .args(["--user", user, "--password", password]);
+        init
+    }
+
+    /// MIT 1.22's acceptor of `mech` (iakerb, spnego) with the service keytab, reaching the KDC.
+    fn mit_acceptor(&self, prefix: &Path, mech: &str) -> Command {
+        let mut accept = self.mit_122_peer(prefix, "accept", &self.env.conf);
+        accept.args(["--mech", mech]);
+        accept
+    }
+
+    /// `sesame accept --mech iakerb` with the service keytab, relaying to the KDC.
+    fn sesame_acceptor(&self) -> Command {
+        let mut accept = self.sesame();
+        accept
+            .args(["accept", "--mech", "iakerb", "--keytab"])
+            .arg(self.dir().join("service.keytab"));
+        accept
+    }
+
+    /// `sesame init --mech iakerb` for `user` (password in SESAME_PW), its krb5.conf `conf`.
+    fn sesame_initiator(&self, conf: &Path, user: &str) -> Command {
+        self.sesame_init("iakerb", conf, user)
+    }
+
+    /// `sesame init --mech MECH` (IAKerb among the Negotiate packages), its krb5.conf `conf`.
+    fn sesame_init(&self, mech: &str, conf: &Path, user: &str) -> Command {
+        let mut init = self.sesame();
+        init.env("KRB5_CONFIG", conf)
+            .env("KRB5CCNAME", "FILE:/dev/null/none")
+            .args(["init", "--mech", mech, "--mutual"])
+            .args(["--packages", "kerberos,iakerb,ntlm"])
+            .args(["--target", "HTTP/localhost", "--user", user])
+            .args(["--password-env", "SESAME_PW"]);
+        init
     }
 
     fn mit_122_peer(&self, prefix: &Path, role: &str, conf: &Path) -> Command {
@@ -374,13 +474,8 @@ impl Kerberos<'_> {
     /// MIT 1.22's IAKerb initiator, its KDC unreachable -> `sesame accept --mech iakerb`,
     /// which relays its AS and TGS requests to the MIT KDC and checks the finish.
     fn iakerb_mit_initiator(&self, prefix: &Path, dead: &Path) -> Row {
-        let mut init = self.mit_122_peer(prefix, "init", dead);
-        init.args(["--mech", "iakerb", "--mutual", "--target", "HTTP@localhost"])
-            .args(["--user", &format!("user1@{REALM}"), "--password", PASSWORD]);
-        let mut accept = self.sesame();
-        accept
-            .args(["accept", "--mech", "iakerb", "--keytab"])
-            .arg(self.dir().join("service.keytab"));
+        let init = self.mit_initiator(prefix, dead, &format!("user1@{REALM}"), PASSWORD);
+        let accept = self.sesame_acceptor();
         self.gss_with(
             PEER,
             "MIT 1.22 IAKerb initiator (its KDC unreachable) -> sesame accept --mech iakerb, relaying to the KDC; the finish checked",
@@ -403,25 +498,8 @@ impl Kerberos<'_> {
 
     /// `sesame init --mech iakerb`, its KDC unreachable -> MIT 1.22's IAKerb acceptor.
     fn iakerb_sesame_initiator(&self, prefix: &Path, dead: &Path) -> Row {
-        let mut init = self.sesame();
-        init.env("KRB5_CONFIG", dead)
-            .env("KRB5CCNAME", "FILE:/dev/null/none")
-            .args([
-                "init",
-                "--mech",
-                "iakerb",
-                "--mutual",
-                "--target",
-                "HTTP/localhost",
-            ])
-            .args([
-                "--user",
-                &format!("user1@{REALM}"),
-                "--password-env",
-                "SESAME_PW",
-            ]);
-        let mut accept = self.mit_122_peer(prefix, "accept", &self.env.conf);
-        accept.args(["--mech", "iakerb"]);
+        let init = self.sesame_initiator(dead, &format!("user1@{REALM}"));
+        let accept = self.mit_acceptor(prefix, "iakerb");
         self.gss_with(
             PEER,
             "sesame init --mech iakerb (its KDC unreachable) -> MIT 1.22 IAKerb acceptor",
@@ -447,4 +525,18 @@ fn require(mut row: Row, check: impl Fn(&[String]) -> Result) -> Row {
         row.outcome = check(&row.messages);
     }
     row
+}
+
+/// Adds a three-byte cookie to the IAKERB-HEADER of the acceptor's first answer (token 1).
+fn add_cookie(i: usize, token: &mut Vec<u8>) {
+    use sesame_asn1::iakerb::IakerbToken;
+    if i != 1 {
+        return;
+    }
+    if let Ok(mut t) = IakerbToken::decode(token) {
+        t.header.cookie = Some(b"xyz".to_vec().into());
+        if let Ok(bytes) = t.encode() {
+            *token = bytes;
+        }
+    }
 }

@@ -198,9 +198,22 @@ impl KerberosAcceptor {
             KerberosError::Decode { .. } => code::KRB_AP_ERR_MSG_TYPE,
             other => other.krb_error_code()?,
         };
-        let (stime, susec) = crate::exchange::now(self.clock.as_ref());
         let server = self.server.clone().unwrap_or_default();
-        let error = KrbError {
+        let error = self.krb_error(code, &server);
+        frame(self.user_to_user, &KerberosContextToken::KrbError(error)).ok()
+    }
+
+    /// A bare KRB-ERROR (no GSS framing) with `code`, from this acceptor's clock: what an
+    /// IAKerb acceptor answers in place of a KDC reply it could not get.
+    pub(crate) fn bare_krb_error(&self, code: i32, realm: &str) -> Option<Vec<u8>> {
+        let krbtgt = Principal::service("krbtgt", realm, realm);
+        self.krb_error(code, &krbtgt).to_der().ok()
+    }
+
+    /// A KRB-ERROR with `code` from `server`, stamped with this acceptor's clock.
+    fn krb_error(&self, code: i32, server: &Principal) -> KrbError {
+        let (stime, susec) = crate::exchange::now(self.clock.as_ref());
+        KrbError {
             pvno: 5,
             msg_type: msg_type::ERROR,
             ctime: None,
@@ -214,31 +227,7 @@ impl KerberosAcceptor {
             sname: server.to_principal_name(),
             e_text: None,
             e_data: None,
-        };
-        frame(self.user_to_user, &KerberosContextToken::KrbError(error)).ok()
-    }
-
-    /// A bare KRB-ERROR (no GSS framing) with `code`, from this acceptor's clock: what an
-    /// IAKerb acceptor answers in place of a KDC reply it could not get.
-    pub(crate) fn bare_krb_error(&self, code: i32, realm: &str) -> Option<Vec<u8>> {
-        let (stime, susec) = crate::exchange::now(self.clock.as_ref());
-        let krbtgt = Principal::service("krbtgt", realm, realm);
-        let error = KrbError {
-            pvno: 5,
-            msg_type: msg_type::ERROR,
-            ctime: None,
-            cusec: None,
-            stime,
-            susec,
-            error_code: code,
-            crealm: None,
-            cname: None,
-            realm: krbtgt.wire_realm(),
-            sname: krbtgt.to_principal_name(),
-            e_text: None,
-            e_data: None,
-        };
-        error.to_der().ok()
+        }
     }
 
     /// The delegated credentials, if the initiator delegated.
