@@ -4,6 +4,7 @@ usage: kdcproxy_serve.py PORT CERT KEY REALM KDC_HOST:KDC_PORT
 Prints `listening` once the socket is bound; serves until killed.
 """
 import os
+import select
 import socketserver
 import ssl
 import sys
@@ -20,7 +21,20 @@ class Threaded(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
+def clamp_select_timeout():
+    """kdcproxy checks that time is left, then passes `end - time.time()` to select(), which
+    can be just below zero by then: a ValueError and an HTTP 500 instead of its 503 "Remote
+    unavailable" (seen once in CI with the KDC down). No time left means a zero timeout."""
+    original = select.select
+
+    def clamped(r, w, x, timeout=None):
+        return original(r, w, x, None if timeout is None else max(timeout, 0))
+
+    select.select = clamped
+
+
 def main(port, cert, key, realm, kdc):
+    clamp_select_timeout()
     conf = tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False)
     conf.write(f"[global]\nuse_dns = false\n[{realm}]\nkerberos = kerberos+tcp://{kdc}\n")
     conf.close()
