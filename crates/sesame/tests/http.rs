@@ -272,3 +272,86 @@ async fn a_token_bound_to_another_certificate_is_refused() {
         "no bindings where required: {e}"
     );
 }
+
+/// A client's way to the KDC that reaches nothing (a laptop outside the network).
+struct OutOfReach;
+
+impl sesame::kerberos::transport::KdcTransport for OutOfReach {
+    fn send(
+        &self,
+        request: &sesame::gss::KdcRequest,
+    ) -> Result<Vec<u8>, sesame::kerberos::transport::TransportError> {
+        use sesame::kerberos::transport::{KdcAttempt, KdcFailure, Protocol, TransportError};
+        Err(TransportError::AllFailed {
+            realm: request.realm.clone(),
+            attempts: vec![KdcAttempt {
+                kdc: "127.0.0.1:1".into(),
+                protocol: Protocol::Tcp,
+                failure: KdcFailure::ConnectionRefused,
+            }],
+        })
+    }
+}
+
+#[tokio::test]
+async fn iakerb_through_the_layer_when_the_client_reaches_no_kdc() {
+    let kdc = Arc::new(TestKdc::new(
+        &["EXAMPLE.TEST"],
+        Arc::new(SystemClock),
+        Box::new(DeterministicRandom::new([4; 32])),
+    ));
+    kdc.add_user("user1", "Passw0rd1");
+    let keytab = kdc.add_service("HTTP/localhost");
+    let mut users = MemoryUserStore::new();
+    users.add_password("EXAMPLE", "user1", "Passw0rd1");
+    // The server relays its clients' AS and TGS requests to the KDC it reaches.
+    let server = sesame::Server::empty()
+        .with_keytab(keytab)
+        .with_ntlm_users(Arc::new(users))
+        .packages("kerberos,iakerb,ntlm")
+        .unwrap()
+        .kdc_transport(kdc.clone());
+    let app = axum::Router::new()
+        .route(
+            "/",
+            get(|Extension(user): Extension<Authenticated>| async move {
+                format!("hello {} ({})", user.user, user.mechanism)
+            }),
+        )
+        .layer(NegotiateLayer::new(Arc::new(server)));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://localhost:{}/",
+        listener.local_addr().unwrap().port()
+    );
+    tokio::spawn(async move {
+        axum::serve(
+            NumberedListener::new(listener),
+            app.into_make_service_with_connect_info::<Connection>(),
+        )
+        .await
+        .unwrap();
+    });
+    let client = sesame::Client::new("HTTP/localhost")
+        .with_password("user1@EXAMPLE.TEST", "Passw0rd1")
+        .packages("kerberos,iakerb,ntlm")
+        .kdc_transport(Arc::new(OutOfReach));
+    let http = reqwest::Client::new();
+    let (response, negotiated) = sesame::http::client::get(&http, &url, client)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let n = negotiated.unwrap();
+    assert_eq!(n.mechanism, "iakerb");
+    assert_eq!(
+        n.fallback,
+        Some(sesame::FallbackReason::KdcUnreachable),
+        "the reason is recorded"
+    );
+    assert_eq!(
+        response.text().await.unwrap(),
+        "hello user1@EXAMPLE.TEST (iakerb)"
+    );
+    // AS twice (pre-authentication) and TGS, all from the server.
+    assert_eq!(kdc.requests().len(), 3);
+}

@@ -250,28 +250,61 @@ enum Decision {
     Challenge(String),
 }
 
+/// The first, locked part of a request's handshake.
+enum Begun {
+    /// Decided without a step.
+    Decided(Decision),
+    /// Step this acceptor (the connection's pending one, or a new one) with the token.
+    Step(Box<Acceptor>, Vec<u8>),
+}
+
 impl NegotiateLayer {
-    fn decide(&self, connection: Option<Peer>, authorization: Option<&str>) -> Decision {
+    /// The handshake for one request: the connection's state is read and written under the
+    /// lock, the step itself runs outside it (an IAKerb client's KDC requests are relayed
+    /// over the server's KDC transport, on tokio's blocking pool, without holding up the
+    /// other connections).
+    async fn decide(&self, connection: Option<Peer>, authorization: Option<&str>) -> Decision {
+        let (mut acceptor, token) = match self.begin(connection, authorization) {
+            Begun::Decided(d) => return d,
+            Begun::Step(acceptor, token) => (acceptor, token),
+        };
+        let step = acceptor.step_async(&token).await;
+        self.finish(connection, *acceptor, step)
+    }
+
+    fn begin(&self, connection: Option<Peer>, authorization: Option<&str>) -> Begun {
         let Ok(mut connections) = self.connections.lock() else {
-            return Decision::Challenge("Negotiate".into());
+            return Begun::Decided(Decision::Challenge("Negotiate".into()));
         };
         let Some(Negotiate::Token(token)) = authorization.map(parse) else {
             // NTLM authenticated this connection (and only a numbered one is known for sure).
             if let Some(Peer::Numbered(c)) = connection
                 && let Some((_, user)) = connections.authenticated.get(&c)
             {
-                return Decision::Pass(user.clone(), None);
+                return Begun::Decided(Decision::Pass(user.clone(), None));
             }
-            return Decision::Challenge("Negotiate".into());
+            return Begun::Decided(Decision::Challenge("Negotiate".into()));
         };
         if let Some(Peer::Numbered(c)) = connection {
             // A new handshake replaces the connection's logon, whatever its outcome.
             connections.authenticated.remove(&c);
         }
-        let mut acceptor = connection
+        let acceptor = connection
             .and_then(|c| connections.pending.remove(&c))
             .map_or_else(|| self.server.accept(), |(_, a)| a);
-        match acceptor.step(&token) {
+        Begun::Step(Box::new(acceptor), token)
+    }
+
+    fn finish(
+        &self,
+        connection: Option<Peer>,
+        acceptor: Acceptor,
+        step: Result<Progress, sesame_gss::Error>,
+    ) -> Decision {
+        let Ok(mut connections) = self.connections.lock() else {
+            return Decision::Challenge("Negotiate".into());
+        };
+        match step {
             Err(_) => Decision::Challenge(
                 acceptor
                     .error_token()
@@ -341,21 +374,22 @@ where
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        match self.layer.decide(connection, authorization.as_deref()) {
-            Decision::Challenge(value) => Box::pin(async move {
-                let mut response = Response::new(Body::empty());
-                *response.status_mut() = StatusCode::UNAUTHORIZED;
-                if let Ok(v) = HeaderValue::from_str(&value) {
-                    response.headers_mut().insert(WWW_AUTHENTICATE, v);
+        // The inner service was made ready by poll_ready; this clone takes its place.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let layer = self.layer.clone();
+        Box::pin(async move {
+            match layer.decide(connection, authorization.as_deref()).await {
+                Decision::Challenge(value) => {
+                    let mut response = Response::new(Body::empty());
+                    *response.status_mut() = StatusCode::UNAUTHORIZED;
+                    if let Ok(v) = HeaderValue::from_str(&value) {
+                        response.headers_mut().insert(WWW_AUTHENTICATE, v);
+                    }
+                    Ok(response)
                 }
-                Ok(response)
-            }),
-            Decision::Pass(user, token) => {
-                request.extensions_mut().insert(user);
-                // The inner service was made ready by poll_ready; this clone takes its place.
-                let clone = self.inner.clone();
-                let mut inner = std::mem::replace(&mut self.inner, clone);
-                Box::pin(async move {
+                Decision::Pass(user, token) => {
+                    request.extensions_mut().insert(user);
                     let mut response = inner.call(request).await?;
                     if let Some(t) = token
                         && let Ok(v) = HeaderValue::from_str(&header(&t))
@@ -363,8 +397,8 @@ where
                         response.headers_mut().insert(WWW_AUTHENTICATE, v);
                     }
                     Ok(response)
-                })
+                }
             }
-        }
+        })
     }
 }
