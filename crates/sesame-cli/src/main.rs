@@ -9,7 +9,6 @@ mod cli;
 mod credssp;
 mod decode;
 mod http;
-mod iakerb;
 mod kerberos;
 mod kinds;
 mod klist;

@@ -131,11 +131,12 @@ pub fn initiator(args: &ContextArgs, mech: &str) -> Result<Client, String> {
 
 /// The acceptor of `accept --mech MECH`, from the front door's `Server` for all of them: it
 /// takes SPNEGO, raw Kerberos and raw NTLM tokens, as the packages allow (`kerberos`: Kerberos
-/// only, with the keytab or, with --u2u, the ccache's TGT; `ntlm`: NTLM only, with the users
-/// file).
+/// only, with the keytab or, with --u2u, the ccache's TGT; `iakerb`: IAKerb only, with the
+/// keytab, relaying to its realm's KDCs; `ntlm`: NTLM only, with the users file).
 pub fn acceptor(args: &ContextArgs, mech: &str) -> Result<Acceptor, String> {
     let mut list = match mech {
         "kerberos" => "kerberos".to_string(),
+        "iakerb" => "iakerb".to_string(),
         "ntlm" => "ntlm".to_string(),
         _ => args.packages.clone().unwrap_or_default(),
     };
@@ -178,6 +179,7 @@ pub fn acceptor(args: &ContextArgs, mech: &str) -> Result<Acceptor, String> {
         ));
     }
     let wants_kerberos = mech == "kerberos"
+        || mech == "iakerb"
         || args.u2u
         || args.keytab.is_some()
         || crate::kerberos::default_keytab_exists();
@@ -189,11 +191,7 @@ pub fn acceptor(args: &ContextArgs, mech: &str) -> Result<Acceptor, String> {
         {
             // IAKerb relays its clients' requests to the keytab's realm, as krb5.conf or
             // --kdc name its KDCs.
-            let realm = keytab
-                .entries
-                .first()
-                .map(|e| e.principal.realm.clone())
-                .unwrap_or_default();
+            let realm = keytab.realms().into_iter().next().unwrap_or_default();
             let transport = crate::kerberos::transport(&args.kdc, &conf, &realm)?;
             server = server.kdc_transport(Arc::new(transport));
         }

@@ -83,8 +83,6 @@ pub fn accept(args: &ContextArgs) -> Result<(), String> {
             let mut session = if args.mech == "credssp" {
                 let ctx = crate::credssp::CredsspAcceptor::new(args).map_err(usage)?;
                 Session::plain(Box::new(ctx))
-            } else if args.mech == "iakerb" {
-                Session::plain(Box::new(crate::iakerb::acceptor(args).map_err(usage)?))
             } else {
                 let ctx = crate::negotiate::acceptor(args, args.mech.as_str()).map_err(usage)?;
                 Session::plain(Box::new(ctx))

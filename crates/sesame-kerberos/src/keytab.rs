@@ -90,6 +90,18 @@ pub struct Keytab {
 }
 
 impl Keytab {
+    /// The realms of its principals, each once, in the order of the entries (the first is the
+    /// service's own realm: what an IAKerb acceptor names in realm discovery).
+    pub fn realms(&self) -> Vec<String> {
+        let mut realms: Vec<String> = Vec::new();
+        for e in &self.entries {
+            if !realms.contains(&e.principal.realm) {
+                realms.push(e.principal.realm.clone());
+            }
+        }
+        realms
+    }
+
     /// The keys of `client` this build can use (rc4-hmac only with `allow_weak`): what `kinit
     /// -k` proves the client's identity with.
     pub fn keys_for(&self, client: &Principal, allow_weak: bool) -> Vec<Key> {

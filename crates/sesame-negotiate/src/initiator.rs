@@ -341,16 +341,10 @@ pub fn negotiate_acceptor(
         && let Some((creds, config)) = &setup.kerberos
         && let AcceptorCredentials::Keytab(keytab) = creds.as_ref()
     {
-        let mut realms: Vec<String> = Vec::new();
-        for entry in &keytab.entries {
-            if !realms.contains(&entry.principal.realm) {
-                realms.push(entry.principal.realm.clone());
-            }
-        }
         let ctx = KerberosAcceptor::new(creds.clone(), config.clone(), clock.clone(), random());
         mechs.push(Mech::new(
             vec![oid::IAKERB.to_owned()],
-            Box::new(IakerbAcceptor::new(ctx, realms)),
+            Box::new(IakerbAcceptor::new(ctx, keytab.realms())),
         ));
     }
     if setup.packages.ntlm

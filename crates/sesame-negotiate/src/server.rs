@@ -305,11 +305,7 @@ impl Acceptor {
     /// Takes the client's token; returns the answer to send (if any). An IAKerb client's KDC
     /// requests are relayed inside, over the server's KDC transport (blocking).
     pub fn step(&mut self, token: &[u8]) -> Result<Progress, Error> {
-        let step = match &self.kdc {
-            Some(kdc) => step_with_kdc(&mut self.spnego, Input::Token(token), kdc.as_ref())?,
-            None => self.spnego.step(Input::Token(token))?,
-        };
-        progress(step)
+        progress(SecurityContext::step(self, Input::Token(token))?)
     }
 
     /// [`Acceptor::step`] on the caller's tokio runtime (feature `tokio`): an IAKerb

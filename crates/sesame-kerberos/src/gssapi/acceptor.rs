@@ -122,9 +122,16 @@ pub struct KerberosAcceptor {
 }
 
 impl KerberosAcceptor {
-    /// Makes this the Kerberos half of an IAKerb acceptor, with the conversation relayed.
-    pub(crate) fn set_iakerb_conversation(&mut self, conversation: Vec<u8>) {
-        self.iakerb = Some(conversation);
+    /// Makes this the Kerberos half of an IAKerb acceptor: its conversation starts empty.
+    pub(crate) fn start_iakerb(&mut self) {
+        self.iakerb = Some(Vec::new());
+    }
+
+    /// Adds an IAKerb token, sent or received, to the conversation the finish covers.
+    pub(crate) fn record_iakerb(&mut self, token: &[u8]) {
+        self.iakerb
+            .get_or_insert_with(Vec::new)
+            .extend_from_slice(token);
     }
 
     /// An acceptor with `credentials`, an injected clock and randomness.

@@ -49,8 +49,8 @@ fn encode(
 
 /// An IAKerb initiator: a Kerberos initiator whose KDC is reached through the acceptor.
 pub struct IakerbInitiator {
+    /// The Kerberos context, which also keeps the conversation its finish covers.
     inner: KerberosInitiator,
-    conversation: Vec<u8>,
     cookie: Option<Vec<u8>>,
     round_trips: usize,
     /// The user named no realm: the first token asks the acceptor for its own.
@@ -62,11 +62,10 @@ impl IakerbInitiator {
     /// with an empty realm starts with realm discovery: the acceptor names its realm, and the
     /// client (and a target without a realm) are taken to be in it.
     pub fn new(mut inner: KerberosInitiator) -> Self {
-        inner.set_iakerb_conversation(Vec::new());
+        inner.start_iakerb();
         Self {
             discovering: inner.client_realm().is_empty(),
             inner,
-            conversation: Vec::new(),
             cookie: None,
             round_trips: 0,
         }
@@ -97,9 +96,7 @@ impl IakerbInitiator {
     }
 
     fn record(&mut self, token: &[u8]) {
-        self.conversation.extend_from_slice(token);
-        self.inner
-            .set_iakerb_conversation(self.conversation.clone());
+        self.inner.record_iakerb(token);
     }
 
     /// A KDC request of the Kerberos context, sent as a proxy token instead.
@@ -153,9 +150,9 @@ impl IakerbInitiator {
 /// An IAKerb acceptor: relays the initiator's KDC requests for its realms, then accepts the
 /// AP-REQ with its Kerberos acceptor.
 pub struct IakerbAcceptor {
+    /// The Kerberos acceptor, which also keeps the conversation relayed for the finish.
     inner: KerberosAcceptor,
     realms: Vec<String>,
-    conversation: Vec<u8>,
     pending: Option<String>,
     round_trips: usize,
     relay_failure: Option<String>,
@@ -164,11 +161,11 @@ pub struct IakerbAcceptor {
 impl IakerbAcceptor {
     /// Wraps `inner`, relaying only to the KDCs of `realms` (the acceptor's own, first: the
     /// one named in realm discovery).
-    pub fn new(inner: KerberosAcceptor, realms: Vec<String>) -> Self {
+    pub fn new(mut inner: KerberosAcceptor, realms: Vec<String>) -> Self {
+        inner.start_iakerb();
         Self {
             inner,
             realms,
-            conversation: Vec::new(),
             pending: None,
             round_trips: 0,
             relay_failure: None,
@@ -186,16 +183,14 @@ impl IakerbAcceptor {
             return Err(KerberosError::Protocol("too many IAKerb round trips"));
         }
         let request = decode(token)?;
-        self.conversation.extend_from_slice(token);
+        self.inner.record_iakerb(token);
         let realm = request.header.target_realm;
         if realm.is_empty() && request.message.is_empty() {
             // Realm discovery: name ours.
             let ours = self.realms.first().cloned().ok_or(KerberosError::Config(
                 "an IAKerb acceptor needs a realm".into(),
             ))?;
-            let answer = encode(&ours, None, Vec::new())?;
-            self.conversation.extend_from_slice(&answer);
-            return Ok(Step::Continue(answer));
+            return self.answer(&ours, Vec::new());
         }
         if !self.realms.contains(&realm) {
             return Err(KerberosError::Protocol(
@@ -239,8 +234,13 @@ impl IakerbAcceptor {
             .inner
             .bare_krb_error(code, &realm)
             .ok_or(KerberosError::State("cannot encode a KRB-ERROR"))?;
-        let answer = encode(&realm, None, reply)?;
-        self.conversation.extend_from_slice(&answer);
+        Ok(self.answer(&realm, reply)?)
+    }
+
+    /// The acceptor's proxy token for `realm` carrying `message`, recorded in the conversation.
+    fn answer(&mut self, realm: &str, message: Vec<u8>) -> Result<Step, KerberosError> {
+        let answer = encode(realm, None, message)?;
+        self.inner.record_iakerb(&answer);
         Ok(Step::Continue(answer))
     }
 
@@ -256,15 +256,9 @@ impl IakerbAcceptor {
                 let realm = self.pending.take().ok_or(KerberosError::State(
                     "a KDC reply the acceptor did not ask for",
                 ))?;
-                let answer = encode(&realm, None, reply.to_vec())?;
-                self.conversation.extend_from_slice(&answer);
-                Ok(Step::Continue(answer))
+                Ok(self.answer(&realm, reply.to_vec())?)
             }
-            other => {
-                self.inner
-                    .set_iakerb_conversation(self.conversation.clone());
-                self.inner.step(other)
-            }
+            other => self.inner.step(other),
         }
     }
 }

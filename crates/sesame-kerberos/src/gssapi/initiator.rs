@@ -155,9 +155,16 @@ impl KerberosInitiator {
         Ok(())
     }
 
-    /// Makes this the Kerberos half of an IAKerb context, with the conversation so far.
-    pub(crate) fn set_iakerb_conversation(&mut self, conversation: Vec<u8>) {
-        self.iakerb = Some(conversation);
+    /// Makes this the Kerberos half of an IAKerb context: its conversation starts empty.
+    pub(crate) fn start_iakerb(&mut self) {
+        self.iakerb = Some(Vec::new());
+    }
+
+    /// Adds an IAKerb token, sent or received, to the conversation the finish covers.
+    pub(crate) fn record_iakerb(&mut self, token: &[u8]) {
+        self.iakerb
+            .get_or_insert_with(Vec::new)
+            .extend_from_slice(token);
     }
 
     /// Tickets this context obtained from the KDC (also added to the credentials' cache).
